@@ -1,0 +1,163 @@
+'use strict'
+
+// npm run bench: this package against the peers a proxy author would otherwise use, and against
+// the cost of merely crossing into native code, on fresh-string inputs, in interleaved rounds.
+//
+//   BENCH_TIME=ms     time per variant per item per round (default 250)
+//   BENCH_ROUNDS=n    number of interleaved rounds (default 8)
+//   BENCH_BATCH=n     calls timed together (default 32)
+//   BENCH_SCALING=0   skip the scaling section
+//   BENCH_ITEMS=a,b   only these corpus keys (browser, api, nominated, http10, response, mesh)
+
+const path = require('node:path')
+const { CORPUS, fresh } = require('./corpus.js')
+const replyFrom = require('./peers/reply-from.js')
+const goPort = require('./peers/go-port.js')
+const handOptimised = require('./peers/hand-optimised.js')
+const h = require('./harness.js')
+
+const TIME = Number(process.env.BENCH_TIME || 250)
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 8)
+const BATCH = Number(process.env.BENCH_BATCH || 32)
+
+function loadPackage () {
+  try {
+    return require(path.join(__dirname, '..'))
+  } catch (error) {
+    console.error(`cannot load hop-by-hop (${error.message}); build it with \`npm run build\` first`)
+    process.exit(1)
+  }
+}
+
+/** The native floor entry points, when lib/native.js exports them. */
+function loadFloor () {
+  try {
+    const native = require(path.join(__dirname, '..', 'lib', 'native.js'))
+    const floor = {}
+    if (typeof native.emptyCall === 'function') floor.emptyCall = native.emptyCall
+    if (typeof native.readNames === 'function') floor.readNames = native.readNames
+    return floor
+  } catch (error) {
+    return { error: error.message }
+  }
+}
+
+/**
+ * The variants, each a function of (item) returning the per-call function. Options are built
+ * once per item and passed on every call, like `filterRequest(req)` derives them per call.
+ */
+function variants (pkg, floor) {
+  const list = [
+    ['hop-by-hop', (item) => { const o = item.options; return (raw) => pkg.filterHeaders(raw, o) }],
+    ['createFilter', (item) => { const f = pkg.createFilter(item.options); return (raw) => f(raw) }],
+    ['reply-from', () => (raw) => replyFrom.filterRaw(raw)],
+    ['go-port', (item) => { const o = item.options; return (raw) => goPort.filterRaw(raw, o) }],
+    ['hand-optimised', (item) => { const o = item.options; return (raw) => handOptimised.filterHeaders(raw, o) }],
+  ]
+  // The floors get the same spread arguments the package's binding receives.
+  if (floor.emptyCall) list.push(['native emptyCall', () => (raw) => floor.emptyCall(0, ...raw)])
+  if (floor.readNames) list.push(['native readNames', () => (raw) => floor.readNames(0, ...raw)])
+  return list
+}
+
+/** Every variant must accept every item before we time anything. */
+function smokeTest (items, list) {
+  for (const item of items) {
+    for (const [name, make] of list) {
+      try {
+        make(item)(fresh(item))
+      } catch (error) {
+        throw new Error(`${name} failed on ${item.key}: ${error.stack}`)
+      }
+    }
+  }
+}
+
+async function interleaved (items, list) {
+  const random = h.prng(0x5eed)
+  // results[item][variant] = per-round medians
+  const results = new Map(items.map((item) => [item.key, new Map(list.map(([name]) => [name, []]))]))
+  const tasksFor = (item) => list.map(([name, make]) => [name, h.batchTask(item, make(item), BATCH)])
+
+  // A short unrecorded round first, so every variant is optimised before the clock counts.
+  for (const item of items) await h.runOnce(tasksFor(item), Math.max(50, TIME / 3))
+
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const item of h.shuffle(items, random)) {
+      const medians = await h.runOnce(h.shuffle(tasksFor(item), random), TIME)
+      for (const [name, ns] of medians) results.get(item.key).get(name).push(ns)
+    }
+    process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`)
+  }
+  return results
+}
+
+/** Median over rounds of the per-round ratio a/b (pairs measured minutes apart are not mixed). */
+function ratio (perRound, a, b) {
+  const x = perRound.get(a)
+  const y = perRound.get(b)
+  if (!x || !y) return { median: NaN, min: NaN, max: NaN }
+  const r = x.map((v, i) => v / y[i])
+  return { median: h.median(r), min: Math.min(...r), max: Math.max(...r) }
+}
+
+function report (items, list, results, floor) {
+  const names = list.map(([name]) => name)
+  const lines = []
+  lines.push('### Time per call (median of per-round medians, fresh strings every call)\n')
+  const rows = items.map((item) => [item.name, ...names.map((n) => h.formatNs(h.median(results.get(item.key).get(n))))])
+  rows.push(['**geometric mean**', ...names.map((n) => h.formatNs(h.geomean(items.map((item) => h.median(results.get(item.key).get(n))))))])
+  lines.push(h.table(['item', ...names], rows))
+
+  const pairs = [
+    ['hop-by-hop', 'reply-from', '≤ 1 (geomean)'],
+    ['hop-by-hop', 'go-port', '≤ 0.67 each'],
+    ['hop-by-hop', 'hand-optimised', '≤ 2.5 (browser)'],
+    ['hop-by-hop', 'native emptyCall', ''],
+    ['hop-by-hop', 'native readNames', '≤ 1.3'],
+    ['createFilter', 'hop-by-hop', ''],
+  ].filter(([a, b]) => names.includes(a) && names.includes(b))
+  lines.push('\n### Ratios (median of per-round ratios; min–max over rounds)\n')
+  const ratioRows = items.map((item) => [item.name, ...pairs.map(([a, b]) => {
+    const r = ratio(results.get(item.key), a, b)
+    return `${h.formatRatio(r.median)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`
+  })])
+  ratioRows.push(['**geometric mean**', ...pairs.map(([a, b]) =>
+    h.formatRatio(h.geomean(items.map((item) => ratio(results.get(item.key), a, b).median))))])
+  ratioRows.push(['target', ...pairs.map(([, , target]) => target || '–')])
+  lines.push(h.table(['item', ...pairs.map(([a, b]) => `${a} / ${b}`)], ratioRows))
+
+  if (!floor.emptyCall || !floor.readNames) {
+    lines.push(`\n> native floor variants skipped: lib/native.js does not export ${[!floor.emptyCall && 'emptyCall', !floor.readNames && 'readNames'].filter(Boolean).join(' and ')}${floor.error ? ` (${floor.error})` : ''}.`)
+  }
+  return lines.join('\n')
+}
+
+async function main () {
+  const pkg = loadPackage()
+  const floor = loadFloor()
+  const only = process.env.BENCH_ITEMS ? process.env.BENCH_ITEMS.split(',') : null
+  const items = only ? CORPUS.filter((item) => only.includes(item.key)) : CORPUS
+  const list = variants(pkg, floor)
+  smokeTest(items, list)
+
+  const env = [
+    `BENCH_TIME=${TIME}`, `BENCH_ROUNDS=${ROUNDS}`, `BENCH_BATCH=${BATCH}`,
+  ].join(' ')
+  console.log('## Microbenchmark\n')
+  console.log(h.environment(`${env} npm run bench`))
+  console.log(`- ${ROUNDS} interleaved rounds; in each round every item runs every variant for ${TIME} ms, in shuffled order, timed in batches of ${BATCH} calls on freshly sliced strings; a GC runs before each variant\n`)
+  const started = Date.now()
+  const results = await interleaved(items, list)
+  console.log(report(items, list, results, floor))
+  console.log(`\n_microbenchmark took ${((Date.now() - started) / 1000).toFixed(0)} s_\n`)
+
+  if (process.env.BENCH_SCALING !== '0') {
+    await require('./scaling.js').run(pkg, floor)
+  }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

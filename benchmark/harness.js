@@ -1,0 +1,159 @@
+'use strict'
+
+// Shared machinery of bench.js and scaling.js: timing a variant on fresh inputs with
+// tinybench, interleaved rounds, statistics and markdown.
+
+const os = require('node:os')
+const v8 = require('node:v8')
+const vm = require('node:vm')
+const { fresh } = require('./corpus.js')
+
+/** A forced GC before each timed task, so one variant's garbage is not collected on another's clock. */
+function getGc () {
+  if (typeof globalThis.gc === 'function') return globalThis.gc
+  v8.setFlagsFromString('--expose-gc')
+  return vm.runInNewContext('gc')
+}
+const gc = getGc()
+
+/** Keeps results alive so the optimiser cannot drop the calls. */
+let blackhole
+
+/**
+ * A timing loop compiled separately for each variant. If every variant ran through one shared
+ * loop, its call site would see all of them, go megamorphic and add the same few ns to each,
+ * pulling every ratio towards 1. `new Function` gives each loop its own feedback.
+ */
+function makeLoop () {
+  // eslint-disable-next-line no-new-func
+  return new Function('call', 'inputs', `
+    let last
+    for (let i = 0; i < inputs.length; i++) last = call(inputs[i])
+    return last
+  `)
+}
+
+const hrtime = process.hrtime.bigint
+
+/**
+ * One tinybench task function: builds `batch` fresh rawHeaders arrays outside the clock, then
+ * times `batch` calls on them and reports the time per call. Timing a batch rather than each
+ * call keeps hrtime's own ~30-50 ns out of sub-microsecond results; building the inputs just
+ * before the calls matches a server, where the parser made the strings a moment earlier.
+ */
+function batchTask (item, call, batch) {
+  const loop = makeLoop()
+  const inputs = new Array(batch)
+  return function task () {
+    const start = hrtime()
+    for (let i = 0; i < batch; i++) inputs[i] = fresh(item)
+    const t0 = hrtime()
+    blackhole = loop(call, inputs)
+    const t1 = hrtime()
+    return {
+      overriddenDuration: Number(t1 - t0) / 1e6 / batch,
+      overriddenIterationCost: Number(t1 - start) / 1e6,
+    }
+  }
+}
+
+let Bench
+async function loadTinybench () {
+  // tinybench 6 is ESM-only.
+  if (Bench === undefined) ({ Bench } = await import('tinybench'))
+  return Bench
+}
+
+/**
+ * Runs the given [name, taskFn] pairs once each, in the given order, for `time` ms each, and
+ * returns name -> median ns per call.
+ */
+async function runOnce (tasks, time) {
+  const TinyBench = await loadTinybench()
+  const bench = new TinyBench({ time, iterations: 5, warmup: false, throws: true })
+  for (const [name, fn] of tasks) bench.add(name, fn, { beforeAll: () => gc() })
+  await bench.run()
+  const out = new Map()
+  for (const task of bench.tasks) out.set(task.name, task.result.latency.p50 * 1e6)
+  return out
+}
+
+/** Deterministic PRNG (mulberry32) so shuffles and generated inputs are reproducible. */
+function prng (seed) {
+  let a = seed >>> 0
+  return function next () {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function shuffle (array, random) {
+  const a = array.slice()
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    const t = a[i]
+    a[i] = a[j]
+    a[j] = t
+  }
+  return a
+}
+
+function median (values) {
+  const a = values.filter((v) => Number.isFinite(v)).sort((x, y) => x - y)
+  if (a.length === 0) return NaN
+  const mid = a.length >> 1
+  return a.length % 2 ? a[mid] : (a[mid - 1] + a[mid]) / 2
+}
+
+function geomean (values) {
+  const a = values.filter((v) => Number.isFinite(v) && v > 0)
+  if (a.length === 0) return NaN
+  return Math.exp(a.reduce((s, v) => s + Math.log(v), 0) / a.length)
+}
+
+function formatNs (ns) {
+  if (!Number.isFinite(ns)) return 'n/a'
+  if (ns >= 100000) return `${(ns / 1000).toFixed(0)} µs`
+  if (ns >= 10000) return `${(ns / 1000).toFixed(1)} µs`
+  if (ns >= 1000) return `${(ns / 1000).toFixed(2)} µs`
+  return `${ns.toFixed(0)} ns`
+}
+
+function formatRatio (r) {
+  return Number.isFinite(r) ? `${r.toFixed(2)}×` : 'n/a'
+}
+
+function table (header, rows) {
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`]
+  for (const row of rows) lines.push(`| ${row.join(' | ')} |`)
+  return lines.join('\n')
+}
+
+/** Machine and command description printed above the tables. */
+function environment (command) {
+  const cpus = os.cpus()
+  return [
+    `- command: \`${command}\``,
+    `- node ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.release()} ${os.arch()}`,
+    `- CPU: ${cpus[0] ? cpus[0].model : 'unknown'} × ${cpus.length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
+    `- date: ${new Date().toISOString()}`,
+  ].join('\n')
+}
+
+module.exports = {
+  batchTask,
+  runOnce,
+  prng,
+  shuffle,
+  median,
+  geomean,
+  formatNs,
+  formatRatio,
+  table,
+  environment,
+  gc,
+  sink: () => blackhole,
+}

@@ -1,0 +1,136 @@
+'use strict'
+
+// Scaling: per-header cost from 10 to 10,000 headers, a Connection with 1,000 vs 10,000
+// options, and a 100,000-element rawHeaders. Run by bench.js, or alone:
+//   node benchmark/scaling.js
+
+const path = require('node:path')
+const { itemFromLines, fresh } = require('./corpus.js')
+const handOptimised = require('./peers/hand-optimised.js')
+const h = require('./harness.js')
+
+const TIME = Number(process.env.BENCH_TIME || 250)
+const ROUNDS = Math.max(1, Math.min(3, Number(process.env.BENCH_ROUNDS || 3)))
+
+/** `count` header lines: a Host and a Connection, then distinct realistic-looking fields. */
+function manyHeaders (count) {
+  const lines = [['Host', 'example.com'], ['Connection', 'keep-alive']]
+  for (let i = lines.length; i < count; i++) lines.push([`X-Custom-Field-${i}`, `value-${i}-0123456789abcdef`])
+  return itemFromLines(`${count} headers`, lines.slice(0, count), { httpVersion: '1.1', direction: 'request' })
+}
+
+/** A Connection line listing `tokens` options, some of which name real fields. */
+function manyTokens (tokens) {
+  const options = []
+  for (let i = 0; i < tokens; i++) options.push(`x-opt-${i}`)
+  const lines = [['Host', 'example.com'], ['Connection', options.join(', ')]]
+  for (let i = 0; i < 20; i++) lines.push([i % 4 === 0 ? `X-Opt-${i}` : `X-Other-${i}`, `v${i}`])
+  return itemFromLines(`Connection with ${tokens} tokens`, lines, { httpVersion: '1.1', direction: 'request' })
+}
+
+/** Batch size that keeps one timed batch around tens of thousands of header lines. */
+function batchFor (item) {
+  return Math.max(1, Math.min(64, Math.floor(20000 / (item.offsets.length / 2))))
+}
+
+async function measure (items, variants) {
+  const random = h.prng(0x5ca1e)
+  const out = new Map(items.map((item) => [item.key, new Map(variants.map(([n]) => [n, []]))]))
+  for (let round = -1; round < ROUNDS; round++) {
+    for (const item of items) {
+      const tasks = variants.map(([name, make]) => [name, h.batchTask(item, make(item), batchFor(item))])
+      const medians = await h.runOnce(h.shuffle(tasks, random), round < 0 ? 50 : TIME)
+      if (round >= 0) for (const [name, ns] of medians) out.get(item.key).get(name).push(ns)
+    }
+  }
+  return out
+}
+
+function variantsFor (pkg, floor) {
+  const list = [
+    ['hop-by-hop', (item) => { const o = item.options; return (raw) => pkg.filterHeaders(raw, o) }],
+    ['hand-optimised', (item) => { const o = item.options; return (raw) => handOptimised.filterHeaders(raw, o) }],
+  ]
+  if (floor && floor.readNames) list.push(['native readNames', () => (raw) => floor.readNames(0, ...raw)])
+  return list
+}
+
+async function perHeader (pkg, floor) {
+  const sizes = [10, 100, 1000, 10000]
+  const items = sizes.map(manyHeaders)
+  let variants = variantsFor(pkg, floor)
+  // Spreading 20,000 arguments may exceed the stack on some builds; report instead of dying.
+  variants = variants.filter(([name, make]) => {
+    try { make(items[3])(fresh(items[3])); return true } catch (error) {
+      console.log(`> ${name} cannot take ${sizes[3]} headers: ${error.message}`)
+      return false
+    }
+  })
+  const results = await measure(items, variants)
+  const names = variants.map(([n]) => n)
+  const perHeaderNs = (item, n, size) => h.median(results.get(item.key).get(n)) / size
+  const rows = items.map((item, i) => [String(sizes[i]), ...names.map((n) => `${perHeaderNs(item, n, sizes[i]).toFixed(1)} ns`)])
+  rows.push(['max / min', ...names.map((n) => {
+    const v = items.map((item, i) => perHeaderNs(item, n, sizes[i]))
+    return h.formatRatio(Math.max(...v) / Math.min(...v))
+  })])
+  console.log('### Time per header line (target: flat within 2× from 10 to 10,000)\n')
+  console.log(h.table(['headers', ...names.map((n) => `${n} per header`)], rows))
+}
+
+async function connectionTokens (pkg) {
+  const items = [manyTokens(1000), manyTokens(10000)]
+  const variants = variantsFor(pkg, null)
+  const results = await measure(items, variants)
+  const names = variants.map(([n]) => n)
+  const t = (item, n) => h.median(results.get(item.key).get(n))
+  const rows = items.map((item) => [item.name, ...names.map((n) => h.formatNs(t(item, n)))])
+  rows.push(['10,000 / 1,000 (linear ≈ 10)', ...names.map((n) => h.formatRatio(t(items[1], n) / t(items[0], n)))])
+  console.log('\n### Connection with many options (target: linear)\n')
+  console.log(h.table(['input', ...names], rows))
+}
+
+async function hugeInput (pkg) {
+  const count = 50000 // 100,000 rawHeaders elements
+  const item = manyHeaders(count)
+  const raw = fresh(item)
+  const rows = []
+  for (const [name, fn] of [
+    ['hop-by-hop', (r) => pkg.filterHeaders(r, item.options)],
+    ['hand-optimised', (r) => handOptimised.filterHeaders(r, item.options)],
+  ]) {
+    try {
+      const result = fn(raw)
+      const times = []
+      for (let i = 0; i < 7; i++) {
+        const input = fresh(item)
+        const t0 = process.hrtime.bigint()
+        fn(input)
+        times.push(Number(process.hrtime.bigint() - t0))
+      }
+      rows.push([name, 'ok', String(result.headers.length), h.formatNs(h.median(times)), `${(h.median(times) / count).toFixed(1)} ns`])
+    } catch (error) {
+      rows.push([name, `**fails**: ${error.message}`, '–', '–', '–'])
+    }
+  }
+  console.log(`\n### rawHeaders with ${2 * count} elements\n`)
+  console.log(h.table(['variant', 'result', 'output length', 'median time (7 calls)', 'per header'], rows))
+}
+
+async function run (pkg, floor) {
+  const started = Date.now()
+  console.log('## Scaling\n')
+  await perHeader(pkg, floor)
+  await connectionTokens(pkg)
+  await hugeInput(pkg)
+  console.log(`\n_scaling took ${((Date.now() - started) / 1000).toFixed(0)} s_`)
+}
+
+module.exports = { run }
+
+if (require.main === module) {
+  const pkg = require(path.join(__dirname, '..'))
+  let floor = {}
+  try { floor = require(path.join(__dirname, '..', 'lib', 'native.js')) } catch {}
+  run(pkg, floor).catch((error) => { console.error(error); process.exit(1) })
+}

@@ -1,0 +1,338 @@
+'use strict'
+// The JavaScript half of the filter: validates options, crosses into Rust once per message, and
+// builds the output array from the caller's own strings. The rules live in src/.
+
+const N = require('./native.js')
+const { native } = N
+
+/** Fixed hop-by-hop names (src/names.rs HOP_BY_HOP_HEADERS). */
+const HOP_BY_HOP_HEADERS = Object.freeze([
+  'Keep-Alive',
+  'Proxy-Connection',
+  'TE',
+  'Trailer',
+  'Transfer-Encoding',
+  'Upgrade',
+  'Proxy-Authenticate',
+  'Proxy-Authorization',
+  'HTTP2-Settings',
+])
+
+/** Default protect list (src/names.rs DEFAULT_PROTECTED_HEADERS). */
+const DEFAULT_PROTECTED_HEADERS = Object.freeze([
+  'Host',
+  'Content-Length',
+  'Forwarded',
+  'X-Forwarded-For',
+  'X-Forwarded-Host',
+  'X-Forwarded-Proto',
+  'X-Forwarded-Port',
+  'X-Real-IP',
+])
+
+// Spreading is the cheapest way across the boundary, but every spread argument takes stack;
+// larger inputs go through the array entry point.
+const MAX_SPREAD_ELEMENTS = 8192
+
+/** A protocol violation a server should answer with 400 Bad Request. */
+class HopByHopError extends Error {
+  constructor(code, message) {
+    super(message)
+    this.name = 'HopByHopError'
+    this.code = code
+    this.statusCode = 400
+  }
+}
+
+let scratch = new Uint8Array(256)
+native.setScratch(scratch)
+
+function ensureScratch(headerCount) {
+  if (headerCount > scratch.length) {
+    scratch = new Uint8Array(Math.max(headerCount, scratch.length * 2))
+    native.setScratch(scratch)
+  }
+}
+
+function codedError(ErrorClass, code, message) {
+  const error = new ErrorClass(message)
+  error.code = code
+  return error
+}
+
+function describe(value) {
+  if (value === null) return 'null'
+  if (typeof value === 'object' || typeof value === 'function') return `an instance of ${value.constructor?.name ?? 'Object'}`
+  return `type ${typeof value} (${String(value).slice(0, 30)})`
+}
+
+const VERSIONS = { '1.0': N.VERSION_HTTP10, 1.1: N.VERSION_HTTP11, '2.0': N.VERSION_HTTP2, 2: N.VERSION_HTTP2 }
+
+function versionBits(httpVersion, where) {
+  if (httpVersion === undefined) return N.VERSION_HTTP11
+  if (typeof httpVersion !== 'string') {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `${where} must be a string such as '1.1'; received ${describe(httpVersion)}`)
+  }
+  const bits = Object.hasOwn(VERSIONS, httpVersion) ? VERSIONS[httpVersion] : undefined
+  if (bits === undefined) {
+    throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `${where} must be '1.0', '1.1', '2.0' or '2'; received ${JSON.stringify(httpVersion)}`)
+  }
+  return bits
+}
+
+function statusBits(statusCode, where) {
+  if (statusCode === undefined || statusCode === null) return 0
+  if (typeof statusCode !== 'number') {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `${where} must be a number; received ${describe(statusCode)}`)
+  }
+  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 999) {
+    throw codedError(RangeError, 'ERR_OUT_OF_RANGE', `${where} must be an integer from 100 to 999; received ${statusCode}`)
+  }
+  return statusCode << N.STATUS_SHIFT
+}
+
+function methodBits(method, where) {
+  if (method === undefined || method === null) return 0
+  if (typeof method !== 'string') {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `${where} must be a string; received ${describe(method)}`)
+  }
+  // Methods are case-sensitive (RFC 9110 §9.1).
+  if (method === 'HEAD') return N.METHOD_HEAD
+  if (method === 'CONNECT') return N.METHOD_CONNECT
+  return 0
+}
+
+function booleanOption(options, name, fallback) {
+  const value = options[name]
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.${name} must be a boolean; received ${describe(value)}`)
+  }
+  return value
+}
+
+function listOption(options, name) {
+  const value = options[name]
+  if (value === undefined) return undefined
+  if (!Array.isArray(value)) {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.${name} must be an array of header names; received ${describe(value)}`)
+  }
+  return value.slice()
+}
+
+/**
+ * Options turned into the flag word and name lists once. `version` and `status` are kept apart
+ * because filterRequest/filterResponse take them from the message.
+ */
+class Compiled {
+  constructor(options) {
+    if (options === undefined || options === null) options = {}
+    if (typeof options !== 'object') {
+      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `options must be an object; received ${describe(options)}`)
+    }
+    const direction = options.direction === undefined ? 'request' : options.direction
+    if (direction !== 'request' && direction !== 'response') {
+      throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `options.direction must be 'request' or 'response'; received ${JSON.stringify(direction)}`)
+    }
+    this.strip = listOption(options, 'strip')
+    this.protect = listOption(options, 'protect')
+    this.lists = this.strip !== undefined || this.protect !== undefined
+    this.flags =
+      (direction === 'response' ? N.RESPONSE : 0) |
+      (booleanOption(options, 'proxy', true) ? N.PROXY : 0) |
+      (booleanOption(options, 'upgrade', false) ? N.UPGRADE : 0) |
+      (booleanOption(options, 'strict', false) ? N.STRICT : 0) |
+      (this.lists ? N.LISTS : 0) |
+      methodBits(options.requestMethod, 'options.requestMethod')
+    this.version = versionBits(options.httpVersion, 'options.httpVersion')
+    this.status = statusBits(options.statusCode, 'options.statusCode')
+    this.requestMethod = options.requestMethod
+    if (this.lists) run(EMPTY, this.flags | this.version, this)
+  }
+}
+
+const EMPTY = Object.freeze([])
+const DEFAULTS = new Compiled()
+
+function callNative(rawHeaders, flags, compiled) {
+  if (rawHeaders.length <= MAX_SPREAD_ELEMENTS) {
+    return compiled.lists
+      ? native.filter(flags, compiled.strip, compiled.protect, ...rawHeaders)
+      : native.filter(flags, ...rawHeaders)
+  }
+  return compiled.lists
+    ? native.filterArray(flags, compiled.strip, compiled.protect, rawHeaders)
+    : native.filterArray(flags, rawHeaders)
+}
+
+function run(rawHeaders, flags, compiled) {
+  if (!Array.isArray(rawHeaders)) {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `rawHeaders must be an array; received ${describe(rawHeaders)}`)
+  }
+  if ((rawHeaders.length & 1) !== 0) {
+    throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `rawHeaders must have an even length (name, value pairs); received length ${rawHeaders.length}`)
+  }
+  ensureScratch(rawHeaders.length >>> 1)
+  const verdict = callNative(rawHeaders, flags, compiled)
+  if (verdict < 0) throw errorFor(verdict, rawHeaders, compiled)
+  return new FilterResult(rawHeaders, verdict, flags, compiled)
+}
+
+// Rust reads only the names and a few values, so the values' types are checked here, in the
+// loop that copies them anyway.
+function buildHeaders(rawHeaders, verdict) {
+  const headers = []
+  const unchanged = (verdict & N.UNCHANGED) !== 0
+  for (let index = 0, line = 0; index < rawHeaders.length; index += 2, line++) {
+    const value = rawHeaders[index + 1]
+    if (typeof value !== 'string') throw notAString(rawHeaders, index + 1)
+    const action = unchanged ? N.ACTION_KEEP : scratch[line]
+    if (action === N.ACTION_KEEP || action === N.ACTION_UPGRADE_KEPT) {
+      headers.push(rawHeaders[index], value)
+    } else if (action === N.ACTION_TE_TRAILERS) {
+      headers.push(rawHeaders[index], 'trailers')
+    }
+  }
+  if ((verdict & N.APPEND_CONNECTION_UPGRADE) !== 0) headers.push('Connection', 'upgrade')
+  return headers
+}
+
+function notAString(rawHeaders, index) {
+  return codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `rawHeaders[${index}] must be a string; received ${describe(rawHeaders[index])}`)
+}
+
+function upgradeProtocol(rawHeaders) {
+  const protocols = []
+  for (let index = 0, line = 0; index < rawHeaders.length; index += 2, line++) {
+    const action = scratch[line]
+    if (action === N.ACTION_UPGRADE_KEPT || action === N.ACTION_UPGRADE_DROPPED) protocols.push(rawHeaders[index + 1])
+  }
+  return protocols.join(', ')
+}
+
+function listError(list, index, where) {
+  const entry = list[index]
+  if (typeof entry !== 'string') {
+    return codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `${where}[${index}] must be a string; received ${describe(entry)}`)
+  }
+  return codedError(TypeError, 'ERR_INVALID_HTTP_TOKEN', `${where}[${index}] is not a valid header name: ${JSON.stringify(entry)}`)
+}
+
+function errorFor(result, rawHeaders, compiled) {
+  const encoded = -result - 1
+  const kind = encoded % 16
+  const index = (encoded - kind) / 16
+  const valueAt = `rawHeaders[${2 * index + 1}]`
+  switch (kind) {
+    case N.ERROR_NOT_A_STRING:
+      return notAString(rawHeaders, index)
+    case N.ERROR_INVALID_NAME:
+      return codedError(TypeError, 'ERR_INVALID_HTTP_TOKEN', `rawHeaders[${2 * index}] is not a valid header name: ${JSON.stringify(rawHeaders[2 * index])}`)
+    case N.ERROR_INVALID_STRIP:
+      return listError(compiled.strip, index, 'options.strip')
+    case N.ERROR_INVALID_PROTECT:
+      return listError(compiled.protect, index, 'options.protect')
+    case N.ERROR_PROTECTED:
+      return new HopByHopError('ERR_HOP_BY_HOP_PROTECTED', `Connection (${valueAt}) nominates a protected header: ${JSON.stringify(rawHeaders[2 * index + 1])}`)
+    case N.ERROR_INVALID_TOKEN:
+      return new HopByHopError('ERR_HOP_BY_HOP_INVALID_TOKEN', `Connection (${valueAt}) has an element that is not a token: ${JSON.stringify(rawHeaders[2 * index + 1])}`)
+    case N.ERROR_AMBIGUOUS_LENGTH:
+      return new HopByHopError('ERR_HOP_BY_HOP_AMBIGUOUS_LENGTH', `Transfer-Encoding (${valueAt}) together with Content-Length makes the message length ambiguous`)
+    case N.ERROR_INVALID_UPGRADE:
+      return new HopByHopError('ERR_HOP_BY_HOP_INVALID_UPGRADE', `Upgrade (${valueAt}) must name a protocol in printable ASCII: ${JSON.stringify(rawHeaders[2 * index + 1])}`)
+    default:
+      return new Error(`hop-by-hop: internal error (code ${kind} at ${index})`)
+  }
+}
+
+/** The end-to-end part of a message and the connection decision. */
+class FilterResult {
+  #rawHeaders
+  #flags
+  #compiled
+  #diagnostics
+
+  constructor(rawHeaders, verdict, flags, compiled) {
+    this.headers = buildHeaders(rawHeaders, verdict)
+    this.keepAlive = (verdict & N.KEEP_ALIVE) !== 0
+    this.upgrade = (verdict & N.IS_UPGRADE) !== 0 ? upgradeProtocol(rawHeaders) : null
+    this.#rawHeaders = rawHeaders
+    this.#flags = flags
+    this.#compiled = compiled
+  }
+
+  /** Computed on first access, from the same input array. */
+  get diagnostics() {
+    if (this.#diagnostics === undefined) {
+      const raw = this.#rawHeaders
+      const found = native.inspect(this.#flags, this.#compiled.strip, this.#compiled.protect, raw)
+      this.#diagnostics = {
+        nominated: found.nominated,
+        removed: found.removed.map((line) => raw[2 * line]),
+        protected: found.protected,
+        invalid: found.invalid,
+        timeout: found.timeout ?? null,
+        max: found.max ?? null,
+        authority: found.authority === undefined || found.authority === null ? null : raw[2 * found.authority + 1],
+      }
+    }
+    return this.#diagnostics
+  }
+}
+
+function messageOf(message, name) {
+  if (message === null || typeof message !== 'object') {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `${name} must be an IncomingMessage-like object; received ${describe(message)}`)
+  }
+  return message
+}
+
+function messageVersion(message, compiled, where) {
+  return message.httpVersion === undefined ? compiled.version : versionBits(message.httpVersion, where)
+}
+
+function requestFlags(req, compiled) {
+  return (compiled.flags & ~N.RESPONSE) | messageVersion(req, compiled, 'req.httpVersion')
+}
+
+function responseFlags(res, compiled) {
+  const statusCode = res.statusCode === undefined ? compiled.status : statusBits(res.statusCode, 'res.statusCode')
+  const method = compiled.requestMethod === undefined ? methodBits(res.req?.method, 'res.req.method') : 0
+  return compiled.flags | N.RESPONSE | messageVersion(res, compiled, 'res.httpVersion') | statusCode | method
+}
+
+function filterHeaders(rawHeaders, options) {
+  const compiled = options === undefined ? DEFAULTS : new Compiled(options)
+  return run(rawHeaders, compiled.flags | compiled.version | compiled.status, compiled)
+}
+
+function filterRequest(req, options) {
+  messageOf(req, 'req')
+  const compiled = options === undefined ? DEFAULTS : new Compiled(options)
+  return run(req.rawHeaders, requestFlags(req, compiled), compiled)
+}
+
+function filterResponse(res, options) {
+  messageOf(res, 'res')
+  const compiled = options === undefined ? DEFAULTS : new Compiled(options)
+  return run(res.rawHeaders, responseFlags(res, compiled), compiled)
+}
+
+function createFilter(options) {
+  const compiled = new Compiled(options)
+  const flags = compiled.flags | compiled.version | compiled.status
+  const filter = (rawHeaders) => run(rawHeaders, flags, compiled)
+  filter.request = (req) => run(messageOf(req, 'req').rawHeaders, requestFlags(req, compiled), compiled)
+  filter.response = (res) => run(messageOf(res, 'res').rawHeaders, responseFlags(res, compiled), compiled)
+  return filter
+}
+
+module.exports = {
+  filterHeaders,
+  filterRequest,
+  filterResponse,
+  createFilter,
+  HopByHopError,
+  HOP_BY_HOP_HEADERS,
+  DEFAULT_PROTECTED_HEADERS,
+}

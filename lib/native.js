@@ -1,0 +1,52 @@
+'use strict'
+// Loads the addon that `npm install` builds (`napi build --release`) and mirrors the number
+// layouts of src/binding.rs: option flags in, verdict bits or an error code out.
+
+let native
+try {
+  native = require('../hop-by-hop.node')
+} catch (error) {
+  throw new Error(
+    'hop-by-hop: the native addon is missing or cannot load; run `npm install` in the package ' +
+      '(it builds the Rust core with cargo)',
+    { cause: error },
+  )
+}
+
+module.exports = {
+  native,
+  // Option flags.
+  VERSION_HTTP10: 0,
+  VERSION_HTTP11: 1,
+  VERSION_HTTP2: 2,
+  RESPONSE: 1 << 2,
+  PROXY: 1 << 3,
+  UPGRADE: 1 << 4,
+  STRICT: 1 << 5,
+  LISTS: 1 << 6,
+  METHOD_HEAD: 1 << 7,
+  METHOD_CONNECT: 2 << 7,
+  STATUS_SHIFT: 9,
+  // Verdict bits.
+  KEEP_ALIVE: 1,
+  IS_UPGRADE: 1 << 1,
+  APPEND_CONNECTION_UPGRADE: 1 << 2,
+  UNCHANGED: 1 << 3,
+  // Line actions, one byte per header line in the scratch buffer.
+  ACTION_KEEP: 0,
+  ACTION_DROP: 1,
+  ACTION_TE_TRAILERS: 2,
+  ACTION_UPGRADE_KEPT: 3,
+  ACTION_UPGRADE_DROPPED: 4,
+  // Error kinds: a negative result is -(1 + kind + 16 * index).
+  ERROR_NOT_A_STRING: 1,
+  ERROR_INVALID_NAME: 2,
+  ERROR_INVALID_STRIP: 3,
+  ERROR_INVALID_PROTECT: 4,
+  ERROR_PROTECTED: 5,
+  ERROR_INVALID_TOKEN: 6,
+  ERROR_AMBIGUOUS_LENGTH: 7,
+  ERROR_INVALID_UPGRADE: 8,
+  ERROR_SCRATCH_TOO_SMALL: 9,
+  ERROR_BAD_ARGUMENTS: 10,
+}

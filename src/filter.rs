@@ -1,0 +1,732 @@
+//! Splits one message's header lines into end-to-end lines to forward and hop-by-hop lines to
+//! drop, and decides whether its connection stays open (RFC 9110 §7.6.1).
+
+use crate::codings::{final_coding_is_chunked, is_printable_protocol, te_has_trailers};
+use crate::connection::{ConnectionOptions, ConnectionReport, Suspicious};
+use crate::keep_alive::{
+  is_persistent, Direction, KeepAliveHints, MessageFacts, RequestMethod, Version,
+};
+use crate::names::{classify, name_class, HeaderKind, NameList, DEFAULT_PROTECTED_HEADERS};
+use crate::token::is_token;
+
+/// Header lines as the caller holds them, read by index. A source may fail to produce a line
+/// (a JavaScript element that is not a string); the filter passes that error on.
+pub trait HeaderSource {
+  /// What reading a line can fail with.
+  type Error;
+  /// Number of header lines (name/value pairs).
+  fn header_count(&self) -> usize;
+  /// Lends the name of line `header` to `read`.
+  fn with_name<R>(
+    &mut self,
+    header: usize,
+    read: impl FnOnce(&[u8]) -> R,
+  ) -> Result<R, Self::Error>;
+  /// Lends the value of line `header` to `read`.
+  fn with_value<R>(
+    &mut self,
+    header: usize,
+    read: impl FnOnce(&[u8]) -> R,
+  ) -> Result<R, Self::Error>;
+}
+
+/// What happens to one header line. The discriminants are part of the binding's contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Action {
+  /// Forward the line unchanged.
+  Keep = 0,
+  /// Do not forward the line.
+  Drop = 1,
+  /// Forward the line's name with the value `trailers`, the one TE member an intermediary may pass
+  /// on (RFC 9110 §10.1.4, RFC 9113 §8.2.2).
+  TeTrailers = 2,
+  /// An `Upgrade` line, forwarded because the upgrade is.
+  UpgradeKept = 3,
+  /// An `Upgrade` line, not forwarded.
+  UpgradeDropped = 4,
+}
+
+/// How the caller wants a message treated.
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
+  /// The message's HTTP version.
+  pub version: Version,
+  /// Request or response.
+  pub direction: Direction,
+  /// Whether the recipient deciding about the connection is a proxy.
+  pub proxy: bool,
+  /// Forward a valid upgrade request instead of dropping it.
+  pub keep_upgrade: bool,
+  /// Reject suspicious input instead of repairing it.
+  pub strict: bool,
+  /// The response status, when known.
+  pub status: Option<u16>,
+  /// The request method a response answers.
+  pub request_method: RequestMethod,
+  /// Extra names to remove.
+  pub strip: &'a dyn NameList,
+  /// Names that a nomination does not remove.
+  pub protect: &'a dyn NameList,
+}
+
+const NO_NAMES: [&str; 0] = [];
+
+impl Default for Options<'_> {
+  fn default() -> Self {
+    Options {
+      version: Version::Http11,
+      direction: Direction::Request,
+      proxy: true,
+      keep_upgrade: false,
+      strict: false,
+      status: None,
+      request_method: RequestMethod::Other,
+      strip: &NO_NAMES,
+      protect: &DEFAULT_PROTECTED_HEADERS,
+    }
+  }
+}
+
+/// The decision about a message; the lines' fates are in the caller's action slice.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Verdict {
+  /// The connection may carry another message.
+  pub keep_alive: bool,
+  /// The message is a valid upgrade (request or 101 response).
+  pub upgrade: bool,
+  /// The output needs one `Connection: upgrade` line after the kept lines (RFC 9110 §7.8:
+  /// the sender of Upgrade "MUST also send an upgrade connection option").
+  pub append_connection_upgrade: bool,
+  /// Every action is [`Action::Keep`].
+  pub unchanged: bool,
+}
+
+/// Why a message cannot be filtered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterError<E> {
+  /// The source could not read a line.
+  Source(E),
+  /// The action slice is shorter than the number of lines.
+  ActionsTooShort,
+  /// A field name is not a token (RFC 9110 §5.1).
+  InvalidName {
+    /// The line at fault.
+    header: usize,
+  },
+  /// A strict filter found a suspicious `Connection` line.
+  Suspicious {
+    /// The `Connection` line at fault.
+    header: usize,
+    /// What is suspicious about it.
+    reason: Suspicious,
+  },
+  /// A strict filter found Transfer-Encoding together with Content-Length (RFC 9112 §6.1).
+  AmbiguousLength {
+    /// The first `Transfer-Encoding` line.
+    header: usize,
+  },
+  /// An upgrade names a protocol that is empty or not printable ASCII.
+  InvalidUpgrade {
+    /// The `Upgrade` line at fault.
+    header: usize,
+  },
+}
+
+impl<E> From<E> for FilterError<E> {
+  fn from(error: E) -> Self {
+    FilterError::Source(error)
+  }
+}
+
+/// Receives diagnostics beyond the verdict. The defaults do nothing, so `()` costs nothing.
+pub trait Report: ConnectionReport {
+  /// Whether `Keep-Alive` values should be read for [`Report::keep_alive_hints`].
+  const WANTS_HINTS: bool = false;
+  /// The parsed `Keep-Alive` parameters.
+  fn keep_alive_hints(&mut self, _hints: KeepAliveHints) {}
+  /// The line holding the HTTP/2 `:authority` pseudo-header.
+  fn authority(&mut self, _header: usize) {}
+}
+
+impl Report for () {}
+
+/// What the first look at a name found.
+enum NameInfo {
+  Invalid,
+  Pseudo {
+    authority: bool,
+  },
+  Field {
+    kind: HeaderKind,
+    class: u64,
+    stripped: bool,
+  },
+}
+
+/// Facts gathered line by line in the first pass.
+#[derive(Default)]
+struct Scan {
+  connection: ConnectionOptions,
+  hints: KeepAliveHints,
+  dropped_any: bool,
+  /// Union of [`name_class`] over kept lines, to skip the nomination pass when it cannot match.
+  kept_classes: u64,
+  content_length: bool,
+  transfer_encoding: Option<usize>,
+  chunked_final: bool,
+  te_trailers: Option<usize>,
+  upgrade_lines: Option<usize>,
+  invalid_upgrade: Option<usize>,
+}
+
+/// Filters the lines of `source` into `actions` and returns the verdict.
+///
+/// Two passes: the first reads every name (and the values of the few fields that carry
+/// connection semantics); the second, needed only when `Connection` nominated a name that a kept
+/// line may carry or when Content-Length must go, re-reads the kept names.
+pub fn filter<S: HeaderSource, R: Report>(
+  source: &mut S,
+  options: &Options<'_>,
+  actions: &mut [Action],
+  report: &mut R,
+) -> Result<Verdict, FilterError<S::Error>> {
+  let count = source.header_count();
+  let actions = actions
+    .get_mut(..count)
+    .ok_or(FilterError::ActionsTooShort)?;
+  let mut scan = Scan::default();
+  let stripping = !options.strip.is_empty_list();
+  for (header, action) in actions.iter_mut().enumerate() {
+    let info = source.with_name(header, |name| inspect_name(name, options, stripping))?;
+    *action = match info {
+      NameInfo::Invalid => return Err(FilterError::InvalidName { header }),
+      NameInfo::Pseudo { authority } => {
+        if authority {
+          report.authority(header);
+        }
+        Action::Drop
+      }
+      NameInfo::Field { stripped: true, .. } => Action::Drop,
+      NameInfo::Field { kind, class, .. } => {
+        scan_field(source, header, kind, class, options, &mut scan, report)?
+      }
+    };
+    scan.dropped_any |= *action != Action::Keep;
+  }
+  if R::WANTS_HINTS {
+    report.keep_alive_hints(scan.hints);
+  }
+  finish(source, options, actions, scan)
+}
+
+fn inspect_name(name: &[u8], options: &Options<'_>, stripping: bool) -> NameInfo {
+  if let [b':', pseudo @ ..] = name {
+    // RFC 9113 §8.3: pseudo-headers describe this HTTP/2 stream; they are never forwarded as
+    // fields, and outside HTTP/2 a name starting with ':' is not a token.
+    if options.version == Version::Http2 && is_token(pseudo) {
+      return NameInfo::Pseudo {
+        authority: pseudo == b"authority",
+      };
+    }
+    return NameInfo::Invalid;
+  }
+  if !is_token(name) {
+    return NameInfo::Invalid;
+  }
+  let kind = classify(name);
+  let stripped = stripping
+    && matches!(kind, HeaderKind::EndToEnd | HeaderKind::ContentLength)
+    && options.strip.contains_name(name);
+  NameInfo::Field {
+    kind,
+    class: name_class(name),
+    stripped,
+  }
+}
+
+/// First-pass handling of one field line; returns its tentative action.
+fn scan_field<S: HeaderSource, R: Report>(
+  source: &mut S,
+  header: usize,
+  kind: HeaderKind,
+  class: u64,
+  options: &Options<'_>,
+  scan: &mut Scan,
+  report: &mut R,
+) -> Result<Action, FilterError<S::Error>> {
+  let action = match kind {
+    HeaderKind::EndToEnd => {
+      scan.kept_classes |= class;
+      Action::Keep
+    }
+    HeaderKind::ContentLength => {
+      scan.content_length = true;
+      scan.kept_classes |= class;
+      Action::Keep
+    }
+    HeaderKind::Connection => {
+      let added = source.with_value(header, |value| {
+        scan
+          .connection
+          .add_line(value, options.protect, options.strict, report)
+      })?;
+      added.map_err(|reason| FilterError::Suspicious { header, reason })?;
+      Action::Drop
+    }
+    HeaderKind::KeepAlive => {
+      if R::WANTS_HINTS {
+        source.with_value(header, |value| scan.hints.add_line(value))?;
+      }
+      Action::Drop
+    }
+    HeaderKind::Te => {
+      // RFC 9110 §10.1.4: TE is hop-by-hop; only a request's `trailers` member survives, as one
+      // normalised line.
+      if options.direction == Direction::Request
+        && scan.te_trailers.is_none()
+        && source.with_value(header, te_has_trailers)?
+      {
+        scan.te_trailers = Some(header);
+        Action::TeTrailers
+      } else {
+        Action::Drop
+      }
+    }
+    HeaderKind::TransferEncoding => {
+      scan.transfer_encoding.get_or_insert(header);
+      // RFC 9112 §6.1: the codings of all lines form one list, so the last line decides.
+      if let Some(chunked) = source.with_value(header, final_coding_is_chunked)? {
+        scan.chunked_final = chunked;
+      }
+      Action::Drop
+    }
+    HeaderKind::Upgrade => {
+      scan.upgrade_lines.get_or_insert(header);
+      if scan.invalid_upgrade.is_none() && !source.with_value(header, is_printable_protocol)? {
+        scan.invalid_upgrade = Some(header);
+      }
+      Action::UpgradeDropped
+    }
+    HeaderKind::OtherHopByHop => Action::Drop,
+  };
+  Ok(action)
+}
+
+fn finish<S: HeaderSource>(
+  source: &mut S,
+  options: &Options<'_>,
+  actions: &mut [Action],
+  mut scan: Scan,
+) -> Result<Verdict, FilterError<S::Error>> {
+  let ambiguous_length = scan.transfer_encoding.filter(|_| scan.content_length);
+  if let (Some(header), true) = (ambiguous_length, options.strict) {
+    return Err(FilterError::AmbiguousLength { header });
+  }
+  let upgrade = is_upgrade(options, &scan);
+  if upgrade {
+    if let Some(header) = scan.invalid_upgrade {
+      return Err(FilterError::InvalidUpgrade { header });
+    }
+  }
+  // RFC 9110 §7.8: a 101 response switches this connection, so its Upgrade must reach the
+  // client; a request's upgrade is forwarded only when the caller can tunnel it.
+  let keep_upgrade = upgrade && (options.direction == Direction::Response || options.keep_upgrade);
+  if keep_upgrade {
+    for action in actions.iter_mut() {
+      if *action == Action::UpgradeDropped {
+        *action = Action::UpgradeKept;
+      }
+    }
+  }
+  let nominated = scan.connection.removed_classes() & scan.kept_classes != 0;
+  if nominated || ambiguous_length.is_some() {
+    scan.dropped_any |= drop_nominated(
+      source,
+      actions,
+      &scan.connection,
+      ambiguous_length.is_some(),
+    )?;
+  }
+  let facts = MessageFacts {
+    version: options.version,
+    direction: options.direction,
+    proxy: options.proxy,
+    close: scan.connection.close,
+    keep_alive: scan.connection.keep_alive,
+    transfer_encoding: scan.transfer_encoding.is_some(),
+    chunked_final: scan.chunked_final,
+    content_length: scan.content_length,
+    status: options.status,
+    request_method: options.request_method,
+  };
+  Ok(Verdict {
+    keep_alive: is_persistent(&facts),
+    upgrade,
+    append_connection_upgrade: keep_upgrade,
+    unchanged: !scan.dropped_any && !keep_upgrade,
+  })
+}
+
+/// RFC 9110 §7.8 (request) and §15.2.2 (101 response): an upgrade needs HTTP/1.1, an Upgrade
+/// field, and for a request the `upgrade` connection option.
+fn is_upgrade(options: &Options<'_>, scan: &Scan) -> bool {
+  let http11 = options.version == Version::Http11;
+  let has_upgrade = scan.upgrade_lines.is_some();
+  match options.direction {
+    Direction::Request => http11 && has_upgrade && scan.connection.upgrade,
+    Direction::Response => http11 && has_upgrade && options.status == Some(101),
+  }
+}
+
+/// Second pass: drops every kept line whose name `Connection` nominated (RFC 9110 §7.6.1), and
+/// every Content-Length when Transfer-Encoding is present (RFC 9112 §6.1: "an intermediary ...
+/// MUST remove the received Content-Length field"). Returns whether it dropped anything.
+fn drop_nominated<S: HeaderSource>(
+  source: &mut S,
+  actions: &mut [Action],
+  connection: &ConnectionOptions,
+  drop_content_length: bool,
+) -> Result<bool, FilterError<S::Error>> {
+  let mut dropped = false;
+  for (header, action) in actions.iter_mut().enumerate() {
+    if *action != Action::Keep {
+      continue;
+    }
+    let remove = source.with_name(header, |name| {
+      (drop_content_length && classify(name) == HeaderKind::ContentLength)
+        || connection.removes(name)
+    })?;
+    if remove {
+      *action = Action::Drop;
+      dropped = true;
+    }
+  }
+  Ok(dropped)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+  use super::*;
+  use std::convert::Infallible;
+
+  /// Header lines held as Rust strings, for tests.
+  pub struct Lines<'a>(pub &'a [(&'a str, &'a str)]);
+
+  impl HeaderSource for Lines<'_> {
+    type Error = Infallible;
+    fn header_count(&self) -> usize {
+      self.0.len()
+    }
+    fn with_name<R>(
+      &mut self,
+      header: usize,
+      read: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, Infallible> {
+      Ok(read(
+        self
+          .0
+          .get(header)
+          .map_or(&b""[..], |line| line.0.as_bytes()),
+      ))
+    }
+    fn with_value<R>(
+      &mut self,
+      header: usize,
+      read: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, Infallible> {
+      Ok(read(
+        self
+          .0
+          .get(header)
+          .map_or(&b""[..], |line| line.1.as_bytes()),
+      ))
+    }
+  }
+
+  /// A header line in tests.
+  pub type Line<'a> = (&'a str, &'a str);
+  /// Forwarded lines and the verdict.
+  pub type Outcome = (Vec<(String, String)>, Verdict);
+
+  /// The forwarded lines and the verdict, as the JavaScript layer would build them.
+  pub fn run(
+    lines: &[Line<'_>],
+    options: &Options<'_>,
+  ) -> Result<Outcome, FilterError<Infallible>> {
+    let mut actions = vec![Action::Keep; lines.len()];
+    let verdict = filter(&mut Lines(lines), options, &mut actions, &mut ())?;
+    let mut output: Vec<(String, String)> = Vec::new();
+    for (line, action) in lines.iter().zip(&actions) {
+      match action {
+        Action::Keep | Action::UpgradeKept => output.push((line.0.into(), line.1.into())),
+        Action::TeTrailers => output.push((line.0.into(), "trailers".into())),
+        Action::Drop | Action::UpgradeDropped => {}
+      }
+    }
+    if verdict.append_connection_upgrade {
+      output.push(("Connection".into(), "upgrade".into()));
+    }
+    Ok((output, verdict))
+  }
+
+  fn kept_names(lines: &[(&str, &str)], options: &Options<'_>) -> Vec<String> {
+    match run(lines, options) {
+      Ok((output, _)) => output.into_iter().map(|(name, _)| name).collect(),
+      Err(error) => panic!("{lines:?}: {error:?}"),
+    }
+  }
+
+  #[test]
+  fn removes_connection_fixed_list_and_nominations() {
+    let lines = [
+      ("Host", "a"),
+      ("X-Foo", "1"),
+      ("Connection", "keep-alive, X-Foo"),
+      ("Keep-Alive", "timeout=5"),
+      ("Proxy-Connection", "keep-alive"),
+      ("TE", "gzip"),
+      ("Trailer", "X-T"),
+      ("Transfer-Encoding", "chunked"),
+      ("Upgrade", "websocket"),
+      ("Proxy-Authenticate", "Basic"),
+      ("Proxy-Authorization", "Basic x"),
+      ("HTTP2-Settings", "AAA"),
+      ("x-foo", "2"),
+      ("Accept", "*/*"),
+    ];
+    assert_eq!(kept_names(&lines, &Options::default()), ["Host", "Accept"]);
+  }
+
+  #[test]
+  fn nominations_on_any_line_and_before_the_field() {
+    let lines = [
+      ("X-A", "1"),
+      ("Connection", ""),
+      ("X-B", "2"),
+      ("Connection", "x-a"),
+      ("connection", ", X-B ,"),
+      ("X-C", "3"),
+    ];
+    assert_eq!(kept_names(&lines, &Options::default()), ["X-C"]);
+  }
+
+  #[test]
+  fn strip_and_protect() {
+    let lines = [
+      ("Host", "h"),
+      ("X-Forwarded-For", "1.2.3.4"),
+      ("Connection", "Host, X-Forwarded-For, Cookie"),
+      ("Cookie", "a=b"),
+      ("X-Internal", "secret"),
+    ];
+    let strip = ["x-internal"];
+    let options = Options {
+      strip: &strip,
+      ..Options::default()
+    };
+    assert_eq!(kept_names(&lines, &options), ["Host", "X-Forwarded-For"]);
+    let unprotected = Options {
+      protect: &NO_NAMES,
+      ..Options::default()
+    };
+    assert_eq!(kept_names(&lines, &unprotected), ["X-Internal"]);
+    let strict = Options {
+      strict: true,
+      ..Options::default()
+    };
+    assert_eq!(
+      run(&lines, &strict).err(),
+      Some(FilterError::Suspicious {
+        header: 2,
+        reason: Suspicious::Protected
+      })
+    );
+  }
+
+  #[test]
+  fn te_trailers_is_normalised_once() {
+    let lines = [
+      ("TE", "gzip"),
+      ("te", "deflate, Trailers"),
+      ("TE", "trailers"),
+    ];
+    let (output, _) = run(&lines, &Options::default()).unwrap_or_default();
+    assert_eq!(output, [("te".to_string(), "trailers".to_string())]);
+    let response = Options {
+      direction: Direction::Response,
+      ..Options::default()
+    };
+    assert_eq!(kept_names(&lines, &response), Vec::<String>::new());
+  }
+
+  #[test]
+  fn upgrade_rules() {
+    let websocket = [
+      ("Connection", "keep-alive, Upgrade"),
+      ("Upgrade", "websocket"),
+      ("Sec-WebSocket-Key", "k"),
+    ];
+    let dropped = run(&websocket, &Options::default()).unwrap_or_default();
+    assert!(dropped.1.upgrade);
+    assert_eq!(dropped.0.len(), 1);
+    let kept = Options {
+      keep_upgrade: true,
+      ..Options::default()
+    };
+    assert_eq!(
+      kept_names(&websocket, &kept),
+      ["Upgrade", "Sec-WebSocket-Key", "Connection"]
+    );
+    let http10 = Options {
+      version: Version::Http10,
+      keep_upgrade: true,
+      ..Options::default()
+    };
+    let (output, verdict) = run(&websocket, &http10).unwrap_or_default();
+    assert!(!verdict.upgrade);
+    assert_eq!(output.len(), 1);
+    let no_option = [("Upgrade", "websocket")];
+    assert!(!run(&no_option, &kept).unwrap_or_default().1.upgrade);
+    let bad = [("Connection", "upgrade"), ("Upgrade", "web\u{1}socket")];
+    assert_eq!(
+      run(&bad, &Options::default()).err(),
+      Some(FilterError::InvalidUpgrade { header: 1 })
+    );
+    let switching = Options {
+      direction: Direction::Response,
+      status: Some(101),
+      ..Options::default()
+    };
+    assert_eq!(
+      kept_names(
+        &[("Upgrade", "websocket"), ("Connection", "Upgrade")],
+        &switching
+      ),
+      ["Upgrade", "Connection"]
+    );
+  }
+
+  #[test]
+  fn http2_pseudo_headers() {
+    let lines = [
+      (":method", "GET"),
+      (":authority", "example.com"),
+      (":path", "/"),
+      ("te", "trailers"),
+      ("accept", "*/*"),
+    ];
+    let h2 = Options {
+      version: Version::Http2,
+      ..Options::default()
+    };
+    assert_eq!(kept_names(&lines, &h2), ["te", "accept"]);
+    assert_eq!(
+      run(&lines, &Options::default()).err(),
+      Some(FilterError::InvalidName { header: 0 })
+    );
+  }
+
+  #[test]
+  fn invalid_names_are_errors() {
+    for name in ["", "a b", "x\r\n", "\0", "caf\u{e9}", ":"] {
+      let lines = [("Host", "h"), (name, "v")];
+      let h2 = Options {
+        version: Version::Http2,
+        ..Options::default()
+      };
+      for options in [Options::default(), h2] {
+        assert_eq!(
+          run(&lines, &options).err(),
+          Some(FilterError::InvalidName { header: 1 }),
+          "{name:?}"
+        );
+      }
+    }
+  }
+
+  #[test]
+  fn transfer_encoding_with_content_length() {
+    let lines = [
+      ("Content-Length", "5"),
+      ("Transfer-Encoding", "chunked"),
+      ("content-length", "6"),
+    ];
+    let (output, verdict) = run(&lines, &Options::default()).unwrap_or_default();
+    assert!(output.is_empty());
+    assert!(!verdict.keep_alive);
+    let strict = Options {
+      strict: true,
+      ..Options::default()
+    };
+    assert_eq!(
+      run(&lines, &strict).err(),
+      Some(FilterError::AmbiguousLength { header: 1 })
+    );
+  }
+
+  #[test]
+  fn keep_alive_decisions() {
+    let response = |status| Options {
+      direction: Direction::Response,
+      status: Some(status),
+      ..Options::default()
+    };
+    let http10 = Options {
+      version: Version::Http10,
+      ..Options::default()
+    };
+    let cases: &[(&[Line<'_>], Options<'_>, bool)] = &[
+      (&[], Options::default(), true),
+      (&[("Connection", "close")], Options::default(), false),
+      (
+        &[("Connection", "keep-alive"), ("Connection", "close")],
+        Options::default(),
+        false,
+      ),
+      (&[("Proxy-Connection", "close")], Options::default(), true),
+      (&[("Connection", "keep-alive")], http10, false),
+      (
+        &[("Connection", "keep-alive")],
+        Options {
+          proxy: false,
+          ..http10
+        },
+        true,
+      ),
+      (&[("Transfer-Encoding", "chunked")], http10, false),
+      (&[("Transfer-Encoding", "gzip")], Options::default(), false),
+      (&[("Content-Length", "0")], response(200), true),
+      (&[], response(200), false),
+      (&[], response(204), true),
+      (&[("Transfer-Encoding", "chunked")], response(200), true),
+      (
+        &[],
+        Options {
+          request_method: RequestMethod::Head,
+          ..response(200)
+        },
+        true,
+      ),
+    ];
+    for (lines, options, expected) in cases {
+      let verdict = run(lines, options).map(|(_, verdict)| verdict.keep_alive);
+      assert_eq!(verdict, Ok(*expected), "{lines:?}");
+    }
+  }
+
+  #[test]
+  fn unchanged_flag_and_short_action_slice() {
+    let lines = [("Host", "h"), ("Accept", "*/*")];
+    let verdict = run(&lines, &Options::default()).map(|(_, v)| v.unchanged);
+    assert_eq!(verdict, Ok(true));
+    let mut actions = [Action::Keep; 1];
+    let result = filter(
+      &mut Lines(&lines),
+      &Options::default(),
+      &mut actions,
+      &mut (),
+    );
+    assert_eq!(result.err(), Some(FilterError::ActionsTooShort));
+  }
+}
