@@ -82,8 +82,23 @@ export function filterResponse(
   options?: FilterOptions,
 ): FilterResult
 
-/** Validate and encode options once; the returned function filters like `filterHeaders(raw, options)`. */
-export function createFilter(options?: FilterOptions): (rawHeaders: RawHeaders) => FilterResult
+/** A filter with its options validated and encoded once (see {@link createFilter}). */
+export interface Filter {
+  /** Filters like `filterHeaders(rawHeaders, options)`. */
+  (rawHeaders: RawHeaders): FilterResult
+  /** Filters like `filterRequest(req, options)`. */
+  request(req: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion'>): FilterResult
+  /** Filters like `filterResponse(res, options)`. */
+  response(
+    res: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion' | 'statusCode'> & { req?: { method?: string } },
+  ): FilterResult
+}
+
+/**
+ * Validates and encodes `options` once, for hot paths; throws for bad options (including names in
+ * `strip`/`protect`) at creation rather than per call.
+ */
+export function createFilter(options?: FilterOptions): Filter
 
 /** The fixed hop-by-hop header names removed from every message (RFC 9110 §7.6.1 and friends). */
 export const HOP_BY_HOP_HEADERS: readonly string[]

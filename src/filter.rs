@@ -154,14 +154,15 @@ impl Report for () {}
 /// What the first look at a name found.
 enum NameInfo {
   Invalid,
-  Pseudo {
-    authority: bool,
-  },
-  Field {
-    kind: HeaderKind,
-    class: u64,
-    stripped: bool,
-  },
+  Pseudo { authority: bool },
+  Field(Field),
+}
+
+/// A field line's name, classified.
+struct Field {
+  kind: HeaderKind,
+  class: u64,
+  stripped: bool,
 }
 
 /// Facts gathered line by line in the first pass.
@@ -207,10 +208,7 @@ pub fn filter<S: HeaderSource, R: Report>(
         }
         Action::Drop
       }
-      NameInfo::Field { stripped: true, .. } => Action::Drop,
-      NameInfo::Field { kind, class, .. } => {
-        scan_field(source, header, kind, class, options, &mut scan, report)?
-      }
+      NameInfo::Field(field) => scan_field(source, header, field, options, &mut scan, report)?,
     };
     scan.dropped_any |= *action != Action::Keep;
   }
@@ -238,32 +236,37 @@ fn inspect_name(name: &[u8], options: &Options<'_>, stripping: bool) -> NameInfo
   let stripped = stripping
     && matches!(kind, HeaderKind::EndToEnd | HeaderKind::ContentLength)
     && options.strip.contains_name(name);
-  NameInfo::Field {
+  NameInfo::Field(Field {
     kind,
     class: name_class(name),
     stripped,
-  }
+  })
 }
 
-/// First-pass handling of one field line; returns its tentative action.
+/// First-pass handling of one field line; returns its tentative action. A stripped
+/// Content-Length still counts for framing: it was part of the message as received.
 fn scan_field<S: HeaderSource, R: Report>(
   source: &mut S,
   header: usize,
-  kind: HeaderKind,
-  class: u64,
+  field: Field,
   options: &Options<'_>,
   scan: &mut Scan,
   report: &mut R,
 ) -> Result<Action, FilterError<S::Error>> {
+  let Field {
+    kind,
+    class,
+    stripped,
+  } = field;
   let action = match kind {
-    HeaderKind::EndToEnd => {
-      scan.kept_classes |= class;
-      Action::Keep
-    }
-    HeaderKind::ContentLength => {
-      scan.content_length = true;
-      scan.kept_classes |= class;
-      Action::Keep
+    HeaderKind::EndToEnd | HeaderKind::ContentLength => {
+      scan.content_length |= kind == HeaderKind::ContentLength;
+      if stripped {
+        Action::Drop
+      } else {
+        scan.kept_classes |= class;
+        Action::Keep
+      }
     }
     HeaderKind::Connection => {
       let added = source.with_value(header, |value| {

@@ -1,0 +1,312 @@
+'use strict'
+// http-proxy (1.18) and http-proxy-middleware integration.
+//
+// http-proxy copies every request header to the upstream (common.setupOutgoing) and every
+// upstream response header back to the client (web-outgoing writeHeaders). A proxy must instead
+// drop the connection-specific fields of each hop and send its own (RFC 9110 §7.6.1). The
+// handlers below edit http-proxy's outgoing request and its copy of the upstream headers so that
+// what reaches the wire is right even though http-proxy's own passes run after them.
+
+const { createFilter, HopByHopError } = require('./filter.js')
+
+// http-proxy's XHeaders pass (web-incoming.js) appends the proxy's value to the client's
+// X-Forwarded-For/-Port/-Proto after a comma; X-Forwarded-Host it only fills in when absent.
+const APPENDED_BY_XFWD = new Set(['x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto'])
+
+/** Lowercased name -> values, in order, of a flat header list. */
+function linesByName(flat) {
+  const lines = new Map()
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i].toLowerCase()
+    const values = lines.get(name)
+    if (values === undefined) lines.set(name, [flat[i + 1]])
+    else values.push(flat[i + 1])
+  }
+  return lines
+}
+
+function sameValues(a, b) {
+  return a.length === b.length && a.every((value, i) => value === b[i])
+}
+
+/**
+ * Header storage that http-proxy copies to the upstream: either the outgoing ClientRequest or,
+ * for requests whose header block Node renders before proxyReq could fire, req.headers itself.
+ */
+function outgoingRequestHeaders(proxyReq) {
+  return {
+    get: (name) => proxyReq.getHeader(name),
+    set: (name, value) => proxyReq.setHeader(name, value),
+    // removeHeader('transfer-encoding') would make Node send the body unframed and
+    // removeHeader('connection') would make it omit its own Connection header; framing and
+    // Connection are therefore always replaced (see applyOwnFraming and ownConnection).
+    remove: (name) => proxyReq.removeHeader(name),
+    // The proxy's own connection option for the upstream hop (RFC 9112 §9.3), the value Node
+    // would write itself: keep-alive only with an agent that reuses sockets.
+    ownConnection: () => proxyReq.setHeader('Connection', proxyReq.shouldKeepAlive ? 'keep-alive' : 'close'),
+  }
+}
+
+function incomingRequestHeaders(headers) {
+  return {
+    get: (name) => headers[name],
+    set: (name, value) => {
+      headers[name.toLowerCase()] = value
+    },
+    remove: (name) => {
+      delete headers[name]
+    },
+    // Without a Connection value setupOutgoing writes `close` (no agent) or lets Node choose.
+    ownConnection: () => {
+      delete headers.connection
+    },
+  }
+}
+
+/**
+ * Drop one header the client sent. For the X-Forwarded-* fields that http-proxy's XHeaders pass
+ * extended, keep the part the proxy appended: a client must not be able to remove the proxy's
+ * own entry by nominating or sending the field (the filter's `protect`/`strip` decide only
+ * about the client's part).
+ */
+function dropClientField(store, name, clientValues) {
+  const outgoing = store.get(name)
+  const client = clientValues.join(', ')
+  if (APPENDED_BY_XFWD.has(name) && typeof outgoing === 'string' && outgoing.startsWith(`${client},`)) {
+    store.set(name, outgoing.slice(client.length + 1))
+  } else {
+    store.remove(name)
+  }
+}
+
+/**
+ * Message framing belongs to each hop (RFC 9112 §6.1): Node has already decoded the client's
+ * chunked body, so the upstream request needs the proxy's own `Transfer-Encoding: chunked`.
+ * Node only chunks POST-like methods by default; for GET/DELETE/OPTIONS it would send the body
+ * unframed, and http-proxy's deleteLength pass adds `Content-Length: 0` to a chunked DELETE, so
+ * either way the body would be read as the next request.
+ */
+function applyOwnFraming(store, clientLines) {
+  if (!clientLines.has('transfer-encoding')) return
+  if (!clientLines.has('content-length')) store.remove('content-length')
+  store.set('Transfer-Encoding', 'chunked')
+}
+
+/** Make the headers http-proxy will send upstream match the filter's end-to-end output. */
+function applyRequestFilter(store, req, result) {
+  const clientLines = linesByName(req.rawHeaders)
+  const keptLines = linesByName(result.headers)
+  for (const [name, clientValues] of clientLines) {
+    if (name === 'connection' || name === 'transfer-encoding') continue
+    const kept = keptLines.get(name)
+    if (kept === undefined) dropClientField(store, name, clientValues)
+    // TE is cut down to `trailers` (RFC 9110 §10.1.4); other kept names are left as http-proxy
+    // set them, with its own additions.
+    else if (!sameValues(kept, clientValues)) store.set(name, kept.length === 1 ? kept[0] : kept)
+  }
+  const connection = keptLines.get('connection')
+  if (connection === undefined) store.ownConnection()
+  else store.set('Connection', connection[0])
+  applyOwnFraming(store, clientLines)
+}
+
+/** Remove the upstream fields the filter dropped from http-proxy's copy (proxyRes.headers). */
+function dropResponseFields(headers, rawHeaders, result) {
+  const kept = linesByName(result.headers)
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase()
+    if (!kept.has(name)) delete headers[name]
+  }
+}
+
+/**
+ * http-proxy's setConnection pass runs after the proxyRes event and writes the client's own
+ * Connection value into the response (or `keep-alive` when the upstream sent none); a Connection
+ * header set on a ServerResponse overrides Node's keep-alive decision. A non-enumerable accessor
+ * makes setConnection see a value, ignores its assignment, and keeps writeHeaders (which copies
+ * Object.keys) from sending it, so Node writes the proxy's own Connection/Keep-Alive.
+ */
+function pinConnection(headers, keepAlive) {
+  Object.defineProperty(headers, 'connection', {
+    configurable: true,
+    enumerable: false,
+    get: () => (keepAlive ? 'keep-alive' : 'close'),
+    set: () => {},
+  })
+}
+
+/**
+ * Close the client connection after this response when the filter says so, e.g. for an
+ * HTTP/1.0 client that asked for keep-alive (RFC 9112 §9.3: a proxy must not keep a persistent
+ * connection with an HTTP/1.0 client). Node's own reasons to close still apply otherwise.
+ */
+function applyClientKeepAlive(res, result) {
+  if (!result.keepAlive) res.shouldKeepAlive = false
+}
+
+function isResponse(res) {
+  return typeof res?.writeHead === 'function'
+}
+
+function reject(res, statusCode, error) {
+  if (!res.headersSent) {
+    res.writeHead(statusCode, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' })
+  }
+  res.end(`${statusCode === 400 ? 'Bad Request' : 'Bad Gateway'} (${error.code})\n`)
+}
+
+function rejectUpgrade(socket, error) {
+  const body = `Bad Request (${error.code})\n`
+  socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+}
+
+/**
+ * All handlers for one set of core options. `gate`/`gateWs` are http-proxy web-incoming and
+ * ws-incoming passes (installed by attach) that run before http-proxy creates the upstream
+ * request; the listeners also work alone, e.g. as http-proxy-middleware `on` handlers.
+ */
+function buildHandlers(options = {}) {
+  const filter = createFilter(options)
+  const upgradeFilter = createFilter({ ...options, upgrade: true })
+  // One filter result per client request, shared by the gate and the listeners.
+  const results = new WeakMap()
+
+  function filterOnce(req, compiled) {
+    let result = results.get(req)
+    if (result === undefined) {
+      result = compiled.request(req)
+      results.set(req, result)
+    }
+    return result
+  }
+
+  function gate(req, res) {
+    let result
+    try {
+      result = filterOnce(req, filter)
+    } catch (error) {
+      if (!(error instanceof HopByHopError)) throw error
+      reject(res, 400, error)
+      return true // halts http-proxy's passes: nothing is sent upstream
+    }
+    applyClientKeepAlive(res, result)
+    // For requests with Expect, ClientRequest renders the header block in its constructor and
+    // http-proxy's stream pass then skips the proxyReq event, so filter what setupOutgoing copies.
+    if (req.headers.expect !== undefined) applyRequestFilter(incomingRequestHeaders(req.headers), req, result)
+    return false
+  }
+
+  function gateWs(req, socket) {
+    try {
+      filterOnce(req, upgradeFilter)
+    } catch (error) {
+      if (!(error instanceof HopByHopError)) throw error
+      rejectUpgrade(socket, error)
+      return true
+    }
+    return false
+  }
+
+  function onProxyReq(proxyReq, req, res) {
+    let result
+    try {
+      result = filterOnce(req, filter)
+    } catch (error) {
+      if (!(error instanceof HopByHopError)) throw error
+      // Throwing here would be an uncaught exception (this runs in an event listener). Aborting
+      // the upstream request routes the error to http-proxy's 'error' event, whose listener
+      // answers the client; error.statusCode is 400.
+      proxyReq.destroy(error)
+      return
+    }
+    applyRequestFilter(outgoingRequestHeaders(proxyReq), req, result)
+    if (isResponse(res)) applyClientKeepAlive(res, result)
+  }
+
+  function onProxyRes(proxyRes, req, res) {
+    let result
+    try {
+      result = filter.response(proxyRes)
+    } catch (error) {
+      if (!(error instanceof HopByHopError)) throw error
+      // A strict filter refused the upstream's response: answer 502 and drop the upstream
+      // connection. http-proxy skips its passes once headers are sent.
+      proxyRes.destroy()
+      reject(res, 502, error)
+      return
+    }
+    dropResponseFields(proxyRes.headers, proxyRes.rawHeaders, result)
+    const clientResult = filterOnce(req, filter)
+    pinConnection(proxyRes.headers, clientResult.keepAlive)
+    applyClientKeepAlive(res, clientResult)
+  }
+
+  /** The 101 answer is written by http-proxy's ws stream pass from proxyRes.headers. */
+  function onUpgradeResponse(proxyRes, proxySocket, socket) {
+    let result
+    try {
+      result = filter.response(proxyRes)
+    } catch (error) {
+      if (!(error instanceof HopByHopError)) throw error
+      proxySocket.destroy()
+      socket.destroy()
+      return
+    }
+    dropResponseFields(proxyRes.headers, proxyRes.rawHeaders, result)
+    const connection = linesByName(result.headers).get('connection')
+    if (connection !== undefined) proxyRes.headers.connection = connection[0]
+  }
+
+  function onProxyReqWs(proxyReq, req, socket) {
+    let result
+    try {
+      result = filterOnce(req, upgradeFilter)
+    } catch (error) {
+      if (!(error instanceof HopByHopError)) throw error
+      proxyReq.destroy(error)
+      return
+    }
+    applyRequestFilter(outgoingRequestHeaders(proxyReq), req, result)
+    // Registered before http-proxy's own 'upgrade' listener (added after this event), so the
+    // headers are cleaned before it writes them to the client.
+    proxyReq.once('upgrade', (proxyRes, proxySocket) => onUpgradeResponse(proxyRes, proxySocket, socket))
+  }
+
+  return { onProxyReq, onProxyRes, onProxyReqWs, gate, gateWs }
+}
+
+/**
+ * Listeners for http-proxy's `proxyReq`, `proxyRes` and `proxyReqWs` events (and
+ * http-proxy-middleware's `on` option) that filter with the given core options.
+ */
+function createProxyHandlers(options) {
+  const { onProxyReq, onProxyRes, onProxyReqWs } = buildHandlers(options)
+  return { onProxyReq, onProxyRes, onProxyReqWs }
+}
+
+/**
+ * Install the handlers on an http-proxy server, plus passes that answer 400 for a rejected
+ * request before anything is sent upstream. Also turns on http-proxy's preserveHeaderKeyCase
+ * (unless set) so the client sees the upstream's header case. Returns the listeners.
+ */
+function attach(proxyServer, options) {
+  const handlers = buildHandlers(options)
+  proxyServer.before('web', 'stream', handlers.gate)
+  proxyServer.before('ws', 'stream', handlers.gateWs)
+  proxyServer.on('proxyReq', handlers.onProxyReq)
+  proxyServer.on('proxyRes', handlers.onProxyRes)
+  proxyServer.on('proxyReqWs', handlers.onProxyReqWs)
+  proxyServer.options.preserveHeaderKeyCase ??= true
+  const { onProxyReq, onProxyRes, onProxyReqWs } = handlers
+  return { onProxyReq, onProxyRes, onProxyReqWs }
+}
+
+const defaults = createProxyHandlers()
+
+module.exports = {
+  onProxyReq: defaults.onProxyReq,
+  onProxyRes: defaults.onProxyRes,
+  onProxyReqWs: defaults.onProxyReqWs,
+  createProxyHandlers,
+  attach,
+}
