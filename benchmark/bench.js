@@ -8,6 +8,7 @@
 //   BENCH_BATCH=n     calls timed together (default 32)
 //   BENCH_SCALING=0   skip the scaling section
 //   BENCH_ITEMS=a,b   only these corpus keys (browser, api, nominated, http10, response, mesh)
+//   BENCH_PACKAGE=p   benchmark another build of the package (default: this checkout)
 
 const path = require('node:path')
 const { CORPUS, fresh } = require('./corpus.js')
@@ -22,7 +23,7 @@ const BATCH = Number(process.env.BENCH_BATCH || 32)
 
 function loadPackage () {
   try {
-    return require(path.join(__dirname, '..'))
+    return require(process.env.BENCH_PACKAGE ? path.resolve(process.env.BENCH_PACKAGE) : path.join(__dirname, '..'))
   } catch (error) {
     console.error(`cannot load hop-by-hop (${error.message}); build it with \`npm run build\` first`)
     process.exit(1)

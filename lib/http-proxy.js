@@ -180,6 +180,17 @@ function buildHandlers(options = {}) {
     return result
   }
 
+  // onProxyRes may be used without onProxyReq, so the client's request can still be refused here;
+  // a refused request never keeps its connection.
+  function clientKeepAlive(req) {
+    try {
+      return filterOnce(req, filter).keepAlive
+    } catch (error) {
+      if (!(error instanceof HopByHopError)) throw error
+      return false
+    }
+  }
+
   function gate(req, res) {
     let result
     try {
@@ -236,9 +247,9 @@ function buildHandlers(options = {}) {
       return
     }
     dropResponseFields(proxyRes.headers, proxyRes.rawHeaders, result)
-    const clientResult = filterOnce(req, filter)
-    pinConnection(proxyRes.headers, clientResult.keepAlive)
-    applyClientKeepAlive(res, clientResult)
+    const keepAlive = clientKeepAlive(req)
+    pinConnection(proxyRes.headers, keepAlive)
+    if (!keepAlive) res.shouldKeepAlive = false
   }
 
   /** The 101 answer is written by http-proxy's ws stream pass from proxyRes.headers. */

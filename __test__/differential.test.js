@@ -1,0 +1,94 @@
+'use strict'
+// Differential test: the package against the plain reading in helpers/reference.js, on
+// generated messages biased toward the fields with connection semantics.
+
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const { filterHeaders, HopByHopError } = require('..')
+const { reference } = require('./helpers/reference.js')
+
+const CASES = 20000
+
+/** mulberry32: a small seeded generator, so failures reproduce. */
+function random(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const TOKENS = ['close', 'keep-alive', 'Keep-Alive', 'upgrade', 'Upgrade', 'X-Foo', 'x-bar', 'te', 'TE', 'Host', 'x-forwarded-for', 'Cookie', 'content-length', 'Transfer-Encoding', 'a b', '', ' ', ':path', '"q"', 'Set-Cookie']
+const VALUES = {
+  Connection: () => null,
+  TE: ['trailers', 'gzip', 'deflate;q=0.5, Trailers', '', ' , '],
+  Upgrade: ['websocket', 'h2c', 'HTTP/2.0, SHTTP/1.3', '', 'web\u0001socket', 'wébsocket'],
+  'Transfer-Encoding': ['chunked', 'gzip', 'gzip, chunked', 'chunked, gzip', '', 'Chunked'],
+  'Keep-Alive': ['timeout=5, max=100'],
+  'Content-Length': ['10', '0'],
+}
+const NAMES = ['Host', 'Connection', 'connection', 'CONNECTION', 'TE', 'te', 'Upgrade', 'upgrade', 'Keep-Alive', 'Transfer-Encoding', 'transfer-encoding', 'Content-Length', 'content-length', 'Trailer', 'Proxy-Connection', 'Proxy-Authorization', 'Proxy-Authenticate', 'HTTP2-Settings', 'X-Foo', 'x-foo', 'X-Bar', 'X-Forwarded-For', 'Cookie', 'Set-Cookie', 'set-cookie', 'Accept', 'Close', ':authority', ':path', 'bad name']
+
+function pick(next, list) {
+  return list[Math.floor(next() * list.length)]
+}
+
+function generateValue(next, name) {
+  const canonical = Object.keys(VALUES).find((key) => key.toLowerCase() === name.toLowerCase())
+  if (canonical === 'Connection') {
+    const count = Math.floor(next() * 4)
+    return Array.from({ length: count }, () => pick(next, TOKENS)).join(pick(next, [',', ', ', ' ,\t']))
+  }
+  if (canonical) return pick(next, VALUES[canonical])
+  return pick(next, ['v', '1', 'a=b; Path=/', '', 'é ünïcode', '😀'])
+}
+
+function generate(next) {
+  const raw = []
+  const lines = Math.floor(next() * 12)
+  for (let i = 0; i < lines; i++) {
+    let name = pick(next, NAMES)
+    if (name === 'bad name' && next() < 0.8) name = 'X-Other'
+    raw.push(name, generateValue(next, name))
+  }
+  const options = {
+    httpVersion: pick(next, [undefined, '1.0', '1.1', '2.0']),
+    direction: pick(next, [undefined, 'request', 'response']),
+    proxy: pick(next, [undefined, true, false]),
+    statusCode: pick(next, [undefined, 101, 200, 204, 304, 404]),
+    requestMethod: pick(next, [undefined, 'GET', 'HEAD', 'CONNECT']),
+    upgrade: pick(next, [undefined, true, false]),
+    strict: next() < 0.2,
+    strip: pick(next, [undefined, undefined, ['x-bar'], ['Content-Length', 'Cookie']]),
+    protect: pick(next, [undefined, undefined, [], ['X-Foo']]),
+  }
+  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key]
+  return { raw, options }
+}
+
+function outcome(run) {
+  try {
+    const { headers, keepAlive, upgrade } = run()
+    return { headers, keepAlive, upgrade }
+  } catch (error) {
+    if (error instanceof TypeError) return { error: 'TypeError' }
+    if (error instanceof HopByHopError || typeof error.code === 'string') return { error: error.code }
+    throw error
+  }
+}
+
+test(`package agrees with the reference reading on ${CASES} generated messages`, () => {
+  const next = random(0x5eed)
+  const kinds = { forwarded: 0, errors: 0 }
+  for (let i = 0; i < CASES; i++) {
+    const { raw, options } = generate(next)
+    const expected = outcome(() => reference(raw, options))
+    const actual = outcome(() => filterHeaders(raw, options))
+    assert.deepEqual(actual, expected, `case ${i}: ${JSON.stringify({ raw, options })}`)
+    kinds[expected.error ? 'errors' : 'forwarded']++
+  }
+  // The generator must exercise both outcomes, or the comparison proves little.
+  assert.ok(kinds.forwarded > CASES / 2, JSON.stringify(kinds))
+  assert.ok(kinds.errors > CASES / 50, JSON.stringify(kinds))
+})
