@@ -10,6 +10,8 @@ const {
   HOP_BY_HOP_HEADERS,
   DEFAULT_PROTECTED_HEADERS,
 } = require('./lib/filter.js')
+const { onProxyReq, onProxyRes, createProxyHandlers, attach } = require('./lib/http-proxy.js')
+const { middleware, writeHead } = require('./lib/express.js')
 
 module.exports = {
   filterHeaders,
@@ -19,4 +21,10 @@ module.exports = {
   HopByHopError,
   HOP_BY_HOP_HEADERS,
   DEFAULT_PROTECTED_HEADERS,
+  onProxyReq,
+  onProxyRes,
+  createProxyHandlers,
+  attach,
+  middleware,
+  writeHead,
 }

@@ -249,7 +249,6 @@ function buildHandlers(options = {}) {
     dropResponseFields(proxyRes.headers, proxyRes.rawHeaders, result)
     const keepAlive = clientKeepAlive(req)
     pinConnection(proxyRes.headers, keepAlive)
-    if (!keepAlive) res.shouldKeepAlive = false
   }
 
   /** The 101 answer is written by http-proxy's ws stream pass from proxyRes.headers. */

@@ -9,7 +9,7 @@
 //!
 //! The flag and result layouts below are mirrored in `lib/native.js`.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -19,7 +19,7 @@ use napi::{sys, JsValue};
 use napi_derive::napi;
 
 use crate::connection::{ConnectionReport, Suspicious};
-use crate::filter::{filter, Action, FilterError, HeaderSource, Options, Report, Verdict};
+use crate::filter::{filter, Action, FilterError, HeaderSource, Line, Options, Report, Verdict};
 use crate::keep_alive::{Direction, KeepAliveHints, RequestMethod, Version};
 use crate::names::{first_invalid_name, NameList, DEFAULT_PROTECTED_HEADERS};
 
@@ -58,7 +58,7 @@ const ERROR_INVALID_UPGRADE: i64 = 8;
 const ERROR_SCRATCH_TOO_SMALL: i64 = 9;
 const ERROR_BAD_ARGUMENTS: i64 = 10;
 
-/// Strings up to this many UTF-16 units are read without allocating.
+/// Strings up to this many UTF-16 units are read into the fixed buffer.
 const INLINE_UNITS: usize = 256;
 /// Calls with up to this many arguments read them without allocating.
 const INLINE_ARGS: usize = 64;
@@ -69,6 +69,10 @@ struct Instance {
   scratch: Cell<*mut u8>,
   scratch_len: Cell<usize>,
   scratch_ref: Cell<sys::napi_ref>,
+  /// Reused across calls so that a call neither zeroes nor allocates buffers; no callback
+  /// re-enters JavaScript, so a borrow never overlaps another.
+  reader: RefCell<StringReader>,
+  lines: RefCell<Vec<Line>>,
 }
 
 /// Why a JavaScript value could not be read as a string.
@@ -194,7 +198,7 @@ fn check_string_status(status: sys::napi_status, element: usize) -> Result<(), R
 
 fn narrow(units: &[u16], bytes: &mut [u8]) {
   for (byte, &unit) in bytes.iter_mut().zip(units) {
-    *byte = u8::try_from(unit).ok().filter(u8::is_ascii).unwrap_or(0x80);
+    *byte = unit.min(0x80) as u8;
   }
 }
 
@@ -203,7 +207,7 @@ fn narrow(units: &[u16], bytes: &mut [u8]) {
 struct JsHeaders<'a> {
   env: sys::napi_env,
   elements: Elements<'a>,
-  reader: StringReader,
+  reader: &'a mut StringReader,
 }
 
 impl JsHeaders<'_> {
@@ -457,30 +461,31 @@ fn filter_call(env: sys::napi_env, args: &Arguments, array_input: bool) -> i64 {
   let Some(instance) = (unsafe { args.data.cast::<Instance>().as_ref() }) else {
     return encode_error(ERROR_BAD_ARGUMENTS, 0);
   };
+  let (Ok(mut reader), Ok(mut lines)) = (
+    instance.reader.try_borrow_mut(),
+    instance.lines.try_borrow_mut(),
+  ) else {
+    return encode_error(ERROR_BAD_ARGUMENTS, 0);
+  };
   let mut source = JsHeaders {
     env,
     elements,
-    reader: StringReader::new(),
+    reader: &mut reader,
   };
   let count = source.header_count();
   if count > instance.scratch_len.get() {
     return encode_error(ERROR_SCRATCH_TOO_SMALL, count);
   }
-  let mut inline = [Action::Keep; INLINE_UNITS];
-  let mut heap = Vec::new();
-  let actions: &mut [Action] = if count <= INLINE_UNITS {
-    &mut inline
-  } else {
-    heap.resize(count, Action::Keep);
-    &mut heap
-  };
-  match filter(&mut source, &options, actions, &mut ()) {
+  if lines.len() < count {
+    lines.resize(count, Line::NEW);
+  }
+  match filter(&mut source, &options, &mut lines, &mut ()) {
     Ok(verdict) => {
       // SAFETY: the scratch buffer is a live Uint8Array of scratch_len >= count bytes, kept
       // alive by scratch_ref; JavaScript does not touch it during the call.
       let scratch = unsafe { std::slice::from_raw_parts_mut(instance.scratch.get(), count) };
-      for (byte, action) in scratch.iter_mut().zip(actions.iter()) {
-        *byte = *action as u8;
+      for (byte, line) in scratch.iter_mut().zip(lines.iter()) {
+        *byte = line.action as u8;
       }
       encode_verdict(verdict)
     }
@@ -599,10 +604,16 @@ unsafe extern "C" fn read_names(
     let Some(args) = Arguments::read(env, info) else {
       return ptr::null_mut();
     };
+    let Some(instance) = args.data.cast::<Instance>().as_ref() else {
+      return ptr::null_mut();
+    };
+    let Ok(mut reader) = instance.reader.try_borrow_mut() else {
+      return ptr::null_mut();
+    };
     let mut source = JsHeaders {
       env,
       elements: Elements::Args(args.values().get(1..).unwrap_or_default()),
-      reader: StringReader::new(),
+      reader: &mut reader,
     };
     let mut total = 0usize;
     for header in 0..source.header_count() {
@@ -629,6 +640,8 @@ pub fn register_raw_callbacks(
     scratch: Cell::new(ptr::null_mut()),
     scratch_len: Cell::new(0),
     scratch_ref: Cell::new(ptr::null_mut()),
+    reader: RefCell::new(StringReader::new()),
+    lines: RefCell::new(vec![Line::NEW; INLINE_UNITS]),
   }));
   // SAFETY: the hook frees the instance once, when the environment shuts down.
   let status =
@@ -758,14 +771,14 @@ pub fn inspect(
   };
   let options = decode_options(flags, strip_list, protect_list);
   let mut source = StringLines(&raw_headers);
-  let mut actions = vec![Action::Keep; source.header_count()];
+  let mut lines = vec![Line::NEW; source.header_count()];
   let mut collector = Collector::default();
-  filter(&mut source, &options, &mut actions, &mut collector)
+  filter(&mut source, &options, &mut lines, &mut collector)
     .map_err(|error| napi::Error::from_reason(format!("hop-by-hop: cannot inspect: {error:?}")))?;
-  let removed = actions
+  let removed = lines
     .iter()
     .enumerate()
-    .filter(|(_, action)| matches!(action, Action::Drop | Action::UpgradeDropped))
+    .filter(|(_, line)| matches!(line.action, Action::Drop | Action::UpgradeDropped))
     .filter_map(|(header, _)| u32::try_from(header).ok())
     .collect();
   Ok(Inspection {

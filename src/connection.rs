@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::names::{name_class, NameList};
+use crate::names::{class_bit, is_always_removed, name_class, NameList, HOP_BY_HOP_HEADERS};
 use crate::token::{is_token, list_elements};
 
 /// Receives what the `Connection` parser noticed; every method defaults to doing nothing so the
@@ -38,6 +38,8 @@ pub struct ConnectionOptions {
   /// The `upgrade` option (RFC 9110 §7.8).
   pub upgrade: bool,
   nominations: Nominations,
+  /// Always-removed names already reported, by position in `Connection` + [`HOP_BY_HOP_HEADERS`].
+  reported_fixed: u16,
 }
 
 impl ConnectionOptions {
@@ -61,6 +63,14 @@ impl ConnectionOptions {
         continue;
       }
       self.note_option(element);
+      if is_always_removed(element) {
+        // Removed anyway, so not worth a place in the set (and `keep-alive`, `upgrade` and
+        // `TE` are the usual ones); only reported, once.
+        if self.first_fixed_nomination(element) {
+          report.nominated(element);
+        }
+        continue;
+      }
       let protected = protect.contains_name(element);
       if protected && strict {
         return Err(Suspicious::Protected);
@@ -73,6 +83,18 @@ impl ConnectionOptions {
       }
     }
     Ok(())
+  }
+
+  /// Whether this is the first nomination of this always-removed name.
+  fn first_fixed_nomination(&mut self, token: &[u8]) -> bool {
+    let position = std::iter::once("Connection")
+      .chain(HOP_BY_HOP_HEADERS)
+      .position(|name| name.as_bytes().eq_ignore_ascii_case(token))
+      .unwrap_or(0);
+    let bit = 1u16 << (position % 16);
+    let first = self.reported_fixed & bit == 0;
+    self.reported_fixed |= bit;
+    first
   }
 
   fn note_option(&mut self, token: &[u8]) {
@@ -158,7 +180,7 @@ impl Nominations {
       return false;
     }
     if !protected {
-      self.unprotected_filter |= name_class(name);
+      self.unprotected_filter |= class_bit(name_class(name));
     }
     if self.spilled.is_none() && self.inline_count < INLINE_NAMES && name.len() <= INLINE_NAME_BYTES
     {
@@ -218,7 +240,7 @@ impl Nominations {
   }
 
   fn may_contain_unprotected(&self, name: &[u8]) -> bool {
-    self.unprotected_filter & name_class(name) != 0
+    self.unprotected_filter & class_bit(name_class(name)) != 0
   }
 
   fn contains_unprotected(&self, name: &[u8]) -> bool {

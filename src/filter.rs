@@ -6,7 +6,9 @@ use crate::connection::{ConnectionOptions, ConnectionReport, Suspicious};
 use crate::keep_alive::{
   is_persistent, Direction, KeepAliveHints, MessageFacts, RequestMethod, Version,
 };
-use crate::names::{classify, name_class, HeaderKind, NameList, DEFAULT_PROTECTED_HEADERS};
+use crate::names::{
+  class_bit, classify, name_class, HeaderKind, NameList, DEFAULT_PROTECTED_HEADERS,
+};
 use crate::token::is_token;
 
 /// Header lines as the caller holds them, read by index. A source may fail to produce a line
@@ -45,6 +47,25 @@ pub enum Action {
   UpgradeKept = 3,
   /// An `Upgrade` line, not forwarded.
   UpgradeDropped = 4,
+}
+
+/// The filter's record of one header line. Callers read [`Line::action`]; the rest lets the
+/// second pass skip lines without reading their names again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Line {
+  /// What happens to the line.
+  pub action: Action,
+  class: u8,
+  content_length: bool,
+}
+
+impl Line {
+  /// A line before filtering.
+  pub const NEW: Line = Line {
+    action: Action::Keep,
+    class: 0,
+    content_length: false,
+  };
 }
 
 /// How the caller wants a message treated.
@@ -161,7 +182,7 @@ enum NameInfo {
 /// A field line's name, classified.
 struct Field {
   kind: HeaderKind,
-  class: u64,
+  class: u8,
   stripped: bool,
 }
 
@@ -181,41 +202,43 @@ struct Scan {
   invalid_upgrade: Option<usize>,
 }
 
-/// Filters the lines of `source` into `actions` and returns the verdict.
+/// Filters the lines of `source` into `lines` (one per header line, at least
+/// `source.header_count()` long) and returns the verdict.
 ///
 /// Two passes: the first reads every name (and the values of the few fields that carry
 /// connection semantics); the second, needed only when `Connection` nominated a name that a kept
-/// line may carry or when Content-Length must go, re-reads the kept names.
+/// line may carry, re-reads just the names of those lines.
 pub fn filter<S: HeaderSource, R: Report>(
   source: &mut S,
   options: &Options<'_>,
-  actions: &mut [Action],
+  lines: &mut [Line],
   report: &mut R,
 ) -> Result<Verdict, FilterError<S::Error>> {
   let count = source.header_count();
-  let actions = actions
-    .get_mut(..count)
-    .ok_or(FilterError::ActionsTooShort)?;
+  let lines = lines.get_mut(..count).ok_or(FilterError::ActionsTooShort)?;
   let mut scan = Scan::default();
   let stripping = !options.strip.is_empty_list();
-  for (header, action) in actions.iter_mut().enumerate() {
+  for (header, line) in lines.iter_mut().enumerate() {
     let info = source.with_name(header, |name| inspect_name(name, options, stripping))?;
-    *action = match info {
+    *line = match info {
       NameInfo::Invalid => return Err(FilterError::InvalidName { header }),
       NameInfo::Pseudo { authority } => {
         if authority {
           report.authority(header);
         }
-        Action::Drop
+        Line {
+          action: Action::Drop,
+          ..Line::NEW
+        }
       }
       NameInfo::Field(field) => scan_field(source, header, field, options, &mut scan, report)?,
     };
-    scan.dropped_any |= *action != Action::Keep;
+    scan.dropped_any |= line.action != Action::Keep;
   }
   if R::WANTS_HINTS {
     report.keep_alive_hints(scan.hints);
   }
-  finish(source, options, actions, scan)
+  finish(source, options, lines, scan)
 }
 
 fn inspect_name(name: &[u8], options: &Options<'_>, stripping: bool) -> NameInfo {
@@ -243,7 +266,7 @@ fn inspect_name(name: &[u8], options: &Options<'_>, stripping: bool) -> NameInfo
   })
 }
 
-/// First-pass handling of one field line; returns its tentative action. A stripped
+/// First-pass handling of one field line; returns its tentative record. A stripped
 /// Content-Length still counts for framing: it was part of the message as received.
 fn scan_field<S: HeaderSource, R: Report>(
   source: &mut S,
@@ -252,7 +275,7 @@ fn scan_field<S: HeaderSource, R: Report>(
   options: &Options<'_>,
   scan: &mut Scan,
   report: &mut R,
-) -> Result<Action, FilterError<S::Error>> {
+) -> Result<Line, FilterError<S::Error>> {
   let Field {
     kind,
     class,
@@ -260,12 +283,17 @@ fn scan_field<S: HeaderSource, R: Report>(
   } = field;
   let action = match kind {
     HeaderKind::EndToEnd | HeaderKind::ContentLength => {
-      scan.content_length |= kind == HeaderKind::ContentLength;
+      let content_length = kind == HeaderKind::ContentLength;
+      scan.content_length |= content_length;
       if stripped {
         Action::Drop
       } else {
-        scan.kept_classes |= class;
-        Action::Keep
+        scan.kept_classes |= class_bit(class);
+        return Ok(Line {
+          action: Action::Keep,
+          class,
+          content_length,
+        });
       }
     }
     HeaderKind::Connection => {
@@ -313,13 +341,16 @@ fn scan_field<S: HeaderSource, R: Report>(
     }
     HeaderKind::OtherHopByHop => Action::Drop,
   };
-  Ok(action)
+  Ok(Line {
+    action,
+    ..Line::NEW
+  })
 }
 
 fn finish<S: HeaderSource>(
   source: &mut S,
   options: &Options<'_>,
-  actions: &mut [Action],
+  lines: &mut [Line],
   mut scan: Scan,
 ) -> Result<Verdict, FilterError<S::Error>> {
   let ambiguous_length = scan.transfer_encoding.filter(|_| scan.content_length);
@@ -336,18 +367,19 @@ fn finish<S: HeaderSource>(
   // client; a request's upgrade is forwarded only when the caller can tunnel it.
   let keep_upgrade = upgrade && (options.direction == Direction::Response || options.keep_upgrade);
   if keep_upgrade {
-    for action in actions.iter_mut() {
-      if *action == Action::UpgradeDropped {
-        *action = Action::UpgradeKept;
+    for line in lines.iter_mut() {
+      if line.action == Action::UpgradeDropped {
+        line.action = Action::UpgradeKept;
       }
     }
   }
-  let nominated = scan.connection.removed_classes() & scan.kept_classes != 0;
-  if nominated || ambiguous_length.is_some() {
+  let removed_classes = scan.connection.removed_classes() & scan.kept_classes;
+  if removed_classes != 0 || ambiguous_length.is_some() {
     scan.dropped_any |= drop_nominated(
       source,
-      actions,
+      lines,
       &scan.connection,
+      removed_classes,
       ambiguous_length.is_some(),
     )?;
   }
@@ -387,21 +419,21 @@ fn is_upgrade(options: &Options<'_>, scan: &Scan) -> bool {
 /// MUST remove the received Content-Length field"). Returns whether it dropped anything.
 fn drop_nominated<S: HeaderSource>(
   source: &mut S,
-  actions: &mut [Action],
+  lines: &mut [Line],
   connection: &ConnectionOptions,
+  removed_classes: u64,
   drop_content_length: bool,
 ) -> Result<bool, FilterError<S::Error>> {
   let mut dropped = false;
-  for (header, action) in actions.iter_mut().enumerate() {
-    if *action != Action::Keep {
+  for (header, line) in lines.iter_mut().enumerate() {
+    if line.action != Action::Keep {
       continue;
     }
-    let remove = source.with_name(header, |name| {
-      (drop_content_length && classify(name) == HeaderKind::ContentLength)
-        || connection.removes(name)
-    })?;
+    let remove = (drop_content_length && line.content_length)
+      || (removed_classes & class_bit(line.class) != 0
+        && source.with_name(header, |name| connection.removes(name))?);
     if remove {
-      *action = Action::Drop;
+      line.action = Action::Drop;
       dropped = true;
     }
   }
@@ -448,20 +480,20 @@ pub(crate) mod tests {
   }
 
   /// A header line in tests.
-  pub type Line<'a> = (&'a str, &'a str);
+  pub type Pair<'a> = (&'a str, &'a str);
   /// Forwarded lines and the verdict.
   pub type Outcome = (Vec<(String, String)>, Verdict);
 
   /// The forwarded lines and the verdict, as the JavaScript layer would build them.
   pub fn run(
-    lines: &[Line<'_>],
+    lines: &[Pair<'_>],
     options: &Options<'_>,
   ) -> Result<Outcome, FilterError<Infallible>> {
-    let mut actions = vec![Action::Keep; lines.len()];
-    let verdict = filter(&mut Lines(lines), options, &mut actions, &mut ())?;
+    let mut records = vec![Line::NEW; lines.len()];
+    let verdict = filter(&mut Lines(lines), options, &mut records, &mut ())?;
     let mut output: Vec<(String, String)> = Vec::new();
-    for (line, action) in lines.iter().zip(&actions) {
-      match action {
+    for (line, record) in lines.iter().zip(&records) {
+      match record.action {
         Action::Keep | Action::UpgradeKept => output.push((line.0.into(), line.1.into())),
         Action::TeTrailers => output.push((line.0.into(), "trailers".into())),
         Action::Drop | Action::UpgradeDropped => {}
@@ -679,7 +711,7 @@ pub(crate) mod tests {
       version: Version::Http10,
       ..Options::default()
     };
-    let cases: &[(&[Line<'_>], Options<'_>, bool)] = &[
+    let cases: &[(&[Pair<'_>], Options<'_>, bool)] = &[
       (&[], Options::default(), true),
       (&[("Connection", "close")], Options::default(), false),
       (
@@ -723,11 +755,11 @@ pub(crate) mod tests {
     let lines = [("Host", "h"), ("Accept", "*/*")];
     let verdict = run(&lines, &Options::default()).map(|(_, v)| v.unchanged);
     assert_eq!(verdict, Ok(true));
-    let mut actions = [Action::Keep; 1];
+    let mut records = [Line::NEW; 1];
     let result = filter(
       &mut Lines(&lines),
       &Options::default(),
-      &mut actions,
+      &mut records,
       &mut (),
     );
     assert_eq!(result.err(), Some(FilterError::ActionsTooShort));

@@ -81,14 +81,17 @@ pub fn is_always_removed(name: &[u8]) -> bool {
   )
 }
 
-/// One of 64 classes of a field name, by length and first letter, case-insensitively. Comparing
-/// class bits rules out most names before any byte comparison.
-pub fn name_class(name: &[u8]) -> u64 {
+/// One of 64 classes (0..64) of a field name, by length and first letter, case-insensitively.
+/// Comparing class bits rules out most names before any byte comparison.
+pub fn name_class(name: &[u8]) -> u8 {
   let first = name.first().map_or(0, u8::to_ascii_lowercase);
-  let class = (name.len() as u64)
-    .wrapping_mul(31)
-    .wrapping_add(u64::from(first));
-  1 << (class % 64)
+  let class = name.len().wrapping_mul(31).wrapping_add(usize::from(first));
+  (class % 64) as u8
+}
+
+/// [`name_class`] as a bit of a `u64` set of classes.
+pub fn class_bit(class: u8) -> u64 {
+  1u64.checked_shl(u32::from(class)).unwrap_or(0)
 }
 
 /// A caller-supplied list of field names, compared case-insensitively.
