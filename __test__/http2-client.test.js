@@ -9,7 +9,7 @@ const http2 = require('node:http2')
 const { once } = require('node:events')
 const { filterHeaders } = require('..')
 
-const CASES = 3000
+const CASES = 1500
 
 function random(seed) {
   return () => {
@@ -58,13 +58,11 @@ test(`filtered HTTP/1.1 requests are valid HTTP/2 requests (${CASES} generated)`
     if (i < 50 && Object.keys(unfiltered).some((name) => ['connection', 'keep-alive', 'transfer-encoding', 'upgrade'].includes(name))) {
       assert.throws(() => client.request(unfiltered), { code: 'ERR_HTTP2_INVALID_CONNECTION_HEADERS' })
     }
+    // request() validates synchronously; awaiting each exchange keeps within the server's
+    // concurrent stream limit and proves the upstream accepted the request too.
     const stream = client.request(toHttp2Object(headers), { endStream: true })
+    const [response] = await once(stream, 'response')
+    assert.equal(response[':status'], 204)
     stream.resume()
-    stream.close()
   }
-  // One real exchange proves the session survived every request.
-  const stream = client.request({ ':path': '/', te: 'trailers' }, { endStream: true })
-  const [response] = await once(stream, 'response')
-  assert.equal(response[':status'], 204)
-  stream.resume()
 })
