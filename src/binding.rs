@@ -752,8 +752,8 @@ impl HeaderSource for StringLines<'_> {
 }
 
 /// `inspect(flags, strip, protect, rawHeaders)`: the diagnostics of a message that `filter`
-/// already accepted.
-#[napi]
+/// already accepted. A panic becomes a JavaScript error, as in the raw callbacks.
+#[napi(catch_unwind)]
 pub fn inspect(
   flags: u32,
   strip: Option<Vec<String>>,
