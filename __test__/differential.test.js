@@ -61,7 +61,7 @@ function generate(next) {
     upgrade: pick(next, [undefined, true, false]),
     strict: next() < 0.2,
     strip: pick(next, [undefined, undefined, ['x-bar'], ['Content-Length', 'Cookie']]),
-    protect: pick(next, [undefined, undefined, [], ['X-Foo']]),
+    protect: pick(next, [undefined, undefined, [], ['X-Foo'], ['Upgrade', 'te']]),
   }
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key]
   return { raw, options }

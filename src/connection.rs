@@ -63,19 +63,18 @@ impl ConnectionOptions {
         continue;
       }
       self.note_option(element);
-      if is_always_removed(element) {
-        // Removed anyway, so not worth a place in the set (and `keep-alive`, `upgrade` and
-        // `TE` are the usual ones); only reported, once.
-        if self.first_fixed_nomination(element) {
-          report.nominated(element);
-        }
-        continue;
-      }
       let protected = protect.contains_name(element);
       if protected && strict {
         return Err(Suspicious::Protected);
       }
-      if self.nominations.insert(element, protected) {
+      // An always-removed name is not worth a place in the set (`keep-alive`, `upgrade` and `TE`
+      // are the usual nominations); it is only reported, once.
+      let first = if is_always_removed(element) {
+        self.first_fixed_nomination(element)
+      } else {
+        self.nominations.insert(element, protected)
+      };
+      if first {
         report.nominated(element);
         if protected {
           report.protected(element);
