@@ -355,6 +355,19 @@ mod tests {
   }
 
   #[test]
+  fn protect_covers_always_removed_names_too() {
+    let protect = ["Upgrade"];
+    let mut options = ConnectionOptions::default();
+    let mut seen = Seen::default();
+    let lenient = options.add_line(b"keep-alive, upgrade, Upgrade", &protect, false, &mut seen);
+    assert_eq!(lenient, Ok(()));
+    assert_eq!(seen.nominated, ["keep-alive", "upgrade"]);
+    assert_eq!(seen.protected, ["upgrade"]);
+    let strict = ConnectionOptions::default().add_line(b"upgrade", &protect, true, &mut ());
+    assert_eq!(strict, Err(Suspicious::Protected));
+  }
+
+  #[test]
   fn many_and_long_nominations_spill_without_losing_any() {
     let names: Vec<String> = (0..1000).map(|i| format!("X-Name-{i}")).collect();
     let long = "X-".repeat(40);
