@@ -105,3 +105,87 @@ export const HOP_BY_HOP_HEADERS: readonly string[]
 
 /** The default `protect` list. */
 export const DEFAULT_PROTECTED_HEADERS: readonly string[]
+
+// Integrations (lib/http-proxy.js, lib/express.js)
+
+/** A response that {@link writeHead} can write to: node:http `ServerResponse` or `Http2ServerResponse`. */
+export interface HeaderWritable {
+  setHeader(name: string, value: string | readonly string[]): unknown
+  writeHead(statusCode: number): unknown
+}
+
+/** Listeners for http-proxy events, bound to one set of core options. */
+export interface ProxyHandlers {
+  /**
+   * http-proxy `proxyReq` listener (also http-proxy-middleware `on.proxyReq`): removes the client's
+   * hop-by-hop and nominated fields from the outgoing request, keeps `TE: trailers`, writes the
+   * proxy's own `Connection` and body framing, and keeps what http-proxy itself added
+   * (`xfwd` entries, `changeOrigin` Host). A request the filter refuses is aborted with the
+   * {@link HopByHopError} (statusCode 400), which http-proxy hands to its `'error'` listeners.
+   */
+  onProxyReq(proxyReq: import('node:http').ClientRequest, req: IncomingMessage, res: import('node:http').ServerResponse): void
+  /**
+   * http-proxy `proxyRes` listener (also http-proxy-middleware `on.proxyRes`): removes the upstream's
+   * hop-by-hop and nominated fields before http-proxy copies the headers, stops http-proxy's
+   * `setConnection` pass from overriding the client connection's keep-alive decision, and closes an
+   * HTTP/1.0 keep-alive client after the response. With `strict`, a refused upstream response is
+   * answered with 502.
+   */
+  onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage, res: import('node:http').ServerResponse): void
+  /**
+   * http-proxy `proxyReqWs` listener: filters a WebSocket handshake with `upgrade: true` (the upstream
+   * gets `Connection: upgrade`) and the upstream's 101 answer before http-proxy writes it.
+   */
+  onProxyReqWs(proxyReq: import('node:http').ClientRequest, req: IncomingMessage, socket: import('node:stream').Duplex): void
+}
+
+/**
+ * An http-proxy 1.x `ProxyServer`. Besides `on`, {@link attach} uses its `before()` method and its
+ * `options` object, which exist at run time but are not in `@types/http-proxy`.
+ */
+export interface HttpProxyServerLike {
+  on(event: string, listener: (...args: any[]) => void): unknown
+}
+
+/** {@link ProxyHandlers.onProxyReq} with default options. */
+export function onProxyReq(proxyReq: import('node:http').ClientRequest, req: IncomingMessage, res: import('node:http').ServerResponse): void
+
+/** {@link ProxyHandlers.onProxyRes} with default options. */
+export function onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage, res: import('node:http').ServerResponse): void
+
+/** http-proxy listeners that filter with `options`; throws for bad options. */
+export function createProxyHandlers(options?: FilterOptions): ProxyHandlers
+
+/**
+ * Attach the listeners to an http-proxy server, plus web and ws passes that answer 400 for a
+ * refused request before anything is sent upstream and that filter requests with
+ * `Expect: 100-continue` (for which http-proxy emits no `proxyReq`). Turns on http-proxy's
+ * `preserveHeaderKeyCase` unless it is set. Also usable as an http-proxy-middleware plugin:
+ * `plugins: [(proxyServer) => attach(proxyServer, options)]`.
+ */
+export function attach(proxyServer: HttpProxyServerLike, options?: FilterOptions): ProxyHandlers
+
+/** A request after {@link middleware} ran. */
+export interface ForwardedRequest extends IncomingMessage {
+  /** The {@link filterRequest} result: `forward.headers` is what to send upstream. */
+  forward: FilterResult
+}
+
+/**
+ * Express (or connect-style) middleware: sets `req.forward` to the {@link filterRequest} result and
+ * closes the client connection after the response when `forward.keepAlive` is false (client
+ * `Connection: close`, or an HTTP/1.0 client asking for keep-alive, RFC 9112 §9.3). A
+ * {@link HopByHopError} is answered with 400 and the chain stops. Throws for bad options.
+ */
+export function middleware(
+  options?: FilterOptions,
+): (req: IncomingMessage, res: import('node:http').ServerResponse, next: (error?: unknown) => void) => void
+
+/**
+ * Write a status and a flat header list (such as `filterResponse(upstream).headers`) without losing
+ * duplicate lines, even after headers were set with `setHeader` (where Node's
+ * `res.writeHead(status, flatArray)` keeps only the last line per name). Lines of one name keep
+ * their order and the case of the first; headers set earlier stay unless the list has the same
+ * name. Returns `res`. Throws TypeError for a non-array, RangeError for an odd length.
+ */
+export function writeHead<R extends HeaderWritable>(res: R, statusCode: number, headers: RawHeaders): R

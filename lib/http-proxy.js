@@ -80,15 +80,17 @@ function dropClientField(store, name, clientValues) {
 }
 
 /**
- * Message framing belongs to each hop (RFC 9112 §6.1): Node has already decoded the client's
- * chunked body, so the upstream request needs the proxy's own `Transfer-Encoding: chunked`.
- * Node only chunks POST-like methods by default; for GET/DELETE/OPTIONS it would send the body
- * unframed, and http-proxy's deleteLength pass adds `Content-Length: 0` to a chunked DELETE, so
- * either way the body would be read as the next request.
+ * Message framing belongs to each hop (RFC 9112 §6.1), so Content-Length and Transfer-Encoding
+ * are set for the body the proxy sends, whatever the filter did with the client's lines (with
+ * `protect: []` a client may nominate Content-Length). A Content-Length stays as http-proxy
+ * copied it. Node has already decoded a chunked body, so that one needs the proxy's own
+ * `Transfer-Encoding: chunked`: Node only chunks POST-like methods by default, sends a GET,
+ * DELETE or OPTIONS body unframed, and http-proxy's deleteLength pass adds `Content-Length: 0`
+ * to a chunked DELETE; either way the body would be read as the next request.
  */
 function applyOwnFraming(store, clientLines) {
   if (!clientLines.has('transfer-encoding')) return
-  if (!clientLines.has('content-length')) store.remove('content-length')
+  store.remove('content-length')
   store.set('Transfer-Encoding', 'chunked')
 }
 
@@ -97,7 +99,7 @@ function applyRequestFilter(store, req, result) {
   const clientLines = linesByName(req.rawHeaders)
   const keptLines = linesByName(result.headers)
   for (const [name, clientValues] of clientLines) {
-    if (name === 'connection' || name === 'transfer-encoding') continue
+    if (name === 'connection' || name === 'transfer-encoding' || name === 'content-length') continue
     const kept = keptLines.get(name)
     if (kept === undefined) dropClientField(store, name, clientValues)
     // TE is cut down to `trailers` (RFC 9110 §10.1.4); other kept names are left as http-proxy
@@ -140,8 +142,8 @@ function pinConnection(headers, keepAlive) {
  * HTTP/1.0 client that asked for keep-alive (RFC 9112 §9.3: a proxy must not keep a persistent
  * connection with an HTTP/1.0 client). Node's own reasons to close still apply otherwise.
  */
-function applyClientKeepAlive(res, result) {
-  if (!result.keepAlive) res.shouldKeepAlive = false
+function applyClientKeepAlive(res, keepAlive) {
+  if (!keepAlive) res.shouldKeepAlive = false
 }
 
 function isResponse(res) {
@@ -166,7 +168,9 @@ function rejectUpgrade(socket, error) {
  * request; the listeners also work alone, e.g. as http-proxy-middleware `on` handlers.
  */
 function buildHandlers(options = {}) {
-  const filter = createFilter(options)
+  // http-proxy's web path cannot tunnel an upgrade (its ClientRequest has no 'upgrade' listener,
+  // so Node would drop a 101); WebSocket handshakes take the ws path, filtered with upgrade: true.
+  const filter = createFilter({ ...options, upgrade: false })
   const upgradeFilter = createFilter({ ...options, upgrade: true })
   // One filter result per client request, shared by the gate and the listeners.
   const results = new WeakMap()
@@ -200,7 +204,6 @@ function buildHandlers(options = {}) {
       reject(res, 400, error)
       return true // halts http-proxy's passes: nothing is sent upstream
     }
-    applyClientKeepAlive(res, result)
     // For requests with Expect, ClientRequest renders the header block in its constructor and
     // http-proxy's stream pass then skips the proxyReq event, so filter what setupOutgoing copies.
     if (req.headers.expect !== undefined) applyRequestFilter(incomingRequestHeaders(req.headers), req, result)
@@ -231,7 +234,8 @@ function buildHandlers(options = {}) {
       return
     }
     applyRequestFilter(outgoingRequestHeaders(proxyReq), req, result)
-    if (isResponse(res)) applyClientKeepAlive(res, result)
+    // Decided here too, not only in onProxyRes, for answers written by the 'error' listener.
+    if (isResponse(res)) applyClientKeepAlive(res, result.keepAlive)
   }
 
   function onProxyRes(proxyRes, req, res) {
@@ -249,6 +253,7 @@ function buildHandlers(options = {}) {
     dropResponseFields(proxyRes.headers, proxyRes.rawHeaders, result)
     const keepAlive = clientKeepAlive(req)
     pinConnection(proxyRes.headers, keepAlive)
+    applyClientKeepAlive(res, keepAlive)
   }
 
   /** The 101 answer is written by http-proxy's ws stream pass from proxyRes.headers. */
@@ -316,7 +321,6 @@ const defaults = createProxyHandlers()
 module.exports = {
   onProxyReq: defaults.onProxyReq,
   onProxyRes: defaults.onProxyRes,
-  onProxyReqWs: defaults.onProxyReqWs,
   createProxyHandlers,
   attach,
 }

@@ -15,8 +15,18 @@ function withTimeout(promise, ms = WAIT_MS, label = 'operation') {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
+// Every connection a listening server accepted, so that closeServer can end upgraded ones too
+// (after an upgrade Node's HTTP server no longer tracks the socket, but close() waits for it).
+const accepted = new WeakMap()
+
 /** Listen on 127.0.0.1 on a free port; resolves the port. */
 function listen(server, port = 0) {
+  const sockets = new Set()
+  accepted.set(server, sockets)
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, '127.0.0.1', () => {
@@ -31,7 +41,7 @@ function closeServer(server) {
   if (!server.listening) return Promise.resolve()
   return new Promise((resolve) => {
     server.close(() => resolve())
-    server.closeAllConnections?.()
+    for (const socket of accepted.get(server) ?? []) socket.destroy()
   })
 }
 
@@ -254,11 +264,6 @@ async function connect(port) {
     socket.once('error', reject)
   }), WAIT_MS, 'connect')
   const reader = new Reader(socket)
-  let closed = false
-  const whenClosed = new Promise((resolve) => socket.once('close', () => {
-    closed = true
-    resolve()
-  }))
   return {
     socket,
     reader,
@@ -269,9 +274,8 @@ async function connect(port) {
     response(method = 'GET') {
       return withTimeout(readMessage(reader, 'response', method), WAIT_MS, 'response')
     },
-    /** Whether the peer closes the connection within `ms` (after any pending response). */
+    /** Whether the peer ends or closes the connection within `ms`. */
     async closesWithin(ms = 1000) {
-      if (closed || reader.ended) return true
       let timer
       const timeout = new Promise((resolve) => {
         timer = setTimeout(resolve, ms, false)
@@ -280,12 +284,9 @@ async function connect(port) {
         const check = () => (reader.ended ? resolve(true) : reader.waiters.push(check))
         check()
       })
-      const result = await Promise.race([whenClosed.then(() => true), ended, timeout])
+      const result = await Promise.race([ended, timeout])
       clearTimeout(timer)
       return result
-    },
-    get closed() {
-      return closed || reader.ended
     },
     destroy() {
       socket.destroy()
@@ -294,11 +295,11 @@ async function connect(port) {
 }
 
 /** Send one crafted request on a new connection and read the response. */
-async function exchange(port, request, method = 'GET') {
+async function exchange(port, request) {
   const client = await connect(port)
   try {
     client.send(request)
-    return await client.response(method)
+    return await client.response()
   } finally {
     client.destroy()
   }
@@ -314,9 +315,6 @@ module.exports = {
   withTimeout,
   listen,
   closeServer,
-  Reader,
-  readMessage,
-  parseHead,
   values,
   names,
   rawResponse,

@@ -1,0 +1,632 @@
+'use strict'
+// Wire-level tests of the http-proxy 1.18.1 and http-proxy-middleware 3 integration: a raw
+// upstream records the exact request bytes, raw-socket clients send crafted requests.
+
+const { describe, it } = require('node:test')
+const assert = require('node:assert/strict')
+const http = require('node:http')
+const path = require('node:path')
+const { spawn } = require('node:child_process')
+const httpProxy = require('http-proxy')
+const express = require('express')
+const { createProxyMiddleware } = require('http-proxy-middleware')
+const { WebSocketServer } = require('ws')
+const { attach, createProxyHandlers, onProxyReq, onProxyRes, HopByHopError } = require('..')
+const {
+  WAIT_MS,
+  withTimeout,
+  listen,
+  closeServer,
+  values,
+  names,
+  rawRequest,
+  rawResponse,
+  startRecordingUpstream,
+  connect,
+  exchange,
+} = require('./helpers/wire.js')
+
+// A request that exercises every rule: the fixed list, nominated names (any case), TE.
+const CRAFTED = rawRequest('GET /crafted HTTP/1.1', [
+  ['Host', 'front.test'],
+  ['Connection', 'keep-alive, X-Secret, x-other'],
+  ['Connection', 'Proxy-Authenticate'],
+  ['X-Secret', 'client-token'],
+  ['X-Other', 'o'],
+  ['Keep-Alive', 'timeout=30, max=100'],
+  ['Proxy-Connection', 'keep-alive'],
+  ['TE', 'gzip, trailers'],
+  ['Trailer', 'X-Checksum'],
+  ['Upgrade', 'h2c'],
+  ['HTTP2-Settings', 'AAMAAABkAAQAoAAAAAIAAAAA'],
+  ['Proxy-Authorization', 'Basic dTpw'],
+  ['X-End-To-End', 'kept'],
+])
+
+const WS_HANDSHAKE = [
+  ['Host', 'front.test'],
+  ['Upgrade', 'websocket'],
+  ['Sec-WebSocket-Version', '13'],
+  ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
+]
+
+const REMOVED_FROM_REQUEST = [
+  'keep-alive',
+  'proxy-connection',
+  'trailer',
+  'upgrade',
+  'http2-settings',
+  'proxy-authorization',
+  'x-secret',
+  'x-other',
+]
+
+// An upstream answer with its own hop-by-hop fields.
+const LEAKY_RESPONSE = rawResponse({
+  headers: [
+    ['Connection', 'keep-alive, X-Upstream-Secret'],
+    ['X-Upstream-Secret', 'internal'],
+    ['Keep-Alive', 'timeout=99, max=7'],
+    ['Proxy-Connection', 'keep-alive'],
+    ['Set-Cookie', 'a=1; Path=/'],
+    ['Set-Cookie', 'b=2; Path=/'],
+    ['X-CamelCase-Header', 'Value'],
+  ],
+  body: 'upstream body',
+})
+
+/** The raw upstream, http-proxy in front of it, and a front server on 127.0.0.1. */
+async function proxyFixture(t, { mode = 'attach', core, proxyOptions, respond } = {}) {
+  const upstream = await startRecordingUpstream(respond)
+  // One upstream socket, so that reuse (or its absence) is visible in upstream.connections.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  const proxy = httpProxy.createProxyServer({ target: upstream.url, xfwd: true, agent, ...proxyOptions })
+  const errors = []
+  proxy.on('error', (error, req, res) => {
+    errors.push(error)
+    if (typeof res.writeHead !== 'function') return res.destroy()
+    if (!res.headersSent) res.writeHead(error.statusCode ?? 502, { 'Content-Length': '0' })
+    res.end()
+  })
+  if (mode === 'attach') attach(proxy, core)
+  if (mode === 'listeners') {
+    const handlers = createProxyHandlers(core)
+    proxy.on('proxyReq', handlers.onProxyReq)
+    proxy.on('proxyRes', handlers.onProxyRes)
+  }
+  const front = http.createServer((req, res) => proxy.web(req, res))
+  if (proxyOptions?.ws) front.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head))
+  const port = await listen(front)
+  t.after(async () => {
+    agent.destroy()
+    await closeServer(front)
+    await upstream.close()
+  })
+  return { port, upstream, errors }
+}
+
+function upstreamConnectionValue(request) {
+  return values(request.headers, 'connection').join(', ')
+}
+
+describe('http-proxy 1.18.1 alone (the anchor bugs this package fixes)', () => {
+  it('forwards the client hop-by-hop fields and nominated headers upstream', async (t) => {
+    const { port, upstream } = await proxyFixture(t, { mode: 'none' })
+    await exchange(port, CRAFTED.replace('Trailer: X-Checksum\r\n', ''))
+    const [request] = upstream.requests
+    assert.equal(values(request.headers, 'x-secret')[0], 'client-token')
+    assert.equal(values(request.headers, 'keep-alive')[0], 'timeout=30, max=100')
+    assert.match(upstreamConnectionValue(request), /X-Secret/)
+  })
+
+  it('copies the upstream Connection/Keep-Alive and the nominated header to the client', async (t) => {
+    const { port } = await proxyFixture(t, { mode: 'none', respond: () => LEAKY_RESPONSE })
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    assert.deepEqual(values(response.headers, 'x-upstream-secret'), ['internal'])
+    assert.deepEqual(values(response.headers, 'keep-alive'), ['timeout=99, max=7'])
+  })
+
+  it('closes the client connection when the upstream sends Connection: close', async (t) => {
+    const { port } = await proxyFixture(t, {
+      mode: 'none',
+      respond: () => ({ raw: rawResponse({ headers: [['Connection', 'close']], body: 'x' }), close: true }),
+    })
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    await client.response()
+    assert.equal(await client.closesWithin(1000), true)
+  })
+
+  it('keeps an HTTP/1.0 client that asked for keep-alive open (setConnection pass)', async (t) => {
+    const { port } = await proxyFixture(t, { mode: 'none' })
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET / HTTP/1.0', [['Host', 'a'], ['Connection', 'keep-alive']]))
+    const response = await client.response()
+    assert.deepEqual(values(response.headers, 'connection'), ['keep-alive'])
+    assert.equal(await client.closesWithin(300), false)
+  })
+
+  it('sends a chunked DELETE body as a second request (deleteLength pass)', async (t) => {
+    const { port, upstream } = await proxyFixture(t, { mode: 'none' })
+    await exchange(port, chunkedRequest('DELETE', 'GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n'))
+    await upstream.received(2)
+    assert.equal(upstream.requests[1].target, '/smuggled')
+  })
+
+  it('crashes the process on a client Trailer header (http-proxy issue #1647)', async () => {
+    const outcome = await runChild(trailerScript(false))
+    assert.notEqual(outcome.code, 0)
+    assert.match(outcome.stderr, /ERR_HTTP_TRAILER_INVALID/)
+  })
+})
+
+describe('http-proxy 1.18.1 with attach()', () => {
+  it('sends upstream no hop-by-hop field, no nominated header and only its own Connection', async (t) => {
+    const { port, upstream } = await proxyFixture(t)
+    const response = await exchange(port, CRAFTED)
+    assert.equal(response.status, 200)
+    const [request] = upstream.requests
+    for (const name of REMOVED_FROM_REQUEST) assert.ok(!names(request.headers).includes(name), `${name} reached the upstream`)
+    assert.equal(upstreamConnectionValue(request), 'keep-alive')
+    assert.deepEqual(values(request.headers, 'x-end-to-end'), ['kept'])
+    assert.deepEqual(values(request.headers, 'host'), ['front.test'])
+  })
+
+  it('never forwards an upgrade on the web path, even with upgrade: true', async (t) => {
+    // Without an 'upgrade' listener Node serves this as a plain request; http-proxy's web path
+    // could not tunnel a 101 anyway.
+    const { port, upstream } = await proxyFixture(t, { core: { upgrade: true } })
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'Upgrade'], ['Upgrade', 'h2c']]))
+    assert.equal(response.status, 200)
+    assert.deepEqual(values(upstream.requests[0].headers, 'upgrade'), [])
+    assert.equal(upstreamConnectionValue(upstream.requests[0]), 'keep-alive')
+  })
+
+  it('passes TE: trailers on as exactly one TE line', async (t) => {
+    const { port, upstream } = await proxyFixture(t)
+    await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['TE', 'deflate;q=0.5, trailers'], ['te', 'gzip']]))
+    await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['TE', 'gzip']]))
+    assert.deepEqual(values(upstream.requests[0].headers, 'te'), ['trailers'])
+    assert.deepEqual(values(upstream.requests[1].headers, 'te'), [])
+  })
+
+  it('keeps the upstream socket reusable and never forwards the client Connection: close', async (t) => {
+    const { port, upstream } = await proxyFixture(t)
+    const first = await connect(port)
+    t.after(() => first.destroy())
+    first.send(rawRequest('GET /one HTTP/1.1', [['Host', 'a'], ['Connection', 'close']]))
+    assert.equal((await first.response()).status, 200)
+    // Only the client side is closed ...
+    assert.equal(await first.closesWithin(1000), true)
+    // ... and the next client's request travels on the same upstream connection.
+    await exchange(port, rawRequest('GET /two HTTP/1.1', [['Host', 'a']]))
+    assert.equal(upstreamConnectionValue(upstream.requests[0]), 'keep-alive')
+    assert.equal(upstream.connections, 1)
+    assert.deepEqual(upstream.requests.map((r) => r.connection), [1, 1])
+  })
+
+  it('sends Connection: close upstream when http-proxy has no agent (its own decision)', async (t) => {
+    const { port, upstream } = await proxyFixture(t, { proxyOptions: { agent: false } })
+    await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'keep-alive, X-A'], ['X-A', '1']]))
+    assert.equal(upstreamConnectionValue(upstream.requests[0]), 'close')
+    assert.deepEqual(values(upstream.requests[0].headers, 'x-a'), [])
+  })
+
+  it('gives the client only its own Connection/Keep-Alive, none of the upstream fields', async (t) => {
+    const { port } = await proxyFixture(t, { respond: () => LEAKY_RESPONSE })
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'keep-alive, X-Client']]))
+    assert.deepEqual(values(response.headers, 'x-upstream-secret'), [])
+    assert.deepEqual(values(response.headers, 'proxy-connection'), [])
+    // Node's own values for the client hop, not the upstream's timeout=99 or the client's tokens.
+    assert.deepEqual(values(response.headers, 'connection'), ['keep-alive'])
+    assert.deepEqual(values(response.headers, 'keep-alive'), ['timeout=5'])
+    assert.equal(response.body.toString(), 'upstream body')
+  })
+
+  it('keeps the upstream Content-Length of a HEAD answer and the connection usable', async (t) => {
+    const { port } = await proxyFixture(t, {
+      respond: (request) => `HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: keep-alive, X-A\r\nX-A: 1\r\n\r\n${request.method === 'HEAD' ? '' : 'x'.repeat(100)}`,
+    })
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('HEAD / HTTP/1.1', [['Host', 'a']]))
+    const head = await client.response('HEAD')
+    assert.deepEqual(values(head.headers, 'content-length'), ['100'])
+    assert.deepEqual(values(head.headers, 'x-a'), [])
+    client.send(rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    assert.equal((await client.response()).body.length, 100)
+  })
+
+  it('keeps duplicate Set-Cookie lines and the upstream header case', async (t) => {
+    const { port } = await proxyFixture(t, { respond: () => LEAKY_RESPONSE })
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    assert.deepEqual(values(response.headers, 'set-cookie'), ['a=1; Path=/', 'b=2; Path=/'])
+    assert.ok(response.head.includes('\r\nX-CamelCase-Header: Value\r\n'), response.head)
+    assert.ok(response.head.includes('\r\nSet-Cookie: a=1; Path=/\r\n'), response.head)
+  })
+
+  it('does not close the client connection when the upstream sends Connection: close', async (t) => {
+    const { port, upstream } = await proxyFixture(t, {
+      respond: () => ({ raw: rawResponse({ headers: [['Connection', 'close']], body: 'x' }), close: true }),
+    })
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /1 HTTP/1.1', [['Host', 'a']]))
+    const first = await client.response()
+    assert.deepEqual(values(first.headers, 'connection'), ['keep-alive'])
+    client.send(rawRequest('GET /2 HTTP/1.1', [['Host', 'a']]))
+    assert.equal((await client.response()).status, 200)
+    // The upstream closed after each answer, so the proxy opened a second upstream connection.
+    assert.equal(upstream.connections, 2)
+  })
+
+  it('closes an HTTP/1.0 client that asked for keep-alive after its response', async (t) => {
+    const { port } = await proxyFixture(t)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET / HTTP/1.0', [['Host', 'a'], ['Connection', 'keep-alive']]))
+    const response = await client.response()
+    assert.equal(response.status, 200)
+    assert.deepEqual(values(response.headers, 'connection'), ['close'])
+    assert.equal(await client.closesWithin(1000), true)
+  })
+
+  it('answers a request with a Trailer header instead of crashing (#1647)', async (t) => {
+    const { port, upstream } = await proxyFixture(t)
+    const plain = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Trailer', 'X-Checksum']]))
+    assert.equal(plain.status, 200)
+    assert.deepEqual(values(upstream.requests[0].headers, 'trailer'), [])
+    const outcome = await runChild(trailerScript(true))
+    assert.equal(outcome.code, 0, outcome.stderr)
+    assert.match(outcome.stdout, /status 200/)
+  })
+
+  it('also filters requests with Expect: 100-continue, where http-proxy emits no proxyReq', async (t) => {
+    const { port, upstream } = await proxyFixture(t)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('POST / HTTP/1.1', [
+      ['Host', 'a'],
+      ['Expect', '100-continue'],
+      ['Trailer', 'X-Checksum'],
+      ['Connection', 'X-Secret'],
+      ['X-Secret', 's'],
+      ['Content-Length', '4'],
+    ]))
+    assert.equal((await client.response()).status, 100)
+    client.send('body')
+    assert.equal((await client.response()).status, 200)
+    const [request] = upstream.requests
+    assert.deepEqual(values(request.headers, 'trailer'), [])
+    assert.deepEqual(values(request.headers, 'x-secret'), [])
+    assert.equal(request.body.toString(), 'body')
+  })
+
+  it('keeps the X-Forwarded-For entry http-proxy adds when the client nominates the field', async (t) => {
+    const { port, upstream } = await proxyFixture(t)
+    await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'X-Forwarded-For'], ['X-Forwarded-For', '203.0.113.9']]))
+    await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'X-Forwarded-For, X-Forwarded-Proto']]))
+    assert.deepEqual(values(upstream.requests[0].headers, 'x-forwarded-for'), ['203.0.113.9,127.0.0.1'])
+    assert.deepEqual(values(upstream.requests[1].headers, 'x-forwarded-for'), ['127.0.0.1'])
+    assert.deepEqual(values(upstream.requests[1].headers, 'x-forwarded-proto'), ['http'])
+    for (const request of upstream.requests) assert.equal(upstreamConnectionValue(request), 'keep-alive')
+  })
+
+  it('with strip: [X-Forwarded-For] drops the client value and keeps the proxy entry', async (t) => {
+    const { port, upstream } = await proxyFixture(t, { core: { strip: ['X-Forwarded-For'] } })
+    await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['X-Forwarded-For', '203.0.113.9, 10.0.0.1']]))
+    assert.deepEqual(values(upstream.requests[0].headers, 'x-forwarded-for'), ['127.0.0.1'])
+  })
+
+  it('frames chunked request bodies itself, also for DELETE', async (t) => {
+    const { port, upstream } = await proxyFixture(t)
+    const smuggled = 'GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n'
+    for (const method of ['POST', 'DELETE', 'GET']) {
+      assert.equal((await exchange(port, chunkedRequest(method, smuggled))).status, 200)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.deepEqual(upstream.requests.map((r) => r.method), ['POST', 'DELETE', 'GET'])
+    for (const request of upstream.requests) {
+      assert.equal(request.body.toString(), smuggled)
+      assert.deepEqual(values(request.headers, 'transfer-encoding'), ['chunked'])
+      assert.deepEqual(values(request.headers, 'content-length'), [])
+    }
+  })
+
+  it('keeps the framing of a body whose Content-Length the client nominated (protect: [])', async (t) => {
+    const { port, upstream } = await proxyFixture(t, { core: { protect: [] } })
+    const smuggled = 'GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n'
+    const request = rawRequest('GET /outer HTTP/1.1', [['Host', 'a'], ['Connection', 'Content-Length'], ['Content-Length', String(smuggled.length)]], smuggled)
+    assert.equal((await exchange(port, request)).status, 200)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.deepEqual(upstream.requests.map((r) => r.target), ['/outer'])
+    assert.deepEqual(values(upstream.requests[0].headers, 'content-length'), [String(smuggled.length)])
+    assert.equal(upstream.requests[0].body.toString(), smuggled)
+  })
+
+  it('proxies a WebSocket upgrade sent with Firefox\'s Connection: keep-alive, Upgrade', async (t) => {
+    const upstreamServer = http.createServer()
+    const wss = new WebSocketServer({ server: upstreamServer })
+    const seen = []
+    // The upstream's 101 nominates a field of its own, which must not reach the client.
+    wss.on('headers', (headers) => {
+      const at = headers.findIndex((line) => /^connection:/i.test(line))
+      headers[at] = 'Connection: Upgrade, X-Upstream-Hop'
+      headers.push('X-Upstream-Hop: 1', 'Keep-Alive: timeout=9')
+    })
+    wss.on('connection', (socket, req) => {
+      seen.push(req.rawHeaders)
+      socket.send('hello')
+    })
+    const upstreamPort = await listen(upstreamServer)
+    const proxy = httpProxy.createProxyServer({ target: `http://127.0.0.1:${upstreamPort}`, ws: true, xfwd: true })
+    proxy.on('error', () => {})
+    attach(proxy)
+    const front = http.createServer((req, res) => proxy.web(req, res))
+    front.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head))
+    const port = await listen(front)
+    const client = await connect(port)
+    t.after(async () => {
+      client.destroy()
+      for (const socket of wss.clients) socket.terminate()
+      wss.close()
+      await closeServer(front)
+      await closeServer(upstreamServer)
+    })
+    client.send(rawRequest('GET /socket HTTP/1.1', [
+      ['Host', 'front.test'],
+      ['Connection', 'keep-alive, Upgrade, X-Sneaky'],
+      ['X-Sneaky', '1'],
+      ['Keep-Alive', '300'],
+      ['Upgrade', 'websocket'],
+      ['Sec-WebSocket-Version', '13'],
+      ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
+    ]))
+    const response = await client.response()
+    assert.equal(response.status, 101)
+    assert.deepEqual(values(response.headers, 'upgrade'), ['websocket'])
+    assert.deepEqual(values(response.headers, 'connection'), ['upgrade'])
+    assert.deepEqual(values(response.headers, 'x-upstream-hop'), [])
+    assert.deepEqual(values(response.headers, 'keep-alive'), [])
+    // A server text frame: FIN + opcode 1, unmasked length 5, "hello".
+    const frame = await withTimeout(client.reader.bytes(7), WAIT_MS, 'websocket frame')
+    assert.deepEqual([...frame.subarray(0, 2)], [0x81, 5])
+    assert.equal(frame.subarray(2).toString(), 'hello')
+    const upstreamHeaders = seen[0]
+    const lines = []
+    for (let i = 0; i < upstreamHeaders.length; i += 2) lines.push([upstreamHeaders[i], upstreamHeaders[i + 1]])
+    assert.deepEqual(values(lines, 'connection'), ['upgrade'])
+    assert.deepEqual(values(lines, 'x-sneaky'), [])
+    assert.deepEqual(values(lines, 'keep-alive'), [])
+  })
+
+  it('refuses a strict-mode WebSocket handshake with 400 before contacting the upstream', async (t) => {
+    const { port, upstream, errors } = await proxyFixture(t, { core: { strict: true }, proxyOptions: { ws: true } })
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /socket HTTP/1.1', [...WS_HANDSHAKE, ['Connection', 'Upgrade, X-Forwarded-For']]))
+    const response = await client.response()
+    assert.equal(response.status, 400)
+    assert.match(response.body.toString(), /ERR_HOP_BY_HOP_PROTECTED/)
+    assert.equal(upstream.connections, 0)
+    assert.deepEqual(errors, [])
+  })
+
+  it('drops both sides when the upstream 101 names an invalid protocol', async (t) => {
+    const { port, upstream } = await proxyFixture(t, {
+      proxyOptions: { ws: true },
+      respond: () => 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: w\u00e9bsocket\r\nConnection: Upgrade\r\n\r\n',
+    })
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /socket HTTP/1.1', [...WS_HANDSHAKE, ['Connection', 'Upgrade']]))
+    assert.equal(await client.closesWithin(2000), true)
+    assert.equal(client.reader.buffer.length, 0)
+    assert.equal(upstream.requests.length, 1)
+  })
+
+  it('answers 400 in strict mode before anything reaches the upstream', async (t) => {
+    const { port, upstream, errors } = await proxyFixture(t, { core: { strict: true } })
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'Host']]))
+    assert.equal(response.status, 400)
+    assert.match(response.body.toString(), /ERR_HOP_BY_HOP_PROTECTED/)
+    assert.equal(upstream.connections, 0)
+    assert.deepEqual(errors, [])
+  })
+
+  it('answers 502 when a strict filter refuses the upstream response', async (t) => {
+    const { port } = await proxyFixture(t, {
+      core: { strict: true },
+      respond: () => rawResponse({ headers: [['Connection', 'Content-Length']], body: 'x' }),
+    })
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    assert.equal(response.status, 502)
+  })
+})
+
+describe('http-proxy listeners without attach()', () => {
+  it('filter both directions as proxyReq/proxyRes listeners', async (t) => {
+    const { port, upstream } = await proxyFixture(t, { mode: 'listeners', respond: () => LEAKY_RESPONSE })
+    const response = await exchange(port, CRAFTED)
+    for (const name of REMOVED_FROM_REQUEST) assert.ok(!names(upstream.requests[0].headers).includes(name), name)
+    assert.deepEqual(values(upstream.requests[0].headers, 'te'), ['trailers'])
+    assert.deepEqual(values(response.headers, 'x-upstream-secret'), [])
+    assert.deepEqual(values(response.headers, 'keep-alive'), ['timeout=5'])
+    assert.deepEqual(values(response.headers, 'set-cookie'), ['a=1; Path=/', 'b=2; Path=/'])
+  })
+
+  it('close an HTTP/1.0 keep-alive client with onProxyRes alone', async (t) => {
+    const upstream = await startRecordingUpstream()
+    const proxy = httpProxy.createProxyServer({ target: upstream.url })
+    proxy.on('proxyRes', onProxyRes)
+    const front = http.createServer((req, res) => proxy.web(req, res))
+    const port = await listen(front)
+    t.after(async () => {
+      await closeServer(front)
+      await upstream.close()
+    })
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET / HTTP/1.0', [['Host', 'a'], ['Connection', 'keep-alive']]))
+    const response = await client.response()
+    assert.deepEqual(values(response.headers, 'connection'), ['close'])
+    assert.equal(await client.closesWithin(1000), true)
+  })
+
+  it('close an HTTP/1.0 keep-alive client after the error listener answers', async (t) => {
+    const unused = await startRecordingUpstream()
+    await unused.close() // a port where nothing listens
+    const proxy = httpProxy.createProxyServer({ target: unused.url })
+    proxy.on('proxyReq', onProxyReq)
+    proxy.on('error', (error, req, res) => res.writeHead(502, { 'Content-Length': '0' }).end())
+    const front = http.createServer((req, res) => proxy.web(req, res))
+    const port = await listen(front)
+    t.after(() => closeServer(front))
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET / HTTP/1.0', [['Host', 'a'], ['Connection', 'keep-alive']]))
+    assert.equal((await client.response()).status, 502)
+    assert.equal(await client.closesWithin(1000), true)
+  })
+
+  it('route a refused WebSocket handshake to the error listener (proxyReqWs)', async (t) => {
+    const upstream = await startRecordingUpstream()
+    const proxy = httpProxy.createProxyServer({ target: upstream.url, ws: true })
+    proxy.on('proxyReqWs', createProxyHandlers({ strict: true }).onProxyReqWs)
+    const errors = []
+    proxy.on('error', (error) => errors.push(error))
+    const front = http.createServer()
+    front.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head))
+    const port = await listen(front)
+    t.after(async () => {
+      await closeServer(front)
+      await upstream.close()
+    })
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /socket HTTP/1.1', [...WS_HANDSHAKE, ['Connection', 'Upgrade, Host']]))
+    assert.equal(await client.closesWithin(2000), true)
+    assert.equal(errors.length, 1)
+    assert.equal(errors[0].code, 'ERR_HOP_BY_HOP_PROTECTED')
+    assert.deepEqual(upstream.requests, [])
+  })
+
+  it('route a refused request to the error listener with statusCode 400, sending nothing upstream', async (t) => {
+    const { port, upstream, errors } = await proxyFixture(t, { mode: 'listeners', core: { strict: true } })
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'Content-Length']]))
+    assert.equal(response.status, 400)
+    assert.equal(errors.length, 1)
+    assert.ok(errors[0] instanceof HopByHopError)
+    assert.equal(errors[0].statusCode, 400)
+    assert.deepEqual(upstream.requests, [])
+  })
+})
+
+describe('http-proxy-middleware 3 in Express 5', () => {
+  async function hpmFixture(t, middlewareOptions, respond = () => LEAKY_RESPONSE) {
+    const upstream = await startRecordingUpstream(respond)
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+    const app = express()
+    app.use('/api', createProxyMiddleware({ target: upstream.url, xfwd: true, agent, logger: null, ...middlewareOptions }))
+    const server = http.createServer(app)
+    const port = await listen(server)
+    t.after(async () => {
+      agent.destroy()
+      await closeServer(server)
+      await upstream.close()
+    })
+    return { port, upstream }
+  }
+
+  it('works with on: { proxyReq: onProxyReq, proxyRes: onProxyRes }', async (t) => {
+    const { port, upstream } = await hpmFixture(t, { preserveHeaderKeyCase: true, on: { proxyReq: onProxyReq, proxyRes: onProxyRes } })
+    const response = await exchange(port, CRAFTED.replace('/crafted', '/api/crafted'))
+    assert.equal(response.status, 200)
+    const [request] = upstream.requests
+    for (const name of REMOVED_FROM_REQUEST) assert.ok(!names(request.headers).includes(name), name)
+    assert.deepEqual(values(request.headers, 'te'), ['trailers'])
+    assert.equal(upstreamConnectionValue(request), 'keep-alive')
+    assert.deepEqual(values(response.headers, 'x-upstream-secret'), [])
+    assert.deepEqual(values(response.headers, 'connection'), ['keep-alive'])
+    assert.deepEqual(values(response.headers, 'keep-alive'), ['timeout=5'])
+    assert.deepEqual(values(response.headers, 'set-cookie'), ['a=1; Path=/', 'b=2; Path=/'])
+    assert.ok(response.head.includes('\r\nX-CamelCase-Header: Value\r\n'))
+  })
+
+  it('closes an HTTP/1.0 keep-alive client and survives an upstream Connection: close', async (t) => {
+    const { port } = await hpmFixture(t, { on: { proxyReq: onProxyReq, proxyRes: onProxyRes } }, () => ({
+      raw: rawResponse({ headers: [['Connection', 'close']], body: 'x' }),
+      close: true,
+    }))
+    const old = await connect(port)
+    t.after(() => old.destroy())
+    old.send(rawRequest('GET /api/ HTTP/1.0', [['Host', 'a'], ['Connection', 'keep-alive']]))
+    assert.equal((await old.response()).status, 200)
+    assert.equal(await old.closesWithin(1000), true)
+    const modern = await connect(port)
+    t.after(() => modern.destroy())
+    modern.send(rawRequest('GET /api/1 HTTP/1.1', [['Host', 'a']]))
+    await modern.response()
+    modern.send(rawRequest('GET /api/2 HTTP/1.1', [['Host', 'a']]))
+    assert.equal((await modern.response()).status, 200)
+  })
+
+  it('answers 400 via plugins: [(proxy) => attach(proxy, { strict: true })]', async (t) => {
+    const { port, upstream } = await hpmFixture(t, { plugins: [(proxy) => attach(proxy, { strict: true })] })
+    const bad = await exchange(port, rawRequest('GET /api/ HTTP/1.1', [['Host', 'a'], ['Connection', 'X-Forwarded-For']]))
+    assert.equal(bad.status, 400)
+    assert.deepEqual(upstream.requests, [])
+    const good = await exchange(port, rawRequest('GET /api/ HTTP/1.1', [['Host', 'a'], ['Connection', 'X-A'], ['X-A', '1']]))
+    assert.equal(good.status, 200)
+    assert.deepEqual(values(upstream.requests[0].headers, 'x-a'), [])
+    assert.ok(good.head.includes('\r\nX-CamelCase-Header: Value\r\n'))
+  })
+})
+
+function chunkedRequest(method, body) {
+  return `${method} /chunked HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`
+}
+
+/** A child process that proxies one request with a Trailer header and reports the status. */
+function trailerScript(withPackage) {
+  return `
+    const http = require('node:http')
+    const net = require('node:net')
+    const httpProxy = require('http-proxy')
+    const upstream = net.createServer((s) => s.once('data', () => s.end('HTTP/1.1 200 OK\\r\\nContent-Length: 0\\r\\n\\r\\n')))
+    upstream.listen(0, '127.0.0.1', () => {
+      const proxy = httpProxy.createProxyServer({ target: 'http://127.0.0.1:' + upstream.address().port })
+      proxy.on('error', () => {})
+      if (${withPackage}) require(${JSON.stringify(path.join(__dirname, '..'))}).attach(proxy)
+      const front = http.createServer((req, res) => proxy.web(req, res))
+      front.listen(0, '127.0.0.1', () => {
+        // A raw client: Node's own http.get would refuse to send this header block.
+        const client = net.connect(front.address().port, '127.0.0.1', () => {
+          client.write('GET / HTTP/1.1\\r\\nHost: a\\r\\nTrailer: X-Checksum\\r\\nConnection: close\\r\\n\\r\\n')
+        })
+        client.once('data', (chunk) => {
+          console.log('status ' + chunk.toString('latin1').split(' ')[1])
+          client.destroy()
+          front.close()
+          upstream.close()
+        })
+      })
+    })`
+}
+
+function runChild(script) {
+  return withTimeout(new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    const killer = setTimeout(() => child.kill('SIGKILL'), WAIT_MS)
+    child.on('close', (code) => {
+      clearTimeout(killer)
+      resolve({ code, stdout, stderr })
+    })
+  }), WAIT_MS + 1000, 'child process')
+}
