@@ -172,10 +172,13 @@ function run(rawHeaders, flags, compiled) {
   if ((rawHeaders.length & 1) !== 0) {
     throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `rawHeaders must have an even length (name, value pairs); received length ${rawHeaders.length}`)
   }
-  ensureScratch(rawHeaders.length >>> 1)
-  const verdict = callNative(rawHeaders, flags, compiled)
-  if (verdict < 0) throw errorFor(verdict, rawHeaders, compiled)
-  return new FilterResult(rawHeaders, verdict, flags, compiled)
+  // One read of every element: Rust validates what the output is built from, even when the
+  // array has getters that answer differently on each read.
+  const lines = rawHeaders.slice()
+  ensureScratch(lines.length >>> 1)
+  const verdict = callNative(lines, flags, compiled)
+  if (verdict < 0) throw errorFor(verdict, lines, compiled)
+  return new FilterResult(lines, verdict, flags, compiled)
 }
 
 // Rust reads only the names and a few values, so the values' types are checked here, in the

@@ -66,6 +66,7 @@ const INLINE_ARGS: usize = 64;
 /// Per-environment state, owned by the functions' `data` pointer and freed with the environment,
 /// so worker threads share nothing.
 struct Instance {
+  env: sys::napi_env,
   scratch: Cell<*mut u8>,
   scratch_len: Cell<usize>,
   scratch_ref: Cell<sys::napi_ref>,
@@ -623,8 +624,36 @@ unsafe extern "C" fn read_names(
   })
 }
 
+/// Test-only (`--features test-panic`, never in a release build): panics inside [`guard`] while
+/// holding the instance's reusable buffers, so that `__test__/panic.test.js` can check that a
+/// panic becomes a JavaScript error and leaves the addon usable.
+#[cfg(feature = "test-panic")]
+#[allow(clippy::panic)]
+unsafe extern "C" fn panic_for_test(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
+  guard(env, || {
+    let instance =
+      Arguments::read(env, info).and_then(|args| args.data.cast::<Instance>().as_ref());
+    let _held = instance.map(|instance| {
+      (
+        instance.reader.try_borrow_mut(),
+        instance.lines.try_borrow_mut(),
+      )
+    });
+    panic!("hop-by-hop: test-only panic");
+  })
+}
+
 unsafe extern "C" fn free_instance(data: *mut c_void) {
-  drop(Box::from_raw(data.cast::<Instance>()));
+  let instance = Box::from_raw(data.cast::<Instance>());
+  // The scratch reference is owned by us, not by the runtime: Node does not free it with the
+  // environment.
+  let reference = instance.scratch_ref.replace(ptr::null_mut());
+  if !reference.is_null() {
+    sys::napi_delete_reference(instance.env, reference);
+  }
 }
 
 type RawCallback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
@@ -637,6 +666,7 @@ pub fn register_raw_callbacks(
 ) -> napi::Result<()> {
   let raw_env = env.raw();
   let instance = Box::into_raw(Box::new(Instance {
+    env: raw_env,
     scratch: Cell::new(ptr::null_mut()),
     scratch_len: Cell::new(0),
     scratch_ref: Cell::new(ptr::null_mut()),
@@ -647,14 +677,16 @@ pub fn register_raw_callbacks(
   let status =
     unsafe { sys::napi_add_env_cleanup_hook(raw_env, Some(free_instance), instance.cast()) };
   napi::check_status!(status)?;
-  let callbacks: [(&std::ffi::CStr, RawCallback); 5] = [
+  let callbacks: &[(&std::ffi::CStr, RawCallback)] = &[
     (c"filter", filter_spread),
     (c"filterArray", filter_array),
     (c"setScratch", set_scratch),
     (c"emptyCall", empty_call),
     (c"readNames", read_names),
+    #[cfg(feature = "test-panic")]
+    (c"panicForTest", panic_for_test),
   ];
-  for (name, callback) in callbacks {
+  for &(name, callback) in callbacks {
     let mut function = ptr::null_mut();
     // SAFETY: valid env, NUL-terminated name, and an instance that outlives the function.
     let status = unsafe {

@@ -91,8 +91,9 @@ fn framing_allows_reuse(facts: &MessageFacts) -> bool {
       return false;
     }
     // RFC 9112 §6.3 (4): if chunked is not the final coding, a request is an error (400 and
-    // close) and a response body runs until the connection closes.
-    if !facts.chunked_final {
+    // close) and a response body runs until the connection closes, unless §6.3 (1) says the
+    // response has no body at all.
+    if !facts.chunked_final && !response_has_no_body(facts) {
       return false;
     }
   }
@@ -102,17 +103,27 @@ fn framing_allows_reuse(facts: &MessageFacts) -> bool {
   }
 }
 
+/// RFC 9112 §6.3 (1): a response to HEAD, and a 1xx, 204 or 304 response, ends with its header
+/// section whatever its fields say.
+fn response_has_no_body(facts: &MessageFacts) -> bool {
+  match (facts.direction, facts.status) {
+    (Direction::Response, Some(status)) => {
+      facts.request_method == RequestMethod::Head
+        || (100..200).contains(&status)
+        || status == 204
+        || status == 304
+    }
+    _ => false,
+  }
+}
+
 /// RFC 9112 §6.3: the response ends without the server closing the connection.
 fn response_length_is_known(facts: &MessageFacts, status: u16) -> bool {
   if facts.request_method == RequestMethod::Connect && (200..300).contains(&status) {
     // §6.3 (2): the connection becomes a tunnel and never carries another HTTP message.
     return false;
   }
-  // §6.3 (1): no body after HEAD, 1xx, 204 or 304.
-  facts.request_method == RequestMethod::Head
-    || (100..200).contains(&status)
-    || status == 204
-    || status == 304
+  response_has_no_body(facts)
     || (facts.transfer_encoding && facts.chunked_final)
     || facts.content_length
 }

@@ -121,11 +121,12 @@ function reference(raw, options = {}) {
 function keepAlive(m) {
   if (m.connection.close) return false
   if (m.version === '2') return true
-  if (m.te && (m.version === '1.0' || m.contentLength || !m.chunkedFinal)) return false
+  // §6.3 (1): these responses end with their header section, whatever the fields say.
+  const noBody = m.response && m.status !== undefined && (m.method === 'HEAD' || (m.status >= 100 && m.status < 200) || m.status === 204 || m.status === 304)
+  if (m.te && (m.version === '1.0' || m.contentLength || (!m.chunkedFinal && !noBody))) return false
   if (m.response && m.status !== undefined) {
     if (m.method === 'CONNECT' && m.status >= 200 && m.status < 300) return false
-    const known = m.method === 'HEAD' || (m.status >= 100 && m.status < 200) || m.status === 204 || m.status === 304 || (m.te && m.chunkedFinal) || m.contentLength
-    if (!known) return false
+    if (!(noBody || (m.te && m.chunkedFinal) || m.contentLength)) return false
   }
   if (m.version === '1.1') return true
   return m.connection.keepAlive && (!m.proxy || m.response)
