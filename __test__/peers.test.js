@@ -15,7 +15,7 @@ const goPort = require('../benchmark/peers/go-port.js')
 const { CORPUS, fresh, literal } = require('../benchmark/corpus.js')
 
 /** What a call produced: the comparable part of a result, or the identity of an error. */
-function outcome (filter, raw, options) {
+function outcome(filter, raw, options) {
   try {
     const { headers, keepAlive, upgrade } = filter(raw, options)
     return { headers, keepAlive, upgrade }
@@ -25,7 +25,7 @@ function outcome (filter, raw, options) {
 }
 
 /** Deterministic PRNG (mulberry32): the same cases on every run, no dependency. */
-function prng (seed) {
+function prng(seed) {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0
@@ -43,10 +43,11 @@ const VALUES = {
     'close, TE', 'TE', 'host', 'Content-Length', 'x-forwarded-for, keep-alive', ' , ,x-foo,\t,',
     '', 'x foo', '"quoted", x-bar', 'a;b, keep-alive', 'Trailer', 'Keep-Alive,Upgrade,X-Foo',
     'x-real-ip', 'proxy-connection', 'CLOSE', 'upgrade, close', 'x-bar="a,b", via',
+    'a^b, X-`|~', '"unterminated, x-foo', ':path, x-foo', 'keep-alive\t,\tx-foo', 'é, x-bar',
   ],
   te: ['trailers', 'Trailers', 'deflate, trailers', 'gzip', '', 'trailers;q=0.5', 'TRAILERS, gzip', ' , trailers '],
   'transfer-encoding': ['chunked', 'gzip, chunked', 'chunked, gzip', 'CHUNKED', 'gzip', '', 'identity'],
-  upgrade: ['websocket', 'h2c', 'WebSocket', 'websocket, h2c', 'foo/1.0', 'web socket'],
+  upgrade: ['websocket', 'h2c', 'WebSocket', 'websocket, h2c', 'foo/1.0', 'web socket', '', ' ', 'web\u0001socket', 'wébsocket', 'web\tsocket'],
   'content-length': ['0', '10', '42'],
   'keep-alive': ['timeout=5', 'timeout=5, max=100', 'max="10"'],
 }
@@ -58,19 +59,19 @@ const NAMES = [
   'Transfer-Encoding', 'transfer-encoding', 'Upgrade', 'upgrade', 'Proxy-Connection',
   'Trailer', 'Trailers', 'Proxy-Authenticate', 'Proxy-Authorization', 'HTTP2-Settings',
   'Connectionx', 'Keep-Alive2', 'Upgrade-Insecure-Requests', 'TE2', 'Close', 'Transfer-Encodings',
-  'X-Opt-1', 'x-Bar',
+  'X-Opt-1', 'x-Bar', 'a^b', 'a~b', 'X-`|~', 'CoNnEcTiOn',
 ]
 
-function pick (random, list) {
+function pick(random, list) {
   return list[Math.floor(random() * list.length)]
 }
 
-function maybe (random, p, value) {
+function maybe(random, p, value) {
   return random() < p ? value : undefined
 }
 
 /** One random message: rawHeaders and options. */
-function generateCase (random) {
+function generateCase(random) {
   const raw = []
   const lines = 1 + Math.floor(random() * 12)
   const h2 = random() < 0.15
@@ -94,14 +95,14 @@ function generateCase (random) {
     proxy: maybe(random, 0.3, random() < 0.5),
     upgrade: maybe(random, 0.3, random() < 0.7),
     strict: maybe(random, 0.15, true),
-    protect: maybe(random, 0.15, pick(random, [[], ['X-Foo'], ['host', 'X-Bar']])),
-    strip: maybe(random, 0.15, pick(random, [['X-Bar'], ['via', 'Cookie'], ['Set-Cookie']])),
+    protect: maybe(random, 0.15, pick(random, [[], ['X-Foo'], ['host', 'X-Bar'], ['Keep-Alive'], ['close']])),
+    strip: maybe(random, 0.15, pick(random, [['X-Bar'], ['via', 'Cookie'], ['Set-Cookie'], ['TE'], ['Upgrade'], ['Content-Length']])),
   }
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key]
   return { raw, options }
 }
 
-function describe (raw, options) {
+function describe(raw, options) {
   return `filterHeaders(${JSON.stringify(raw)}, ${JSON.stringify(options)})`
 }
 
@@ -119,7 +120,7 @@ test('hand-optimised peer agrees with the package on the corpus (fresh strings)'
 test('hand-optimised peer agrees with the package on generated cases', () => {
   const random = prng(20261124)
   const disagreements = []
-  const CASES = 600
+  const CASES = 2000
   for (let i = 0; i < CASES; i++) {
     const { raw, options } = generateCase(random)
     const expected = outcome(hopByHop.filterHeaders, raw, options)
@@ -132,6 +133,29 @@ test('hand-optimised peer agrees with the package on generated cases', () => {
   }
   assert.equal(disagreements.length, 0,
     `${disagreements.length}/${CASES} disagreements, first ones:\n${disagreements.slice(0, 8).join('\n')}`)
+})
+
+test('hand-optimised filterRequest/filterResponse agree with the package', () => {
+  const random = prng(4242)
+  const disagreements = []
+  for (let i = 0; i < 600; i++) {
+    const { raw, options } = generateCase(random)
+    const response = options.direction === 'response'
+    const message = { rawHeaders: raw, httpVersion: options.httpVersion, statusCode: options.statusCode }
+    if (options.requestMethod !== undefined) message.req = { method: options.requestMethod }
+    const rest = { ...options }
+    for (const key of ['httpVersion', 'statusCode', 'requestMethod', 'direction']) delete rest[key]
+    const extra = Object.keys(rest).length === 0 && random() < 0.5 ? undefined : rest
+    const call = (api) => outcome(() => (response ? api.filterResponse(message, extra) : api.filterRequest(message, extra)))
+    const expected = call(hopByHop)
+    const actual = call(handOptimised)
+    try {
+      assert.deepEqual(actual, expected)
+    } catch {
+      disagreements.push(`${response ? 'filterResponse' : 'filterRequest'}(${JSON.stringify(message)}, ${JSON.stringify(extra)})\n    package:        ${JSON.stringify(expected)}\n    hand-optimised: ${JSON.stringify(actual)}`)
+    }
+  }
+  assert.equal(disagreements.length, 0, disagreements.slice(0, 8).join('\n'))
 })
 
 test('hand-optimised peer agrees on input errors', () => {

@@ -11,17 +11,18 @@
 //   BENCH_PACKAGE=p   benchmark another build of the package (default: this checkout)
 
 const path = require('node:path')
-const { CORPUS, fresh } = require('./corpus.js')
+const { CORPUS } = require('./corpus.js')
 const replyFrom = require('./peers/reply-from.js')
 const goPort = require('./peers/go-port.js')
 const handOptimised = require('./peers/hand-optimised.js')
 const h = require('./harness.js')
+const { loadFloor, messageCall, rawCall, freshMessage } = h
 
 const TIME = Number(process.env.BENCH_TIME || 250)
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 8)
 const BATCH = Number(process.env.BENCH_BATCH || 32)
 
-function loadPackage () {
+function loadPackage() {
   try {
     return require(process.env.BENCH_PACKAGE ? path.resolve(process.env.BENCH_PACKAGE) : path.join(__dirname, '..'))
   } catch (error) {
@@ -30,43 +31,32 @@ function loadPackage () {
   }
 }
 
-/** The native floor entry points, when lib/native.js exports them. */
-function loadFloor () {
-  try {
-    const native = require(path.join(__dirname, '..', 'lib', 'native.js'))
-    const floor = {}
-    if (typeof native.emptyCall === 'function') floor.emptyCall = native.emptyCall
-    if (typeof native.readNames === 'function') floor.readNames = native.readNames
-    return floor
-  } catch (error) {
-    return { error: error.message }
-  }
-}
-
 /**
- * The variants, each a function of (item) returning the per-call function. Options are built
- * once per item and passed on every call, like `filterRequest(req)` derives them per call.
+ * The variants, each a function of(item) returning the per-call function. The package and the
+ * hand-optimised peer are called the way a proxy calls them, `filterRequest(req)` and
+ * `filterResponse(res)`; `filterHeaders(raw, options)` shows the price of an options object
+ * decoded on every call.
  */
-function variants (pkg, floor) {
+function variants(pkg, floor) {
   const list = [
-    ['hop-by-hop', (item) => { const o = item.options; return (raw) => pkg.filterHeaders(raw, o) }],
-    ['createFilter', (item) => { const f = pkg.createFilter(item.options); return (raw) => f(raw) }],
-    ['reply-from', () => (raw) => replyFrom.filterRaw(raw)],
-    ['go-port', (item) => { const o = item.options; return (raw) => goPort.filterRaw(raw, o) }],
-    ['hand-optimised', (item) => { const o = item.options; return (raw) => handOptimised.filterHeaders(raw, o) }],
+    ['hop-by-hop', (item) => messageCall(pkg, item)],
+    ['filterHeaders+opts', (item) => { const o = item.options; return rawCall((raw) => pkg.filterHeaders(raw, o)) }],
+    ['reply-from', () => rawCall((raw) => replyFrom.filterRaw(raw))],
+    ['go-port', (item) => { const o = item.options; return rawCall((raw) => goPort.filterRaw(raw, o)) }],
+    ['hand-optimised', (item) => messageCall(handOptimised, item)],
   ]
   // The floors get the same spread arguments the package's binding receives.
-  if (floor.emptyCall) list.push(['native emptyCall', () => (raw) => floor.emptyCall(0, ...raw)])
-  if (floor.readNames) list.push(['native readNames', () => (raw) => floor.readNames(0, ...raw)])
+  if (floor.emptyCall) list.push(['native emptyCall', () => rawCall((raw) => floor.emptyCall(0, ...raw))])
+  if (floor.readNames) list.push(['native readNames', () => rawCall((raw) => floor.readNames(0, ...raw))])
   return list
 }
 
 /** Every variant must accept every item before we time anything. */
-function smokeTest (items, list) {
+function smokeTest(items, list) {
   for (const item of items) {
     for (const [name, make] of list) {
       try {
-        make(item)(fresh(item))
+        make(item)(freshMessage(item))
       } catch (error) {
         throw new Error(`${name} failed on ${item.key}: ${error.stack}`)
       }
@@ -74,7 +64,7 @@ function smokeTest (items, list) {
   }
 }
 
-async function interleaved (items, list) {
+async function interleaved(items, list) {
   const random = h.prng(0x5eed)
   // results[item][variant] = per-round medians
   const results = new Map(items.map((item) => [item.key, new Map(list.map(([name]) => [name, []]))]))
@@ -94,7 +84,7 @@ async function interleaved (items, list) {
 }
 
 /** Median over rounds of the per-round ratio a/b (pairs measured minutes apart are not mixed). */
-function ratio (perRound, a, b) {
+function ratio(perRound, a, b) {
   const x = perRound.get(a)
   const y = perRound.get(b)
   if (!x || !y) return { median: NaN, min: NaN, max: NaN }
@@ -102,7 +92,7 @@ function ratio (perRound, a, b) {
   return { median: h.median(r), min: Math.min(...r), max: Math.max(...r) }
 }
 
-function report (items, list, results, floor) {
+function report(items, list, results, floor) {
   const names = list.map(([name]) => name)
   const lines = []
   lines.push('### Time per call (median of per-round medians, fresh strings every call)\n')
@@ -116,7 +106,7 @@ function report (items, list, results, floor) {
     ['hop-by-hop', 'hand-optimised', '≤ 2.5 (browser)'],
     ['hop-by-hop', 'native emptyCall', ''],
     ['hop-by-hop', 'native readNames', '≤ 1.3'],
-    ['createFilter', 'hop-by-hop', ''],
+    ['filterHeaders+opts', 'hop-by-hop', ''],
   ].filter(([a, b]) => names.includes(a) && names.includes(b))
   lines.push('\n### Ratios (median of per-round ratios; min–max over rounds)\n')
   const ratioRows = items.map((item) => [item.name, ...pairs.map(([a, b]) => {
@@ -134,7 +124,7 @@ function report (items, list, results, floor) {
   return lines.join('\n')
 }
 
-async function main () {
+async function main() {
   const pkg = loadPackage()
   const floor = loadFloor()
   const only = process.env.BENCH_ITEMS ? process.env.BENCH_ITEMS.split(',') : null

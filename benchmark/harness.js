@@ -6,10 +6,11 @@
 const os = require('node:os')
 const v8 = require('node:v8')
 const vm = require('node:vm')
+const path = require('node:path')
 const { fresh } = require('./corpus.js')
 
 /** A forced GC before each timed task, so one variant's garbage is not collected on another's clock. */
-function getGc () {
+function getGc() {
   if (typeof globalThis.gc === 'function') return globalThis.gc
   v8.setFlagsFromString('--expose-gc')
   return vm.runInNewContext('gc')
@@ -24,7 +25,7 @@ let blackhole
  * loop, its call site would see all of them, go megamorphic and add the same few ns to each,
  * pulling every ratio towards 1. `new Function` gives each loop its own feedback.
  */
-function makeLoop () {
+function makeLoop() {
   // eslint-disable-next-line no-new-func
   return new Function('call', 'inputs', `
     let last
@@ -36,17 +37,17 @@ function makeLoop () {
 const hrtime = process.hrtime.bigint
 
 /**
- * One tinybench task function: builds `batch` fresh rawHeaders arrays outside the clock, then
- * times `batch` calls on them and reports the time per call. Timing a batch rather than each
- * call keeps hrtime's own ~30-50 ns out of sub-microsecond results; building the inputs just
- * before the calls matches a server, where the parser made the strings a moment earlier.
+ * One tinybench task function: builds `batch` fresh messages outside the clock, then times
+ * `batch` calls on them and reports the time per call. Timing a batch rather than each call
+ * keeps hrtime's own ~30-50 ns out of sub-microsecond results; building the inputs just before
+ * the calls matches a server, where the parser made the strings a moment earlier.
  */
-function batchTask (item, call, batch) {
+function batchTask(item, call, batch) {
   const loop = makeLoop()
   const inputs = new Array(batch)
-  return function task () {
+  return function task() {
     const start = hrtime()
-    for (let i = 0; i < batch; i++) inputs[i] = fresh(item)
+    for (let i = 0; i < batch; i++) inputs[i] = freshMessage(item)
     const t0 = hrtime()
     blackhole = loop(call, inputs)
     const t1 = hrtime()
@@ -58,7 +59,7 @@ function batchTask (item, call, batch) {
 }
 
 let Bench
-async function loadTinybench () {
+async function loadTinybench() {
   // tinybench 6 is ESM-only.
   if (Bench === undefined) ({ Bench } = await import('tinybench'))
   return Bench
@@ -68,7 +69,7 @@ async function loadTinybench () {
  * Runs the given [name, taskFn] pairs once each, in the given order, for `time` ms each, and
  * returns name -> median ns per call.
  */
-async function runOnce (tasks, time) {
+async function runOnce(tasks, time) {
   const TinyBench = await loadTinybench()
   const bench = new TinyBench({ time, iterations: 5, warmup: false, throws: true })
   for (const [name, fn] of tasks) bench.add(name, fn, { beforeAll: () => gc() })
@@ -79,9 +80,9 @@ async function runOnce (tasks, time) {
 }
 
 /** Deterministic PRNG (mulberry32) so shuffles and generated inputs are reproducible. */
-function prng (seed) {
+function prng(seed) {
   let a = seed >>> 0
-  return function next () {
+  return function next() {
     a = (a + 0x6d2b79f5) >>> 0
     let t = a
     t = Math.imul(t ^ (t >>> 15), t | 1)
@@ -90,7 +91,7 @@ function prng (seed) {
   }
 }
 
-function shuffle (array, random) {
+function shuffle(array, random) {
   const a = array.slice()
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1))
@@ -101,20 +102,20 @@ function shuffle (array, random) {
   return a
 }
 
-function median (values) {
+function median(values) {
   const a = values.filter((v) => Number.isFinite(v)).sort((x, y) => x - y)
   if (a.length === 0) return NaN
   const mid = a.length >> 1
   return a.length % 2 ? a[mid] : (a[mid - 1] + a[mid]) / 2
 }
 
-function geomean (values) {
+function geomean(values) {
   const a = values.filter((v) => Number.isFinite(v) && v > 0)
   if (a.length === 0) return NaN
   return Math.exp(a.reduce((s, v) => s + Math.log(v), 0) / a.length)
 }
 
-function formatNs (ns) {
+function formatNs(ns) {
   if (!Number.isFinite(ns)) return 'n/a'
   if (ns >= 100000) return `${(ns / 1000).toFixed(0)} µs`
   if (ns >= 10000) return `${(ns / 1000).toFixed(1)} µs`
@@ -122,28 +123,98 @@ function formatNs (ns) {
   return `${ns.toFixed(0)} ns`
 }
 
-function formatRatio (r) {
+function formatRatio(r) {
   return Number.isFinite(r) ? `${r.toFixed(2)}×` : 'n/a'
 }
 
-function table (header, rows) {
+function table(header, rows) {
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`]
   for (const row of rows) lines.push(`| ${row.join(' | ')} |`)
   return lines.join('\n')
 }
 
+/** Which build was measured: the addon's hash and build time. */
+function addonIdentity() {
+  try {
+    const file = path.join(__dirname, '..', 'hop-by-hop.node')
+    const bytes = require('node:fs').readFileSync(file)
+    const hash = require('node:crypto').createHash('sha256').update(bytes).digest('hex').slice(0, 12)
+    return `hop-by-hop.node sha256 ${hash}…, built ${require('node:fs').statSync(file).mtime.toISOString()}`
+  } catch (error) {
+    return `unknown (${error.message})`
+  }
+}
+
+/** Numbers from a busy machine are not worth printing without saying so. */
+function busyWarning() {
+  const load = os.loadavg()[0]
+  return load > 0.7
+    ? `\n- **warning: the machine was busy (1-minute load ${load.toFixed(2)}); other processes compete for the CPU and the results are noisy**`
+    : ''
+}
+
 /** Machine and command description printed above the tables. */
-function environment (command) {
+function environment(command) {
   const cpus = os.cpus()
   return [
+    `- addon: ${addonIdentity()}`,
     `- command: \`${command}\``,
     `- node ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.release()} ${os.arch()}`,
     `- CPU: ${cpus[0] ? cpus[0].model : 'unknown'} × ${cpus.length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
-    `- date: ${new Date().toISOString()}`,
-  ].join('\n')
+    `- date: ${new Date().toISOString()}; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} (1 / 5 / 15 min)`,
+  ].join('\n') + busyWarning()
+}
+
+/**
+ * The native floor entry points: lib/native.js exports them, or exposes the addon object
+ * (`.native`) that carries them.
+ */
+function loadFloor() {
+  try {
+    const mod = require(path.join(__dirname, '..', 'lib', 'native.js'))
+    const floor = {}
+    for (const name of ['emptyCall', 'readNames']) {
+      const fn = typeof mod[name] === 'function' ? mod[name] : mod.native && mod.native[name]
+      if (typeof fn === 'function') floor[name] = fn
+    }
+    return floor
+  } catch (error) {
+    return { error: error.message }
+  }
+}
+
+/**
+ * A fresh stand-in for the IncomingMessage a proxy holds, made outside the clock like Node makes
+ * one before the handler runs: new rawHeaders strings, and an httpVersion that is a new string
+ * too, because Node builds it per message (`${major}.${minor}`) and a filter that looks it up
+ * in a table pays for hashing it.
+ */
+function freshMessage(item) {
+  const o = item.options
+  const [major, minor] = (o.httpVersion || '1.1').split('.').map(Number)
+  const httpVersion = `${major}.${minor || 0}`
+  return o.direction === 'response'
+    ? { rawHeaders: fresh(item), httpVersion, statusCode: o.statusCode, req: { method: 'GET' } }
+    : { rawHeaders: fresh(item), httpVersion }
+}
+
+/** `filterRequest(req)` or `filterResponse(res)` of an API that has them. */
+function messageCall(api, item) {
+  return item.options.direction === 'response'
+    ? (message) => api.filterResponse(message)
+    : (message) => api.filterRequest(message)
+}
+
+/** A variant that takes rawHeaders only. */
+function rawCall(fn) {
+  return (message) => fn(message.rawHeaders)
 }
 
 module.exports = {
+  loadFloor,
+  messageCall,
+  rawCall,
+  freshMessage,
   batchTask,
   runOnce,
   prng,

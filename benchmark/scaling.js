@@ -13,14 +13,14 @@ const TIME = Number(process.env.BENCH_TIME || 250)
 const ROUNDS = Math.max(1, Math.min(3, Number(process.env.BENCH_ROUNDS || 3)))
 
 /** `count` header lines: a Host and a Connection, then distinct realistic-looking fields. */
-function manyHeaders (count) {
+function manyHeaders(count) {
   const lines = [['Host', 'example.com'], ['Connection', 'keep-alive']]
   for (let i = lines.length; i < count; i++) lines.push([`X-Custom-Field-${i}`, `value-${i}-0123456789abcdef`])
   return itemFromLines(`${count} headers`, lines.slice(0, count), { httpVersion: '1.1', direction: 'request' })
 }
 
 /** A Connection line listing `tokens` options, some of which name real fields. */
-function manyTokens (tokens) {
+function manyTokens(tokens) {
   const options = []
   for (let i = 0; i < tokens; i++) options.push(`x-opt-${i}`)
   const lines = [['Host', 'example.com'], ['Connection', options.join(', ')]]
@@ -28,12 +28,16 @@ function manyTokens (tokens) {
   return itemFromLines(`Connection with ${tokens} tokens`, lines, { httpVersion: '1.1', direction: 'request' })
 }
 
-/** Batch size that keeps one timed batch around tens of thousands of header lines. */
-function batchFor (item) {
-  return Math.max(1, Math.min(64, Math.floor(20000 / (item.offsets.length / 2))))
+/**
+ * Batch size that keeps one batch of fresh inputs around 256 KiB: large enough to amortise the
+ * timer, small enough that the live inputs do not make every scavenge copy megabytes (which
+ * would charge the GC's work to whichever variant happens to run).
+ */
+function batchFor(item) {
+  return Math.max(1, Math.min(64, Math.floor(262144 / item.buffer.length)))
 }
 
-async function measure (items, variants) {
+async function measure(items, variants) {
   const random = h.prng(0x5ca1e)
   const out = new Map(items.map((item) => [item.key, new Map(variants.map(([n]) => [n, []]))]))
   for (let round = -1; round < ROUNDS; round++) {
@@ -46,22 +50,22 @@ async function measure (items, variants) {
   return out
 }
 
-function variantsFor (pkg, floor) {
+function variantsFor(pkg, floor) {
   const list = [
-    ['hop-by-hop', (item) => { const o = item.options; return (raw) => pkg.filterHeaders(raw, o) }],
-    ['hand-optimised', (item) => { const o = item.options; return (raw) => handOptimised.filterHeaders(raw, o) }],
+    ['hop-by-hop', (item) => h.messageCall(pkg, item)],
+    ['hand-optimised', (item) => h.messageCall(handOptimised, item)],
   ]
-  if (floor && floor.readNames) list.push(['native readNames', () => (raw) => floor.readNames(0, ...raw)])
+  if (floor && floor.readNames) list.push(['native readNames', () => h.rawCall((raw) => floor.readNames(0, ...raw))])
   return list
 }
 
-async function perHeader (pkg, floor) {
+async function perHeader(pkg, floor) {
   const sizes = [10, 100, 1000, 10000]
   const items = sizes.map(manyHeaders)
   let variants = variantsFor(pkg, floor)
   // Spreading 20,000 arguments may exceed the stack on some builds; report instead of dying.
   variants = variants.filter(([name, make]) => {
-    try { make(items[3])(fresh(items[3])); return true } catch (error) {
+    try { make(items[3])(h.freshMessage(items[3])); return true } catch (error) {
       console.log(`> ${name} cannot take ${sizes[3]} headers: ${error.message}`)
       return false
     }
@@ -78,19 +82,20 @@ async function perHeader (pkg, floor) {
   console.log(h.table(['headers', ...names.map((n) => `${n} per header`)], rows))
 }
 
-async function connectionTokens (pkg) {
-  const items = [manyTokens(1000), manyTokens(10000)]
+async function connectionTokens(pkg) {
+  const counts = [100, 1000, 10000]
+  const items = counts.map(manyTokens)
   const variants = variantsFor(pkg, null)
   const results = await measure(items, variants)
   const names = variants.map(([n]) => n)
   const t = (item, n) => h.median(results.get(item.key).get(n))
-  const rows = items.map((item) => [item.name, ...names.map((n) => h.formatNs(t(item, n)))])
-  rows.push(['10,000 / 1,000 (linear ≈ 10)', ...names.map((n) => h.formatRatio(t(items[1], n) / t(items[0], n)))])
+  const rows = items.map((item, i) => [item.name, ...names.map((n) => `${h.formatNs(t(item, n))} (${(t(item, n) / counts[i]).toFixed(1)} ns/token)`)])
+  rows.push(['10,000 / 1,000 tokens (linear ≈ 10×)', ...names.map((n) => h.formatRatio(t(items[2], n) / t(items[1], n)))])
   console.log('\n### Connection with many options (target: linear)\n')
   console.log(h.table(['input', ...names], rows))
 }
 
-async function hugeInput (pkg) {
+async function hugeInput(pkg) {
   const count = 50000 // 100,000 rawHeaders elements
   const item = manyHeaders(count)
   const raw = fresh(item)
@@ -117,7 +122,7 @@ async function hugeInput (pkg) {
   console.log(h.table(['variant', 'result', 'output length', 'median time (7 calls)', 'per header'], rows))
 }
 
-async function run (pkg, floor) {
+async function run(pkg, floor) {
   const started = Date.now()
   console.log('## Scaling\n')
   await perHeader(pkg, floor)
@@ -130,7 +135,5 @@ module.exports = { run }
 
 if (require.main === module) {
   const pkg = require(path.join(__dirname, '..'))
-  let floor = {}
-  try { floor = require(path.join(__dirname, '..', 'lib', 'native.js')) } catch {}
-  run(pkg, floor).catch((error) => { console.error(error); process.exit(1) })
+  run(pkg, h.loadFloor()).catch((error) => { console.error(error); process.exit(1) })
 }

@@ -26,7 +26,7 @@ const HOP_HEADERS = [
 ]
 
 /** textproto's validHeaderFieldByte: the token characters. */
-function isTokenByte (c) {
+function isTokenByte(c) {
   return c < 128 && "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c)) ||
     (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
 }
@@ -39,7 +39,7 @@ for (let c = 0; c < 128; c++) TOKEN_BYTE[c] = isTokenByte(c) ? 1 : 0
  * lower-case the rest; a key with a non-token byte is returned unchanged. Like Go, return the
  * input itself when it is already canonical, so the common case allocates nothing.
  */
-function canonicalKey (s) {
+function canonicalKey(s) {
   let upper = true
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
@@ -50,7 +50,7 @@ function canonicalKey (s) {
   return s
 }
 
-function rebuildCanonical (s) {
+function rebuildCanonical(s) {
   let out = ''
   let upper = true
   for (let i = 0; i < s.length; i++) {
@@ -65,7 +65,7 @@ function rebuildCanonical (s) {
 }
 
 /** textproto.TrimString: strip ASCII space, tab, CR and LF at both ends. */
-function trimString (s) {
+function trimString(s) {
   let start = 0
   let end = s.length
   while (start < end && isAsciiSpace(s.charCodeAt(start))) start++
@@ -73,12 +73,12 @@ function trimString (s) {
   return start === 0 && end === s.length ? s : s.slice(start, end)
 }
 
-function isAsciiSpace (c) {
+function isAsciiSpace(c) {
   return c === 32 || c === 9 || c === 10 || c === 13
 }
 
 /** What Go's textproto.Reader.ReadMIMEHeader builds: canonical key -> values. */
-function headerMap (raw) {
+function headerMap(raw) {
   const h = new Map()
   for (let i = 0; i < raw.length; i += 2) {
     const key = canonicalKey(raw[i])
@@ -90,18 +90,18 @@ function headerMap (raw) {
 }
 
 /** http.Header.Del */
-function del (h, key) {
+function del(h, key) {
   h.delete(canonicalKey(key))
 }
 
 /** http.Header.Get: the first value or "". */
-function get (h, key) {
+function get(h, key) {
   const values = h.get(canonicalKey(key))
   return values === undefined ? '' : values[0]
 }
 
 /** http.Header.Set: replace all values with one. */
-function set (h, key, value) {
+function set(h, key, value) {
   h.set(canonicalKey(key), [value])
 }
 
@@ -109,7 +109,7 @@ function set (h, key, value) {
  * httpguts.HeaderValuesContainsToken: some comma-separated element of some value equals
  * `token`, ASCII case-insensitively, after trimming SP/HTAB.
  */
-function valuesContainToken (values, token) {
+function valuesContainToken(values, token) {
   if (values === undefined) return false
   const lower = token.toLowerCase()
   for (const v of values) {
@@ -120,7 +120,7 @@ function valuesContainToken (values, token) {
   return false
 }
 
-function trimOws (s) {
+function trimOws(s) {
   let start = 0
   let end = s.length
   while (start < end && (s.charCodeAt(start) === 32 || s.charCodeAt(start) === 9)) start++
@@ -129,7 +129,7 @@ function trimOws (s) {
 }
 
 /** reverseproxy.go removeConnectionHeaders (RFC 7230 §6.1). */
-function removeConnectionHeaders (h) {
+function removeConnectionHeaders(h) {
   const connection = h.get('Connection')
   if (connection === undefined) return
   for (const f of connection) {
@@ -141,18 +141,18 @@ function removeConnectionHeaders (h) {
 }
 
 /** reverseproxy.go removeHopByHopHeaders (RFC 2616 §13.5.1 list). */
-function removeHopByHopHeaders (h) {
+function removeHopByHopHeaders(h) {
   for (const name of HOP_HEADERS) del(h, name)
 }
 
 /** reverseproxy.go upgradeType: the Upgrade value when Connection lists `upgrade`. */
-function upgradeType (h) {
+function upgradeType(h) {
   if (!valuesContainToken(h.get('Connection'), 'Upgrade')) return ''
   return get(h, 'Upgrade')
 }
 
 /** internal/ascii.IsPrint: every character is printable ASCII. */
-function isPrint (s) {
+function isPrint(s) {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
     if (c < 32 || c > 126) return false
@@ -161,7 +161,7 @@ function isPrint (s) {
 }
 
 /** Header.Write, minus the key sort: one name/value pair per value. */
-function flatten (h) {
+function flatten(h) {
   const flat = []
   for (const [key, values] of h) {
     for (let i = 0; i < values.length; i++) flat.push(key, values[i])
@@ -175,7 +175,7 @@ function flatten (h) {
  * are re-added for an upgrade. For a response: only the removals (ReverseProxy hands 101
  * responses to a separate path).
  */
-function filterRaw (raw, options) {
+function filterRaw(raw, options) {
   const h = headerMap(raw)
   const response = options !== undefined && options.direction === 'response'
   const upType = response ? '' : upgradeType(h)

@@ -42,7 +42,7 @@ const FIRST_WINS = new Set([
 ])
 
 /** Adds one raw line to a headers object with Node's duplicate rules. */
-function addLine (headers, name, value) {
+function addLine(headers, name, value) {
   const key = name.toLowerCase()
   const previous = headers[key]
   if (previous === undefined) {
@@ -57,7 +57,7 @@ function addLine (headers, name, value) {
 }
 
 /** `req.headers` as Node builds it from `rawHeaders`. */
-function headersObject (raw) {
+function headersObject(raw) {
   // A null-prototype object avoids '__proto__' surprises; Node uses the same trick.
   const headers = Object.create(null)
   for (let i = 0; i < raw.length; i += 2) addLine(headers, raw[i], raw[i + 1])
@@ -65,7 +65,7 @@ function headersObject (raw) {
 }
 
 /** reply-from's Connection parsing: lower-case, split on commas, trim, drop empties. */
-function connectionNames (headers) {
+function connectionNames(headers) {
   const value = headers.connection
   if (typeof value !== 'string') return []
   const lower = value.toLowerCase()
@@ -82,7 +82,7 @@ function connectionNames (headers) {
 }
 
 /** reply-from's stripping of a headers object; returns a new object. */
-function stripHeaders (headers) {
+function stripHeaders(headers) {
   const nominated = connectionNames(headers)
   const out = {}
   for (const original of Object.keys(headers)) {
@@ -99,7 +99,7 @@ function stripHeaders (headers) {
 }
 
 /** Serialises a headers object to a flat list, as http.request does when it writes it. */
-function flatten (headers) {
+function flatten(headers) {
   const flat = []
   for (const name of Object.keys(headers)) {
     const value = headers[name]
@@ -113,7 +113,7 @@ function flatten (headers) {
 }
 
 /** rawHeaders in, flat array out: what a reply-from-style proxy does per message. */
-function filterRaw (raw) {
+function filterRaw(raw) {
   return flatten(stripHeaders(headersObject(raw)))
 }
 

@@ -1,0 +1,67 @@
+'use strict'
+
+// Where the package's time goes, per corpus item: the layers of one filterRequest/filterResponse
+// call measured separately, on fresh strings, in interleaved rounds.
+//
+//   emptyCall        calling into native code with the spread arguments, doing nothing
+//   readNames        + reading every name string into Rust
+//   binding.filter   + the Rust rules and reading the few values they need (no JS around it)
+//   package          + the JS wrapper: message/option decoding, building the output array and
+//                      the result object
+//
+// Not part of `npm run bench`: it calls lib/native.js internals (flag layout included), which
+// the package is free to change. Run: node benchmark/breakdown.js
+
+const path = require('node:path')
+const { CORPUS } = require('./corpus.js')
+const h = require('./harness.js')
+
+const TIME = Number(process.env.BENCH_TIME || 200)
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5)
+
+/** Flags as lib/native.js lays them out, for the item's options; null if the layout is unknown. */
+function flagsFor(N, options) {
+  if (N.VERSION_HTTP11 === undefined || N.STATUS_SHIFT === undefined) return null
+  const version = { '1.0': N.VERSION_HTTP10, '1.1': N.VERSION_HTTP11, '2.0': N.VERSION_HTTP2, 2: N.VERSION_HTTP2 }[options.httpVersion || '1.1']
+  const response = options.direction === 'response'
+  return version | N.PROXY | (response ? N.RESPONSE : 0) | (response && options.statusCode ? options.statusCode << N.STATUS_SHIFT : 0)
+}
+
+async function main() {
+  const pkg = require(path.join(__dirname, '..'))
+  const N = require(path.join(__dirname, '..', 'lib', 'native.js'))
+  const native = N.native || N
+  const floor = h.loadFloor()
+  const variants = [
+    ['emptyCall', () => h.rawCall((raw) => floor.emptyCall(0, ...raw))],
+    ['readNames', () => h.rawCall((raw) => floor.readNames(0, ...raw))],
+  ]
+  if (typeof native.filter === 'function' && flagsFor(N, {}) !== null) {
+    variants.push(['binding.filter', (item) => { const f = flagsFor(N, item.options); return h.rawCall((raw) => native.filter(f, ...raw)) }])
+  }
+  variants.push(['package', (item) => h.messageCall(pkg, item)])
+
+  const random = h.prng(0xb0a7)
+  const results = new Map(CORPUS.map((item) => [item.key, new Map(variants.map(([n]) => [n, []]))]))
+  for (let round = -1; round < ROUNDS; round++) {
+    for (const item of CORPUS) {
+      const tasks = variants.map(([name, make]) => [name, h.batchTask(item, make(item), 32)])
+      const medians = await h.runOnce(h.shuffle(tasks, random), round < 0 ? 50 : TIME)
+      if (round >= 0) for (const [name, ns] of medians) results.get(item.key).get(name).push(ns)
+    }
+  }
+
+  const names = variants.map(([n]) => n)
+  const t = (item, n) => h.median(results.get(item.key).get(n))
+  const layers = []
+  for (let i = 0; i < names.length; i++) layers.push(i === 0 ? names[0] : `${names[i]} − ${names[i - 1]}`)
+  console.log('## Breakdown of one call\n')
+  console.log(h.environment('node benchmark/breakdown.js') + '\n')
+  console.log(h.table(['item', ...names, ...layers.slice(1)], CORPUS.map((item) => [
+    item.name,
+    ...names.map((n) => h.formatNs(t(item, n))),
+    ...names.slice(1).map((n, i) => h.formatNs(t(item, n) - t(item, names[i]))),
+  ])))
+}
+
+main().catch((error) => { console.error(error); process.exit(1) })
