@@ -30,9 +30,10 @@ const DEFAULT_PROTECTED_HEADERS = Object.freeze([
   'X-Real-IP',
 ])
 
-// Spreading is the cheapest way across the boundary, but every spread argument takes stack;
-// larger inputs go through the array entry point.
-const MAX_SPREAD_ELEMENTS = 8192
+// Spreading is the cheapest way across the boundary, but every spread argument takes stack:
+// beyond this many elements, or when the stack is too short for them, the array entry point
+// reads the elements one by one instead.
+const MAX_SPREAD_ELEMENTS = 65536
 
 /** A protocol violation a server should answer with 400 Bad Request. */
 class HopByHopError extends Error {
@@ -66,18 +67,21 @@ function describe(value) {
   return `type ${typeof value} (${String(value).slice(0, 30)})`
 }
 
-const VERSIONS = { '1.0': N.VERSION_HTTP10, 1.1: N.VERSION_HTTP11, '2.0': N.VERSION_HTTP2, 2: N.VERSION_HTTP2 }
-
 function versionBits(httpVersion, where) {
-  if (httpVersion === undefined) return N.VERSION_HTTP11
+  switch (httpVersion) {
+    case undefined:
+    case '1.1':
+      return N.VERSION_HTTP11
+    case '1.0':
+      return N.VERSION_HTTP10
+    case '2.0':
+    case '2':
+      return N.VERSION_HTTP2
+  }
   if (typeof httpVersion !== 'string') {
     throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `${where} must be a string such as '1.1'; received ${describe(httpVersion)}`)
   }
-  const bits = Object.hasOwn(VERSIONS, httpVersion) ? VERSIONS[httpVersion] : undefined
-  if (bits === undefined) {
-    throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `${where} must be '1.0', '1.1', '2.0' or '2'; received ${JSON.stringify(httpVersion)}`)
-  }
-  return bits
+  throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `${where} must be '1.0', '1.1', '2.0' or '2'; received ${JSON.stringify(httpVersion)}`)
 }
 
 function statusBits(statusCode, where) {
@@ -154,15 +158,21 @@ class Compiled {
 const EMPTY = Object.freeze([])
 const DEFAULTS = new Compiled()
 
-function callNative(rawHeaders, flags, compiled) {
-  if (rawHeaders.length <= MAX_SPREAD_ELEMENTS) {
-    return compiled.lists
-      ? native.filter(flags, compiled.strip, compiled.protect, ...rawHeaders)
-      : native.filter(flags, ...rawHeaders)
+function callNative(lines, flags, compiled) {
+  if (lines.length <= MAX_SPREAD_ELEMENTS) {
+    try {
+      return compiled.lists
+        ? native.filter(flags, compiled.strip, compiled.protect, ...lines)
+        : native.filter(flags, ...lines)
+    } catch (error) {
+      // V8 reports a spread that does not fit on the stack as a RangeError; the native code
+      // itself never throws one.
+      if (!(error instanceof RangeError)) throw error
+    }
   }
   return compiled.lists
-    ? native.filterArray(flags, compiled.strip, compiled.protect, rawHeaders)
-    : native.filterArray(flags, rawHeaders)
+    ? native.filterArray(flags, compiled.strip, compiled.protect, lines)
+    : native.filterArray(flags, lines)
 }
 
 function run(rawHeaders, flags, compiled) {
@@ -172,36 +182,47 @@ function run(rawHeaders, flags, compiled) {
   if ((rawHeaders.length & 1) !== 0) {
     throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `rawHeaders must have an even length (name, value pairs); received length ${rawHeaders.length}`)
   }
-  // One read of every element: Rust validates what the output is built from, even when the
-  // array has getters that answer differently on each read.
+  // One read of every element: Rust validates the very strings the output is built from, even
+  // when the array has getters that answer differently on each read. The copy then becomes the
+  // output, compacted in place.
   const lines = rawHeaders.slice()
   ensureScratch(lines.length >>> 1)
   const verdict = callNative(lines, flags, compiled)
   if (verdict < 0) throw errorFor(verdict, lines, compiled)
-  return new FilterResult(lines, verdict, flags, compiled)
+  const upgrade = (verdict & N.IS_UPGRADE) !== 0 ? upgradeProtocol(lines) : null
+  return new FilterResult(keepLines(lines, verdict), (verdict & N.KEEP_ALIVE) !== 0, upgrade, rawHeaders, flags, compiled)
 }
 
 // Rust reads only the names and a few values, so the values' types are checked here, in the
-// loop that copies them anyway.
-function buildHeaders(rawHeaders, verdict) {
-  const headers = []
-  const unchanged = (verdict & N.UNCHANGED) !== 0
-  for (let index = 0, line = 0; index < rawHeaders.length; index += 2, line++) {
-    const value = rawHeaders[index + 1]
-    if (typeof value !== 'string') throw notAString(rawHeaders, index + 1)
-    const action = unchanged ? N.ACTION_KEEP : scratch[line]
+// loop that moves them anyway.
+function keepLines(lines, verdict) {
+  const length = lines.length
+  let kept = 0
+  if ((verdict & N.UNCHANGED) !== 0) {
+    for (let index = 1; index < length; index += 2) {
+      if (typeof lines[index] !== 'string') throw notAString(lines, index)
+    }
+    return lines
+  }
+  for (let index = 0, line = 0; index < length; index += 2, line++) {
+    const value = lines[index + 1]
+    if (typeof value !== 'string') throw notAString(lines, index + 1)
+    const action = scratch[line]
     if (action === N.ACTION_KEEP || action === N.ACTION_UPGRADE_KEPT) {
-      headers.push(rawHeaders[index], value)
+      lines[kept++] = lines[index]
+      lines[kept++] = value
     } else if (action === N.ACTION_TE_TRAILERS) {
-      headers.push(rawHeaders[index], 'trailers')
+      lines[kept++] = lines[index]
+      lines[kept++] = 'trailers'
     }
   }
-  if ((verdict & N.APPEND_CONNECTION_UPGRADE) !== 0) headers.push('Connection', 'upgrade')
-  return headers
+  lines.length = kept
+  if ((verdict & N.APPEND_CONNECTION_UPGRADE) !== 0) lines.push('Connection', 'upgrade')
+  return lines
 }
 
-function notAString(rawHeaders, index) {
-  return codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `rawHeaders[${index}] must be a string; received ${describe(rawHeaders[index])}`)
+function notAString(lines, index) {
+  return codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `rawHeaders[${index}] must be a string; received ${describe(lines[index])}`)
 }
 
 function upgradeProtocol(rawHeaders) {
@@ -255,10 +276,10 @@ class FilterResult {
   #compiled
   #diagnostics
 
-  constructor(rawHeaders, verdict, flags, compiled) {
-    this.headers = buildHeaders(rawHeaders, verdict)
-    this.keepAlive = (verdict & N.KEEP_ALIVE) !== 0
-    this.upgrade = (verdict & N.IS_UPGRADE) !== 0 ? upgradeProtocol(rawHeaders) : null
+  constructor(headers, keepAlive, upgrade, rawHeaders, flags, compiled) {
+    this.headers = headers
+    this.keepAlive = keepAlive
+    this.upgrade = upgrade
     this.#rawHeaders = rawHeaders
     this.#flags = flags
     this.#compiled = compiled
