@@ -6,18 +6,9 @@ const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const { filterHeaders, HopByHopError } = require('..')
 const { reference } = require('./helpers/reference.js')
+const { random } = require('./helpers/random.js')
 
 const CASES = 20000
-
-/** mulberry32: a small seeded generator, so failures reproduce. */
-function random(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const TOKENS = ['close', 'keep-alive', 'Keep-Alive', 'upgrade', 'Upgrade', 'X-Foo', 'x-bar', 'te', 'TE', 'Host', 'x-forwarded-for', 'Cookie', 'content-length', 'Transfer-Encoding', 'a b', '', ' ', ':path', '"q"', 'Set-Cookie']
 const VALUES = {

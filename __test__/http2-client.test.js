@@ -8,17 +8,9 @@ const assert = require('node:assert/strict')
 const http2 = require('node:http2')
 const { once } = require('node:events')
 const { filterHeaders } = require('..')
+const { random } = require('./helpers/random.js')
 
 const CASES = 1500
-
-function random(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const NAMES = ['Connection', 'connection', 'Keep-Alive', 'Proxy-Connection', 'TE', 'te', 'Transfer-Encoding', 'Upgrade', 'HTTP2-Settings', 'Trailer', 'X-Foo', 'x-bar', 'Accept', 'Cookie']
 const VALUES = ['keep-alive', 'close', 'Upgrade', 'X-Foo, x-bar', 'trailers', 'Trailers, gzip', 'gzip', 'chunked', 'websocket', 'h2c', 'v', 'TE']

@@ -13,6 +13,7 @@ const handOptimised = require('../benchmark/peers/hand-optimised.js')
 const replyFrom = require('../benchmark/peers/reply-from.js')
 const goPort = require('../benchmark/peers/go-port.js')
 const { CORPUS, fresh, literal } = require('../benchmark/corpus.js')
+const { random: prng } = require('./helpers/random.js')
 
 /** What a call produced: the comparable part of a result, or the identity of an error. */
 function outcome(filter, raw, options) {
@@ -21,18 +22,6 @@ function outcome(filter, raw, options) {
     return { headers, keepAlive, upgrade }
   } catch (error) {
     return { error: error.constructor.name, code: error.code }
-  }
-}
-
-/** Deterministic PRNG (mulberry32): the same cases on every run, no dependency. */
-function prng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
 

@@ -10,7 +10,6 @@
 //! The flag and result layouts below are mirrored in `lib/native.js`.
 
 use std::cell::{Cell, RefCell};
-use std::convert::Infallible;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
@@ -19,7 +18,9 @@ use napi::{sys, JsValue};
 use napi_derive::napi;
 
 use crate::connection::{ConnectionReport, Suspicious};
-use crate::filter::{filter, Action, FilterError, HeaderSource, Line, Options, Report, Verdict};
+use crate::filter::{
+  filter, Action, FilterError, Flat, HeaderSource, Line, Options, Report, Verdict,
+};
 use crate::keep_alive::{Direction, KeepAliveHints, RequestMethod, Version};
 use crate::names::{first_invalid_name, NameList, DEFAULT_PROTECTED_HEADERS};
 
@@ -757,32 +758,6 @@ impl Report for Collector {
   }
 }
 
-/// Header lines held as Rust strings (the diagnostics path, which may allocate).
-struct StringLines<'a>(&'a [String]);
-
-impl HeaderSource for StringLines<'_> {
-  type Error = Infallible;
-  fn header_count(&self) -> usize {
-    self.0.len() / 2
-  }
-  fn with_name<R>(
-    &mut self,
-    header: usize,
-    read: impl FnOnce(&[u8]) -> R,
-  ) -> Result<R, Infallible> {
-    let name = self.0.get(header.saturating_mul(2));
-    Ok(read(name.map_or(&b""[..], |name| name.as_bytes())))
-  }
-  fn with_value<R>(
-    &mut self,
-    header: usize,
-    read: impl FnOnce(&[u8]) -> R,
-  ) -> Result<R, Infallible> {
-    let value = self.0.get(header.saturating_mul(2).saturating_add(1));
-    Ok(read(value.map_or(&b""[..], |value| value.as_bytes())))
-  }
-}
-
 /// `inspect(flags, strip, protect, rawHeaders)`: the diagnostics of a message that `filter`
 /// already accepted. A panic becomes a JavaScript error, as in the raw callbacks.
 #[napi(catch_unwind)]
@@ -802,7 +777,7 @@ pub fn inspect(
     None => &DEFAULT_PROTECTED_HEADERS,
   };
   let options = decode_options(flags, strip_list, protect_list);
-  let mut source = StringLines(&raw_headers);
+  let mut source = Flat(&raw_headers[..]);
   let mut lines = vec![Line::NEW; source.header_count()];
   let mut collector = Collector::default();
   filter(&mut source, &options, &mut lines, &mut collector)

@@ -1,6 +1,8 @@
 //! Splits one message's header lines into end-to-end lines to forward and hop-by-hop lines to
 //! drop, and decides whether its connection stays open (RFC 9110 §7.6.1).
 
+use std::convert::Infallible;
+
 use crate::codings::{final_coding_is_chunked, is_printable_protocol, te_has_trailers};
 use crate::connection::{ConnectionOptions, ConnectionReport, Suspicious};
 use crate::keep_alive::{
@@ -30,6 +32,61 @@ pub trait HeaderSource {
     header: usize,
     read: impl FnOnce(&[u8]) -> R,
   ) -> Result<R, Self::Error>;
+}
+
+/// Header lines held in memory as `(name, value)` pairs.
+pub struct Pairs<'a, T>(pub &'a [(T, T)]);
+
+impl<T: AsRef<[u8]>> HeaderSource for Pairs<'_, T> {
+  type Error = Infallible;
+  fn header_count(&self) -> usize {
+    self.0.len()
+  }
+  fn with_name<R>(
+    &mut self,
+    header: usize,
+    read: impl FnOnce(&[u8]) -> R,
+  ) -> Result<R, Infallible> {
+    Ok(read(
+      self.0.get(header).map_or(&[][..], |line| line.0.as_ref()),
+    ))
+  }
+  fn with_value<R>(
+    &mut self,
+    header: usize,
+    read: impl FnOnce(&[u8]) -> R,
+  ) -> Result<R, Infallible> {
+    Ok(read(
+      self.0.get(header).map_or(&[][..], |line| line.1.as_ref()),
+    ))
+  }
+}
+
+/// Header lines held in memory as a flat list, name and value alternating, as in Node's
+/// `rawHeaders`; a trailing odd element is not a line.
+pub struct Flat<'a, T>(pub &'a [T]);
+
+impl<T: AsRef<[u8]>> HeaderSource for Flat<'_, T> {
+  type Error = Infallible;
+  fn header_count(&self) -> usize {
+    self.0.len() / 2
+  }
+  fn with_name<R>(
+    &mut self,
+    header: usize,
+    read: impl FnOnce(&[u8]) -> R,
+  ) -> Result<R, Infallible> {
+    let name = self.0.get(header.saturating_mul(2));
+    Ok(read(name.map_or(&[][..], AsRef::as_ref)))
+  }
+  fn with_value<R>(
+    &mut self,
+    header: usize,
+    read: impl FnOnce(&[u8]) -> R,
+  ) -> Result<R, Infallible> {
+    let value = self.0.get(header.saturating_mul(2).saturating_add(1));
+    Ok(read(value.map_or(&[][..], AsRef::as_ref)))
+  }
 }
 
 /// What happens to one header line. The discriminants are part of the binding's contract.
@@ -443,41 +500,6 @@ fn drop_nominated<S: HeaderSource>(
 #[cfg(test)]
 pub(crate) mod tests {
   use super::*;
-  use std::convert::Infallible;
-
-  /// Header lines held as Rust strings, for tests.
-  pub struct Lines<'a>(pub &'a [(&'a str, &'a str)]);
-
-  impl HeaderSource for Lines<'_> {
-    type Error = Infallible;
-    fn header_count(&self) -> usize {
-      self.0.len()
-    }
-    fn with_name<R>(
-      &mut self,
-      header: usize,
-      read: impl FnOnce(&[u8]) -> R,
-    ) -> Result<R, Infallible> {
-      Ok(read(
-        self
-          .0
-          .get(header)
-          .map_or(&b""[..], |line| line.0.as_bytes()),
-      ))
-    }
-    fn with_value<R>(
-      &mut self,
-      header: usize,
-      read: impl FnOnce(&[u8]) -> R,
-    ) -> Result<R, Infallible> {
-      Ok(read(
-        self
-          .0
-          .get(header)
-          .map_or(&b""[..], |line| line.1.as_bytes()),
-      ))
-    }
-  }
 
   /// A header line in tests.
   pub type Pair<'a> = (&'a str, &'a str);
@@ -490,7 +512,7 @@ pub(crate) mod tests {
     options: &Options<'_>,
   ) -> Result<Outcome, FilterError<Infallible>> {
     let mut records = vec![Line::NEW; lines.len()];
-    let verdict = filter(&mut Lines(lines), options, &mut records, &mut ())?;
+    let verdict = filter(&mut Pairs(lines), options, &mut records, &mut ())?;
     let mut output: Vec<(String, String)> = Vec::new();
     for (line, record) in lines.iter().zip(&records) {
       match record.action {
@@ -757,7 +779,7 @@ pub(crate) mod tests {
     assert_eq!(verdict, Ok(true));
     let mut records = [Line::NEW; 1];
     let result = filter(
-      &mut Lines(&lines),
+      &mut Pairs(&lines[..]),
       &Options::default(),
       &mut records,
       &mut (),

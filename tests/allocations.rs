@@ -3,9 +3,8 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::convert::Infallible;
 
-use hop_by_hop::filter::{filter, HeaderSource, Line, Options};
+use hop_by_hop::filter::{filter, Line, Options, Pairs};
 use hop_by_hop::keep_alive::{Direction, Version};
 
 struct Counting;
@@ -26,39 +25,6 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-struct Pairs<'a>(&'a [(&'a str, &'a str)]);
-
-impl HeaderSource for Pairs<'_> {
-  type Error = Infallible;
-  fn header_count(&self) -> usize {
-    self.0.len()
-  }
-  fn with_name<R>(
-    &mut self,
-    header: usize,
-    read: impl FnOnce(&[u8]) -> R,
-  ) -> Result<R, Infallible> {
-    Ok(read(
-      self
-        .0
-        .get(header)
-        .map_or(&b""[..], |pair| pair.0.as_bytes()),
-    ))
-  }
-  fn with_value<R>(
-    &mut self,
-    header: usize,
-    read: impl FnOnce(&[u8]) -> R,
-  ) -> Result<R, Infallible> {
-    Ok(read(
-      self
-        .0
-        .get(header)
-        .map_or(&b""[..], |pair| pair.1.as_bytes()),
-    ))
-  }
-}
 
 fn allocations_during(run: impl FnOnce()) -> usize {
   let before = ALLOCATIONS.with(Cell::get);
