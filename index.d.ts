@@ -100,7 +100,10 @@ export interface Filter {
  */
 export function createFilter(options?: FilterOptions): Filter
 
-/** The fixed hop-by-hop header names removed from every message (RFC 9110 §7.6.1 and friends). */
+/**
+ * The fixed hop-by-hop header names (RFC 9110 §7.6.1, RFC 9113 §8.2.2), removed from every message besides
+ * `Connection` itself, except a request's `TE: trailers` and the `Upgrade` of a forwarded upgrade.
+ */
 export const HOP_BY_HOP_HEADERS: readonly string[]
 
 /** The default `protect` list. */

@@ -51,7 +51,7 @@ function generate(next) {
     requestMethod: pick(next, [undefined, 'GET', 'HEAD', 'CONNECT']),
     upgrade: pick(next, [undefined, true, false]),
     strict: next() < 0.2,
-    strip: pick(next, [undefined, undefined, ['x-bar'], ['Content-Length', 'Cookie']]),
+    strip: pick(next, [undefined, undefined, ['x-bar'], ['Content-Length', 'Cookie'], ['TE', 'upgrade']]),
     protect: pick(next, [undefined, undefined, [], ['X-Foo'], ['Upgrade', 'te']]),
   }
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key]

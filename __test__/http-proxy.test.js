@@ -169,7 +169,8 @@ describe('http-proxy 1.18.1 with attach()', () => {
     assert.equal(response.status, 200)
     const [request] = upstream.requests
     for (const name of REMOVED_FROM_REQUEST) assert.ok(!names(request.headers).includes(name), `${name} reached the upstream`)
-    assert.equal(upstreamConnectionValue(request), 'keep-alive')
+    // The crafted request offers TE: trailers, so the proxy's own Connection names te too.
+    assert.equal(upstreamConnectionValue(request), 'keep-alive, te')
     assert.deepEqual(values(request.headers, 'x-end-to-end'), ['kept'])
     assert.deepEqual(values(request.headers, 'host'), ['front.test'])
   })
@@ -190,6 +191,9 @@ describe('http-proxy 1.18.1 with attach()', () => {
     await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['TE', 'gzip']]))
     assert.deepEqual(values(upstream.requests[0].headers, 'te'), ['trailers'])
     assert.deepEqual(values(upstream.requests[1].headers, 'te'), [])
+    // RFC 9110 §10.1.4: the sender of TE names it in Connection too.
+    assert.equal(upstreamConnectionValue(upstream.requests[0]), 'keep-alive, te')
+    assert.equal(upstreamConnectionValue(upstream.requests[1]), 'keep-alive')
   })
 
   it('keeps the upstream socket reusable and never forwards the client Connection: close', async (t) => {
@@ -547,7 +551,7 @@ describe('http-proxy-middleware 3 in Express 5', () => {
     const [request] = upstream.requests
     for (const name of REMOVED_FROM_REQUEST) assert.ok(!names(request.headers).includes(name), name)
     assert.deepEqual(values(request.headers, 'te'), ['trailers'])
-    assert.equal(upstreamConnectionValue(request), 'keep-alive')
+    assert.equal(upstreamConnectionValue(request), 'keep-alive, te')
     assert.deepEqual(values(response.headers, 'x-upstream-secret'), [])
     assert.deepEqual(values(response.headers, 'connection'), ['keep-alive'])
     assert.deepEqual(values(response.headers, 'keep-alive'), ['timeout=5'])

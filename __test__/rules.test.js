@@ -28,6 +28,22 @@ describe('a. Connection parsing (RFC 9110 §7.6.1, §5.6.1)', () => {
 })
 
 describe('b. what is removed', () => {
+  test('strip removes lines that a rule would keep, and keeps their meaning', () => {
+    assert.deepEqual(filterHeaders(['TE', 'trailers', 'Host', 'a'], { strip: ['te'] }).headers, ['Host', 'a'])
+    const upgrade = filterHeaders(['Connection', 'upgrade', 'Upgrade', 'websocket'], { strip: ['Upgrade'], upgrade: true })
+    assert.deepEqual(upgrade.headers, [])
+    assert.equal(upgrade.upgrade, 'websocket')
+    const framing = filterHeaders(['Content-Length', '0'], { strip: ['Content-Length'], direction: 'response', statusCode: 200 })
+    assert.deepEqual(framing.headers, [])
+    assert.equal(framing.keepAlive, true)
+  })
+  test('diagnostics describe the input as it was filtered', () => {
+    const raw = ['Connection', 'x-a', 'X-A', '1', 'Host', 'h']
+    const result = filterHeaders(raw)
+    raw.length = 0
+    result.headers.push('Via', '1.1 proxy')
+    assert.deepEqual(result.diagnostics.removed, ['Connection', 'X-A'])
+  })
   test('Connection and every fixed hop-by-hop header, in any case', () => {
     for (const name of HOP_BY_HOP_HEADERS) {
       for (const variant of [name, name.toLowerCase(), name.toUpperCase()]) {
@@ -227,5 +243,10 @@ describe('message helpers', () => {
     assert.equal(result.headers.length, raw.length - 4)
     assert.ok(!result.headers.includes('X-H7'))
     assert.equal(result.keepAlive, false)
+    const listed = filterHeaders(raw, { strip: ['x-h9'], protect: ['X-H7'] })
+    assert.equal(listed.headers.length, raw.length - 4)
+    assert.ok(listed.headers.includes('X-H7') && !listed.headers.includes('X-H9'))
+    assert.deepEqual(listed.diagnostics.protected, ['x-h7'])
+    assert.throws(() => filterHeaders(raw, { strip: ['bad name'] }), { message: /options\.strip\[0\]/ })
   })
 })

@@ -48,12 +48,23 @@ function middleware(options) {
   }
 }
 
+function codedError(ErrorClass, code, message) {
+  const error = new ErrorClass(message)
+  error.code = code
+  return error
+}
+
 function checkFlatHeaders(headers) {
   if (!Array.isArray(headers)) {
-    throw new TypeError(`headers must be a flat array of names and values; received ${typeof headers}`)
+    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `headers must be a flat array of names and values; received ${typeof headers}`)
   }
   if (headers.length % 2 !== 0) {
-    throw new RangeError(`headers must have an even length (name, value pairs); received length ${headers.length}`)
+    throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `headers must have an even length (name, value pairs); received length ${headers.length}`)
+  }
+  for (let i = 0; i < headers.length; i += 2) {
+    if (typeof headers[i] !== 'string') {
+      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `headers[${i}] must be a header name string; received ${typeof headers[i]}`)
+    }
   }
 }
 
@@ -77,7 +88,8 @@ function writeHead(res, statusCode, headers) {
   for (const { name, values } of byName.values()) {
     res.setHeader(name, values.length === 1 ? values[0] : values)
   }
-  return res.writeHead(statusCode)
+  res.writeHead(statusCode)
+  return res
 }
 
 module.exports = { middleware, writeHead }

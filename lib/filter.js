@@ -45,14 +45,15 @@ class HopByHopError extends Error {
   }
 }
 
-let scratch = new Uint8Array(256)
-native.setScratch(scratch)
+let scratch = useScratch(new Uint8Array(256))
+
+function useScratch(buffer) {
+  if (native.setScratch(buffer) !== buffer.length) throw new Error('hop-by-hop: internal error (cannot register the scratch buffer)')
+  return buffer
+}
 
 function ensureScratch(headerCount) {
-  if (headerCount > scratch.length) {
-    scratch = new Uint8Array(Math.max(headerCount, scratch.length * 2))
-    native.setScratch(scratch)
-  }
+  if (headerCount > scratch.length) scratch = useScratch(new Uint8Array(Math.max(headerCount, scratch.length * 2)))
 }
 
 function codedError(ErrorClass, code, message) {
@@ -151,7 +152,6 @@ class Compiled {
     this.version = versionBits(options.httpVersion, 'options.httpVersion')
     this.status = statusBits(options.statusCode, 'options.statusCode')
     this.requestMethod = options.requestMethod
-    if (this.lists) run(EMPTY, this.flags | this.version, this)
   }
 }
 
@@ -183,42 +183,39 @@ function run(rawHeaders, flags, compiled) {
     throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `rawHeaders must have an even length (name, value pairs); received length ${rawHeaders.length}`)
   }
   // One read of every element: Rust validates the very strings the output is built from, even
-  // when the array has getters that answer differently on each read. The copy then becomes the
-  // output, compacted in place.
+  // when the array has getters that answer differently on each read. The copy also stays as the
+  // snapshot that lazy diagnostics read.
   const lines = rawHeaders.slice()
   ensureScratch(lines.length >>> 1)
   const verdict = callNative(lines, flags, compiled)
   if (verdict < 0) throw errorFor(verdict, lines, compiled)
   const upgrade = (verdict & N.IS_UPGRADE) !== 0 ? upgradeProtocol(lines) : null
-  return new FilterResult(keepLines(lines, verdict), (verdict & N.KEEP_ALIVE) !== 0, upgrade, rawHeaders, flags, compiled)
+  return new FilterResult(keptLines(lines, verdict), (verdict & N.KEEP_ALIVE) !== 0, upgrade, lines, flags, compiled)
 }
 
 // Rust reads only the names and a few values, so the values' types are checked here, in the
-// loop that moves them anyway.
-function keepLines(lines, verdict) {
+// loop that copies them anyway.
+function keptLines(lines, verdict) {
   const length = lines.length
-  let kept = 0
   if ((verdict & N.UNCHANGED) !== 0) {
     for (let index = 1; index < length; index += 2) {
       if (typeof lines[index] !== 'string') throw notAString(lines, index)
     }
-    return lines
+    return lines.slice()
   }
+  const headers = []
   for (let index = 0, line = 0; index < length; index += 2, line++) {
     const value = lines[index + 1]
     if (typeof value !== 'string') throw notAString(lines, index + 1)
     const action = scratch[line]
     if (action === N.ACTION_KEEP || action === N.ACTION_UPGRADE_KEPT) {
-      lines[kept++] = lines[index]
-      lines[kept++] = value
+      headers.push(lines[index], value)
     } else if (action === N.ACTION_TE_TRAILERS) {
-      lines[kept++] = lines[index]
-      lines[kept++] = 'trailers'
+      headers.push(lines[index], 'trailers')
     }
   }
-  lines.length = kept
-  if ((verdict & N.APPEND_CONNECTION_UPGRADE) !== 0) lines.push('Connection', 'upgrade')
-  return lines
+  if ((verdict & N.APPEND_CONNECTION_UPGRADE) !== 0) headers.push('Connection', 'upgrade')
+  return headers
 }
 
 function notAString(lines, index) {
@@ -285,7 +282,7 @@ class FilterResult {
     this.#compiled = compiled
   }
 
-  /** Computed on first access, from the same input array. */
+  /** Computed on first access, from the snapshot of the input taken when filtering. */
   get diagnostics() {
     if (this.#diagnostics === undefined) {
       const raw = this.#rawHeaders
@@ -344,6 +341,9 @@ function filterResponse(res, options) {
 
 function createFilter(options) {
   const compiled = new Compiled(options)
+  // Names in strip/protect are checked in Rust; an empty message checks them now rather than on
+  // the first request.
+  if (compiled.lists) run(EMPTY, compiled.flags | compiled.version, compiled)
   const flags = compiled.flags | compiled.version | compiled.status
   const filter = (rawHeaders) => run(rawHeaders, flags, compiled)
   filter.request = (req) => run(messageOf(req, 'req').rawHeaders, requestFlags(req, compiled), compiled)

@@ -43,7 +43,7 @@ function outgoingRequestHeaders(proxyReq) {
     remove: (name) => proxyReq.removeHeader(name),
     // The proxy's own connection option for the upstream hop (RFC 9112 §9.3), the value Node
     // would write itself: keep-alive only with an agent that reuses sockets.
-    ownConnection: () => proxyReq.setHeader('Connection', proxyReq.shouldKeepAlive ? 'keep-alive' : 'close'),
+    ownConnection: (te) => proxyReq.setHeader('Connection', connectionValue(proxyReq.shouldKeepAlive ? 'keep-alive' : 'close', te)),
   }
 }
 
@@ -57,8 +57,10 @@ function incomingRequestHeaders(headers) {
       delete headers[name]
     },
     // Without a Connection value setupOutgoing writes `close` (no agent) or lets Node choose.
-    ownConnection: () => {
-      delete headers.connection
+    // Without a Connection field Node writes its own; with TE it must also name `te`.
+    ownConnection: (te) => {
+      if (te) headers.connection = 'te'
+      else delete headers.connection
     },
   }
 }
@@ -94,6 +96,11 @@ function applyOwnFraming(store, clientLines) {
   store.set('Transfer-Encoding', 'chunked')
 }
 
+/** RFC 9110 §10.1.4: a sender of TE must also send the `te` connection option. */
+function connectionValue(option, te) {
+  return te ? `${option}, te` : option
+}
+
 /** Make the headers http-proxy will send upstream match the filter's end-to-end output. */
 function applyRequestFilter(store, req, result) {
   const clientLines = linesByName(req.rawHeaders)
@@ -107,7 +114,7 @@ function applyRequestFilter(store, req, result) {
     else if (!sameValues(kept, clientValues)) store.set(name, kept.length === 1 ? kept[0] : kept)
   }
   const connection = keptLines.get('connection')
-  if (connection === undefined) store.ownConnection()
+  if (connection === undefined) store.ownConnection(keptLines.has('te'))
   else store.set('Connection', connection[0])
   applyOwnFraming(store, clientLines)
 }

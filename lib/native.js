@@ -32,12 +32,13 @@ module.exports = {
   IS_UPGRADE: 1 << 1,
   APPEND_CONNECTION_UPGRADE: 1 << 2,
   UNCHANGED: 1 << 3,
-  // Line actions, one byte per header line in the scratch buffer.
-  ACTION_KEEP: 0,
-  ACTION_DROP: 1,
-  ACTION_TE_TRAILERS: 2,
-  ACTION_UPGRADE_KEPT: 3,
-  ACTION_UPGRADE_DROPPED: 4,
+  // Line actions, one byte per header line in the scratch buffer; none is zero, so a zeroed or
+  // stale buffer drops lines instead of forwarding them.
+  ACTION_KEEP: 1,
+  ACTION_DROP: 2,
+  ACTION_TE_TRAILERS: 3,
+  ACTION_UPGRADE_KEPT: 4,
+  ACTION_UPGRADE_DROPPED: 5,
   // Error kinds: a negative result is -(1 + kind + 16 * index).
   ERROR_NOT_A_STRING: 1,
   ERROR_INVALID_NAME: 2,

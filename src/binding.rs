@@ -61,6 +61,9 @@ const ERROR_BAD_ARGUMENTS: i64 = 10;
 
 /// Strings up to this many UTF-16 units are read into the fixed buffer.
 const INLINE_UNITS: usize = 256;
+/// Buffers grown past these sizes by one large message are freed after the call.
+const RETAINED_UNITS: usize = 64 * 1024;
+const RETAINED_LINES: usize = 16 * 1024;
 /// Calls with up to this many arguments read them without allocating.
 const INLINE_ARGS: usize = 64;
 
@@ -71,8 +74,9 @@ struct Instance {
   scratch: Cell<*mut u8>,
   scratch_len: Cell<usize>,
   scratch_ref: Cell<sys::napi_ref>,
-  /// Reused across calls so that a call neither zeroes nor allocates buffers; no callback
-  /// re-enters JavaScript, so a borrow never overlaps another.
+  /// Reused across calls so that a call neither zeroes nor allocates buffers. The array entry
+  /// point can run JavaScript (getters, Proxy traps) while a borrow is held, so a re-entrant call
+  /// finds it taken and fails with an error code instead of aliasing it.
   reader: RefCell<StringReader>,
   lines: RefCell<Vec<Line>>,
 }
@@ -157,6 +161,14 @@ impl StringReader {
       return Ok(bytes);
     }
     self.read_long(env, value, element)
+  }
+
+  /// Frees the heap buffers once a long string has grown them past [`RETAINED_UNITS`].
+  fn release_large(&mut self) {
+    if self.heap_units.capacity() > RETAINED_UNITS {
+      self.heap_units = Vec::new();
+      self.heap_bytes = Vec::new();
+    }
   }
 
   fn read_long(
@@ -478,21 +490,32 @@ fn filter_call(env: sys::napi_env, args: &Arguments, array_input: bool) -> i64 {
   if count > instance.scratch_len.get() {
     return encode_error(ERROR_SCRATCH_TOO_SMALL, count);
   }
+  let scratch = instance.scratch.get();
+  if count > 0 && scratch.is_null() {
+    return encode_error(ERROR_SCRATCH_TOO_SMALL, count);
+  }
   if lines.len() < count {
     lines.resize(count, Line::NEW);
   }
-  match filter(&mut source, &options, &mut lines, &mut ()) {
-    Ok(verdict) => {
-      // SAFETY: the scratch buffer is a live Uint8Array of scratch_len >= count bytes, kept
-      // alive by scratch_ref; JavaScript does not touch it during the call.
-      let scratch = unsafe { std::slice::from_raw_parts_mut(instance.scratch.get(), count) };
+  let result = match filter(&mut source, &options, &mut lines, &mut ()) {
+    Ok(verdict) if count > 0 => {
+      // SAFETY: non-null, and a live Uint8Array of scratch_len >= count bytes, kept alive by
+      // scratch_ref; JavaScript does not touch it during the call.
+      let scratch = unsafe { std::slice::from_raw_parts_mut(scratch, count) };
       for (byte, line) in scratch.iter_mut().zip(lines.iter()) {
         *byte = line.action as u8;
       }
       encode_verdict(verdict)
     }
+    Ok(verdict) => encode_verdict(verdict),
     Err(error) => encode_filter_error(error),
+  };
+  // One huge message must not keep its buffers for the life of the environment.
+  reader.release_large();
+  if lines.len() > RETAINED_LINES {
+    *lines = vec![Line::NEW; INLINE_UNITS];
   }
+  result
 }
 
 fn create_number(env: sys::napi_env, number: i64) -> sys::napi_value {

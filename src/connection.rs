@@ -119,12 +119,14 @@ impl ConnectionOptions {
 }
 
 /// Distinct nominated names, case-insensitively. Up to [`INLINE_NAMES`] short names live inline,
-/// so the usual `Connection: keep-alive` allocates nothing; more spill to a hash map so that a
-/// `Connection` with thousands of tokens stays linear.
+/// so the usual `Connection: keep-alive` allocates nothing; more spill to a hash map keyed by the
+/// lowercased name (std's randomly keyed hasher, so crafted names cannot force collisions), and
+/// a `Connection` with thousands of tokens stays linear.
 struct Nominations {
   inline: [InlineName; INLINE_NAMES],
   inline_count: usize,
-  spilled: Option<HashMap<u64, Vec<Nomination>>>,
+  /// Lowercased name → protected.
+  spilled: Option<HashMap<Box<[u8]>, bool>>,
   /// One bit per (length, first letter) class of the unprotected names.
   unprotected_filter: u64,
 }
@@ -136,11 +138,6 @@ const INLINE_NAME_BYTES: usize = 32;
 struct InlineName {
   bytes: [u8; INLINE_NAME_BYTES],
   len: u8,
-  protected: bool,
-}
-
-struct Nomination {
-  name: Box<[u8]>,
   protected: bool,
 }
 
@@ -163,13 +160,6 @@ impl InlineName {
   fn name(&self) -> &[u8] {
     self.bytes.get(..usize::from(self.len)).unwrap_or_default()
   }
-}
-
-/// FNV-1a over the lowercased bytes, so that names differing only in case collide on purpose.
-fn caseless_hash(name: &[u8]) -> u64 {
-  name.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-    (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(0x0000_0100_0000_01b3)
-  })
 }
 
 impl Nominations {
@@ -195,40 +185,24 @@ impl Nominations {
     }
     self
       .spill()
-      .entry(caseless_hash(name))
-      .or_default()
-      .push(Nomination {
-        name: name.into(),
-        protected,
-      });
+      .insert(name.to_ascii_lowercase().into(), protected);
     true
   }
 
-  fn spill(&mut self) -> &mut HashMap<u64, Vec<Nomination>> {
+  fn spill(&mut self) -> &mut HashMap<Box<[u8]>, bool> {
     let inline = self.inline.get(..self.inline_count).unwrap_or_default();
     self.spilled.get_or_insert_with(|| {
-      let mut map: HashMap<u64, Vec<Nomination>> = HashMap::new();
-      for entry in inline {
-        map
-          .entry(caseless_hash(entry.name()))
-          .or_default()
-          .push(Nomination {
-            name: entry.name().into(),
-            protected: entry.protected,
-          });
-      }
-      map
+      inline
+        .iter()
+        .map(|entry| (entry.name().to_ascii_lowercase().into(), entry.protected))
+        .collect()
     })
   }
 
   /// Whether `name` is known, and if so whether it is protected.
   fn find(&self, name: &[u8]) -> Option<bool> {
     match &self.spilled {
-      Some(map) => map
-        .get(&caseless_hash(name))?
-        .iter()
-        .find(|entry| entry.name.eq_ignore_ascii_case(name))
-        .map(|entry| entry.protected),
+      Some(map) => map.get(&name.to_ascii_lowercase()[..]).copied(),
       None => self
         .inline
         .get(..self.inline_count)?

@@ -89,21 +89,23 @@ impl<T: AsRef<[u8]>> HeaderSource for Flat<'_, T> {
   }
 }
 
-/// What happens to one header line. The discriminants are part of the binding's contract.
+/// What happens to one header line. The discriminants are part of the binding's contract; none
+/// is zero, so a zero-filled or stale buffer on the JavaScript side drops lines instead of
+/// forwarding them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Action {
   /// Forward the line unchanged.
-  Keep = 0,
+  Keep = 1,
   /// Do not forward the line.
-  Drop = 1,
+  Drop = 2,
   /// Forward the line's name with the value `trailers`, the one TE member an intermediary may pass
   /// on (RFC 9110 §10.1.4, RFC 9113 §8.2.2).
-  TeTrailers = 2,
+  TeTrailers = 3,
   /// An `Upgrade` line, forwarded because the upgrade is.
-  UpgradeKept = 3,
+  UpgradeKept = 4,
   /// An `Upgrade` line, not forwarded.
-  UpgradeDropped = 4,
+  UpgradeDropped = 5,
 }
 
 /// The filter's record of one header line. Callers read [`Line::action`]; the rest lets the
@@ -254,8 +256,10 @@ struct Scan {
   content_length: bool,
   transfer_encoding: Option<usize>,
   chunked_final: bool,
-  te_trailers: Option<usize>,
-  upgrade_lines: Option<usize>,
+  te_trailers: bool,
+  has_upgrade: bool,
+  /// `strip` names Upgrade, so no Upgrade line may be forwarded.
+  upgrade_stripped: bool,
   invalid_upgrade: Option<usize>,
 }
 
@@ -313,9 +317,9 @@ fn inspect_name(name: &[u8], options: &Options<'_>, stripping: bool) -> NameInfo
     return NameInfo::Invalid;
   }
   let kind = classify(name);
-  let stripped = stripping
-    && matches!(kind, HeaderKind::EndToEnd | HeaderKind::ContentLength)
-    && options.strip.contains_name(name);
+  // `Connection` is always removed; stripping any other name removes its lines even where a rule
+  // would keep them (TE: trailers, a forwarded Upgrade), while their values still count.
+  let stripped = stripping && kind != HeaderKind::Connection && options.strip.contains_name(name);
   NameInfo::Field(Field {
     kind,
     class: name_class(name),
@@ -372,10 +376,11 @@ fn scan_field<S: HeaderSource, R: Report>(
       // RFC 9110 §10.1.4: TE is hop-by-hop; only a request's `trailers` member survives, as one
       // normalised line.
       if options.direction == Direction::Request
-        && scan.te_trailers.is_none()
+        && !stripped
+        && !scan.te_trailers
         && source.with_value(header, te_has_trailers)?
       {
-        scan.te_trailers = Some(header);
+        scan.te_trailers = true;
         Action::TeTrailers
       } else {
         Action::Drop
@@ -390,7 +395,8 @@ fn scan_field<S: HeaderSource, R: Report>(
       Action::Drop
     }
     HeaderKind::Upgrade => {
-      scan.upgrade_lines.get_or_insert(header);
+      scan.has_upgrade = true;
+      scan.upgrade_stripped |= stripped;
       if scan.invalid_upgrade.is_none() && !source.with_value(header, is_printable_protocol)? {
         scan.invalid_upgrade = Some(header);
       }
@@ -422,7 +428,9 @@ fn finish<S: HeaderSource>(
   }
   // RFC 9110 §7.8: a 101 response switches this connection, so its Upgrade must reach the
   // client; a request's upgrade is forwarded only when the caller can tunnel it.
-  let keep_upgrade = upgrade && (options.direction == Direction::Response || options.keep_upgrade);
+  let keep_upgrade = upgrade
+    && !scan.upgrade_stripped
+    && (options.direction == Direction::Response || options.keep_upgrade);
   if keep_upgrade {
     for line in lines.iter_mut() {
       if line.action == Action::UpgradeDropped {
@@ -464,7 +472,7 @@ fn finish<S: HeaderSource>(
 /// field, and for a request the `upgrade` connection option.
 fn is_upgrade(options: &Options<'_>, scan: &Scan) -> bool {
   let http11 = options.version == Version::Http11;
-  let has_upgrade = scan.upgrade_lines.is_some();
+  let has_upgrade = scan.has_upgrade;
   match options.direction {
     Direction::Request => http11 && has_upgrade && scan.connection.upgrade,
     Direction::Response => http11 && has_upgrade && options.status == Some(101),
@@ -527,11 +535,17 @@ pub(crate) mod tests {
     Ok((output, verdict))
   }
 
-  fn kept_names(lines: &[(&str, &str)], options: &Options<'_>) -> Vec<String> {
+  /// [`run`] that must succeed.
+  fn accepted(lines: &[Pair<'_>], options: &Options<'_>) -> Outcome {
     match run(lines, options) {
-      Ok((output, _)) => output.into_iter().map(|(name, _)| name).collect(),
+      Ok(outcome) => outcome,
       Err(error) => panic!("{lines:?}: {error:?}"),
     }
+  }
+
+  fn kept_names(lines: &[Pair<'_>], options: &Options<'_>) -> Vec<String> {
+    let (output, _) = accepted(lines, options);
+    output.into_iter().map(|(name, _)| name).collect()
   }
 
   #[test]
@@ -602,13 +616,33 @@ pub(crate) mod tests {
   }
 
   #[test]
+  fn strip_removes_lines_that_rules_would_keep() {
+    let strip = ["te", "Upgrade"];
+    let options = Options {
+      strip: &strip,
+      keep_upgrade: true,
+      ..Options::default()
+    };
+    let lines = [
+      ("TE", "trailers"),
+      ("Connection", "upgrade"),
+      ("Upgrade", "websocket"),
+      ("Host", "h"),
+    ];
+    let (output, verdict) = accepted(&lines, &options);
+    assert_eq!(output, [("Host".to_string(), "h".to_string())]);
+    assert!(verdict.upgrade);
+    assert!(!verdict.append_connection_upgrade);
+  }
+
+  #[test]
   fn te_trailers_is_normalised_once() {
     let lines = [
       ("TE", "gzip"),
       ("te", "deflate, Trailers"),
       ("TE", "trailers"),
     ];
-    let (output, _) = run(&lines, &Options::default()).unwrap_or_default();
+    let (output, _) = accepted(&lines, &Options::default());
     assert_eq!(output, [("te".to_string(), "trailers".to_string())]);
     let response = Options {
       direction: Direction::Response,
@@ -624,7 +658,7 @@ pub(crate) mod tests {
       ("Upgrade", "websocket"),
       ("Sec-WebSocket-Key", "k"),
     ];
-    let dropped = run(&websocket, &Options::default()).unwrap_or_default();
+    let dropped = accepted(&websocket, &Options::default());
     assert!(dropped.1.upgrade);
     assert_eq!(dropped.0.len(), 1);
     let kept = Options {
@@ -640,11 +674,11 @@ pub(crate) mod tests {
       keep_upgrade: true,
       ..Options::default()
     };
-    let (output, verdict) = run(&websocket, &http10).unwrap_or_default();
+    let (output, verdict) = accepted(&websocket, &http10);
     assert!(!verdict.upgrade);
     assert_eq!(output.len(), 1);
     let no_option = [("Upgrade", "websocket")];
-    assert!(!run(&no_option, &kept).unwrap_or_default().1.upgrade);
+    assert!(!accepted(&no_option, &kept).1.upgrade);
     let bad = [("Connection", "upgrade"), ("Upgrade", "web\u{1}socket")];
     assert_eq!(
       run(&bad, &Options::default()).err(),
@@ -709,7 +743,7 @@ pub(crate) mod tests {
       ("Transfer-Encoding", "chunked"),
       ("content-length", "6"),
     ];
-    let (output, verdict) = run(&lines, &Options::default()).unwrap_or_default();
+    let (output, verdict) = accepted(&lines, &Options::default());
     assert!(output.is_empty());
     assert!(!verdict.keep_alive);
     let strict = Options {

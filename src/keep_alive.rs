@@ -120,7 +120,8 @@ fn response_has_no_body(facts: &MessageFacts) -> bool {
 /// RFC 9112 §6.3: the response ends without the server closing the connection.
 fn response_length_is_known(facts: &MessageFacts, status: u16) -> bool {
   if facts.request_method == RequestMethod::Connect && (200..300).contains(&status) {
-    // §6.3 (2): the connection becomes a tunnel and never carries another HTTP message.
+    // §6.3 (2): the connection becomes a tunnel and never carries another HTTP message. A 101
+    // also ends HTTP on the connection, but it is reported as `upgrade`, and its framing is intact.
     return false;
   }
   response_has_no_body(facts)

@@ -488,15 +488,20 @@ fn reference(lines: &[Line], config: &Config) -> Result<Expected, FilterError<In
       return Err(FilterError::InvalidUpgrade { header });
     }
   }
-  let keep_upgrade = upgrade && (config.direction == Direction::Response || config.keep_upgrade);
+  // A stripped name is removed even where a rule would keep it (TE: trailers, a kept Upgrade).
+  let upgrade_stripped = in_list(&config.strip, b"Upgrade");
+  let keep_upgrade = upgrade
+    && !upgrade_stripped
+    && (config.direction == Direction::Response || config.keep_upgrade);
+  let te_stripped = in_list(&config.strip, b"TE");
   let te_trailers = match config.direction {
-    Direction::Request => lines.iter().position(|line| {
+    Direction::Request if !te_stripped => lines.iter().position(|line| {
       eq(&line.name, "TE")
         && elements(&line.value)
           .iter()
           .any(|element| eq(coding(element), "trailers"))
     }),
-    Direction::Response => None,
+    _ => None,
   };
   let kept = (0..lines.len())
     .filter(|&i| {

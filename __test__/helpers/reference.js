@@ -93,9 +93,10 @@ function reference(raw, options = {}) {
   const upgradeLines = named('upgrade')
   const isUpgrade = version === '1.1' && upgradeLines.length > 0 && (response ? status === 101 : connection.upgrade)
   if (isUpgrade && !upgradeLines.every((line) => printable(line.value))) throw new ReferenceError400('ERR_HOP_BY_HOP_INVALID_UPGRADE')
-  const keepUpgrade = isUpgrade && (response || options.upgrade === true)
+  // A stripped name is removed even where a rule would keep it.
+  const keepUpgrade = isUpgrade && !strip.includes('upgrade') && (response || options.upgrade === true)
 
-  const teTrailers = response ? undefined : named('te').find((line) => listElements(line.value).some((element) => codingName(element) === 'trailers'))
+  const teTrailers = response || strip.includes('te') ? undefined : named('te').find((line) => listElements(line.value).some((element) => codingName(element) === 'trailers'))
 
   const headers = []
   for (const line of lines) {

@@ -585,10 +585,12 @@ function filterWith(raw, settings) {
   if (isUpgrade && !upgradeValid) {
     throw new HopByHopError('ERR_HOP_BY_HOP_INVALID_UPGRADE', 'Upgrade protocol is not printable ASCII')
   }
-  const keepUpgrade = isUpgrade && (response || settings.upgrade)
+  // A stripped name is removed even where a rule would keep it (a forwarded Upgrade, TE: trailers).
+  const keepUpgrade = isUpgrade && !settings.strip.includes('upgrade') && (response || settings.upgrade)
+  const teLine = settings.strip.includes('te') ? -1 : trailersAt
 
   const keepAlive = decideKeepAlive(settings, hasTransferEncoding, hasLength, chunked)
-  const headers = collect(raw, count, settings, trailersAt, keepUpgrade, ambiguous)
+  const headers = collect(raw, count, settings, teLine, keepUpgrade, ambiguous)
   if (keepUpgrade) headers.push('Connection', 'upgrade')
   const upgrade = isUpgrade ? upgradeProtocol(raw, count, upgradeLines) : null
   return { headers, keepAlive, upgrade }
