@@ -634,3 +634,23 @@ function runChild(script) {
     })
   }), WAIT_MS + 1000, 'child process')
 }
+
+describe('onProxyReq after the headers went out', () => {
+  it('fails the request instead of throwing ERR_HTTP_HEADERS_SENT from the listener', async () => {
+    const { once } = require('node:events')
+    const server = http.createServer((req, res) => req.resume().on('end', () => res.end()))
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const proxyReq = http.request({ host: '127.0.0.1', port: server.address().port, method: 'POST', headers: { 'Transfer-Encoding': 'chunked' } })
+      proxyReq.flushHeaders()
+      const failed = once(proxyReq, 'error')
+      const req = { rawHeaders: ['Connection', 'x-a', 'X-A', '1'], httpVersion: '1.1', headers: { connection: 'x-a', 'x-a': '1' } }
+      assert.doesNotThrow(() => onProxyReq(proxyReq, req, {}))
+      const [error] = await failed
+      assert.match(error.message, /sent before they could be filtered/)
+    } finally {
+      server.close()
+    }
+  })
+})

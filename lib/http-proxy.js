@@ -240,6 +240,13 @@ function buildHandlers(options = {}) {
       proxyReq.destroy(error)
       return
     }
+    if (proxyReq.headersSent) {
+      // Too late to change a header (something wrote the body first): setHeader would throw
+      // ERR_HTTP_HEADERS_SENT from this listener, an uncaught exception. Forwarding unfiltered is
+      // not an option either, so the request fails through http-proxy's 'error' event.
+      proxyReq.destroy(new Error('hop-by-hop: the upstream request headers were sent before they could be filtered'))
+      return
+    }
     applyRequestFilter(outgoingRequestHeaders(proxyReq), req, result)
     // Decided here too, not only in onProxyRes, for answers written by the 'error' listener.
     if (isResponse(res)) applyClientKeepAlive(res, result.keepAlive)
