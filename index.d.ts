@@ -15,7 +15,10 @@ export interface FilterOptions {
   statusCode?: number
   /** Method of the request this response answers; `'HEAD'` and `'CONNECT'` change the framing. */
   requestMethod?: string
-  /** Extra header names to remove, matched case-insensitively. */
+  /**
+   * Extra header names to remove, matched case-insensitively. A stripped name is removed even where a rule
+   * would keep it (a request's `TE: trailers`, a forwarded `Upgrade`); its value still counts for the decisions.
+   */
   strip?: readonly string[]
   /**
    * Header names that a `Connection` nomination never removes; the nomination is only reported.
@@ -55,7 +58,7 @@ export interface FilterResult {
   keepAlive: boolean
   /** The protocol of a valid upgrade (request or 101 response), otherwise `null`. */
   upgrade: string | null
-  /** Details of the decision, computed lazily from the same input. */
+  /** Details of the decision, computed on first access from a snapshot of the input taken when filtering. */
   readonly diagnostics: Diagnostics
 }
 
@@ -96,7 +99,8 @@ export interface Filter {
 
 /**
  * Validates and encodes `options` once, for hot paths; throws for bad options (including names in
- * `strip`/`protect`) at creation rather than per call.
+ * `strip`/`protect`) at creation rather than per call. The `strip`/`protect` names still cross into
+ * the native code on every call.
  */
 export function createFilter(options?: FilterOptions): Filter
 
