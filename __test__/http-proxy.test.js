@@ -6,7 +6,6 @@ const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
 const path = require('node:path')
-const { spawn } = require('node:child_process')
 const httpProxy = require('http-proxy')
 const express = require('express')
 const { createProxyMiddleware } = require('http-proxy-middleware')
@@ -15,6 +14,7 @@ const { attach, createProxyHandlers, onProxyReq, onProxyRes, HopByHopError } = r
 const {
   WAIT_MS,
   withTimeout,
+  runChild,
   listen,
   closeServer,
   values,
@@ -620,20 +620,6 @@ function trailerScript(withPackage) {
     })`
 }
 
-function runChild(script) {
-  return withTimeout(new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    const killer = setTimeout(() => child.kill('SIGKILL'), WAIT_MS)
-    child.on('close', (code) => {
-      clearTimeout(killer)
-      resolve({ code, stdout, stderr })
-    })
-  }), WAIT_MS + 1000, 'child process')
-}
 
 describe('onProxyReq after the headers went out', () => {
   it('fails the request instead of throwing ERR_HTTP_HEADERS_SENT from the listener', async () => {

@@ -12,13 +12,12 @@
 
 const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
-const path = require('node:path')
-const { spawn } = require('node:child_process')
 const Fastify = require('fastify')
 const replyFrom = require('@fastify/reply-from')
 const {
   WAIT_MS,
   withTimeout,
+  runChild,
   values,
   names,
   rawRequest,
@@ -123,20 +122,6 @@ function linesWithoutDate(response) {
   return response.headers.filter(([name]) => name.toLowerCase() !== 'date')
 }
 
-function runChild(script) {
-  return withTimeout(new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    const killer = setTimeout(() => child.kill('SIGKILL'), WAIT_MS)
-    child.on('close', (code) => {
-      clearTimeout(killer)
-      resolve({ code, stdout, stderr })
-    })
-  }), WAIT_MS + 1000, 'child process')
-}
 
 // fastify + reply-from with default options in a child process, so that a crash cannot take the
 // test runner down. Prints the status line the client got, if any.

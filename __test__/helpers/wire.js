@@ -3,6 +3,8 @@
 // clients that send crafted requests, and a small HTTP/1.x message reader for both.
 // Everything listens on 127.0.0.1 and every wait is bounded.
 
+const { spawn } = require('node:child_process')
+const path = require('node:path')
 const net = require('node:net')
 
 const WAIT_MS = 5000
@@ -310,9 +312,27 @@ function rawRequest(startLine, headers, body = '') {
   return `${startLine}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n${body}`
 }
 
+
+/** Runs `script` in a child node process (for crashes the test runner must survive), bounded. */
+function runChild(script) {
+  return withTimeout(new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    const killer = setTimeout(() => child.kill('SIGKILL'), WAIT_MS)
+    child.on('close', (code) => {
+      clearTimeout(killer)
+      resolve({ code, stdout, stderr })
+    })
+  }), WAIT_MS + 1000, 'child process')
+}
+
 module.exports = {
   WAIT_MS,
   withTimeout,
+  runChild,
   listen,
   closeServer,
   values,
