@@ -12,6 +12,7 @@ const {
 } = require('./lib/filter.js')
 const { onProxyReq, onProxyRes, createProxyHandlers, attach } = require('./lib/http-proxy.js')
 const { middleware, writeHead } = require('./lib/express.js')
+const { relay, relayUpgrade } = require('./lib/relay.js')
 
 module.exports = {
   filterHeaders,
@@ -27,4 +28,6 @@ module.exports = {
   attach,
   middleware,
   writeHead,
+  relay,
+  relayUpgrade,
 }

@@ -35,13 +35,57 @@ const DEFAULT_PROTECTED_HEADERS = Object.freeze([
 // reads the elements one by one instead.
 const MAX_SPREAD_ELEMENTS = 65536
 
-/** A protocol violation a server should answer with 400 Bad Request. */
+/**
+ * A message a proxy must refuse. `statusCode` is the answer: 400 for a bad request, 431 for a
+ * request head Node did not hand over whole, 502 for an upstream response.
+ */
 class HopByHopError extends Error {
-  constructor(code, message) {
+  constructor(code, message, statusCode = 400) {
     super(message)
     this.name = 'HopByHopError'
     this.code = code
-    this.statusCode = 400
+    this.statusCode = statusCode
+  }
+}
+
+// Node's HTTP/1 parser keeps at most `maxHeadersCount << 1` elements of a head (default 1000
+// lines; 0 or less: no limit) and silently drops the rest, framing and Connection included: the
+// server on Node 20 (22 and later answer 431 themselves), the client on every line. Node 20 cuts
+// in batches of 31 lines and Node 22+'s client at exactly the limit, so a cut head can be exactly
+// limit long: a head that reaches the limit is refused as one that may be cut.
+const NODE_DEFAULT_MAX_HEADERS_COUNT = 1000
+
+function nodeHeadLimit(maxHeadersCount) {
+  const elements = (typeof maxHeadersCount === 'number' ? maxHeadersCount : NODE_DEFAULT_MAX_HEADERS_COUNT) << 1
+  return elements > 0 ? elements : Infinity
+}
+
+function truncatedHead(where, length, limit, limitName, maxHeadersCount, statusCode) {
+  const setting = typeof maxHeadersCount === 'number' ? maxHeadersCount : `default ${NODE_DEFAULT_MAX_HEADERS_COUNT}`
+  return new HopByHopError(
+    'ERR_HOP_BY_HOP_HEAD_TRUNCATED',
+    `${where}.rawHeaders has ${length} elements, at or over the ${limit} that Node keeps of a head (${limitName} ${setting}): lines past the limit may have been dropped, framing included`,
+    statusCode,
+  )
+}
+
+/** RFC 9110 §15.5.20: a request head Node may have cut is refused with 431. */
+function assertWholeRequestHead(req, flags) {
+  if ((flags & N.VERSION_HTTP2) !== 0 || !Array.isArray(req.rawHeaders)) return
+  const maxHeadersCount = req.socket?.server?.maxHeadersCount
+  const limit = nodeHeadLimit(maxHeadersCount)
+  if (req.rawHeaders.length >= limit) {
+    throw truncatedHead('req', req.rawHeaders.length, limit, 'server.maxHeadersCount', maxHeadersCount, 431)
+  }
+}
+
+/** RFC 9110 §15.6.3: an upstream response head Node may have cut is answered with 502. */
+function assertWholeResponseHead(res, flags) {
+  if ((flags & N.VERSION_HTTP2) !== 0 || !Array.isArray(res.rawHeaders)) return
+  const maxHeadersCount = res.req?.maxHeadersCount
+  const limit = nodeHeadLimit(maxHeadersCount)
+  if (res.rawHeaders.length >= limit) {
+    throw truncatedHead('res', res.rawHeaders.length, limit, 'request.maxHeadersCount', maxHeadersCount, 502)
   }
 }
 
@@ -188,7 +232,7 @@ function run(rawHeaders, flags, compiled) {
   const lines = rawHeaders.slice()
   ensureScratch(lines.length >>> 1)
   const verdict = callNative(lines, flags, compiled)
-  if (verdict < 0) throw errorFor(verdict, lines, compiled)
+  if (verdict < 0) throw errorFor(verdict, lines, compiled, (flags & N.RESPONSE) !== 0 ? 502 : 400)
   const upgrade = (verdict & N.IS_UPGRADE) !== 0 ? upgradeProtocol(lines) : null
   return new FilterResult(keptLines(lines, verdict), (verdict & N.KEEP_ALIVE) !== 0, upgrade, lines, flags, compiled)
 }
@@ -239,7 +283,7 @@ function listError(list, index, where) {
   return codedError(TypeError, 'ERR_INVALID_HTTP_TOKEN', `${where}[${index}] is not a valid header name: ${JSON.stringify(entry)}`)
 }
 
-function errorFor(result, rawHeaders, compiled) {
+function errorFor(result, rawHeaders, compiled, statusCode) {
   const encoded = -result - 1
   const kind = encoded % 16
   const index = (encoded - kind) / 16
@@ -254,13 +298,13 @@ function errorFor(result, rawHeaders, compiled) {
     case N.ERROR_INVALID_PROTECT:
       return listError(compiled.protect, index, 'options.protect')
     case N.ERROR_PROTECTED:
-      return new HopByHopError('ERR_HOP_BY_HOP_PROTECTED', `Connection (${valueAt}) nominates a protected header: ${JSON.stringify(rawHeaders[2 * index + 1])}`)
+      return new HopByHopError('ERR_HOP_BY_HOP_PROTECTED', `Connection (${valueAt}) nominates a protected header: ${JSON.stringify(rawHeaders[2 * index + 1])}`, statusCode)
     case N.ERROR_INVALID_TOKEN:
-      return new HopByHopError('ERR_HOP_BY_HOP_INVALID_TOKEN', `Connection (${valueAt}) has an element that is not a token: ${JSON.stringify(rawHeaders[2 * index + 1])}`)
+      return new HopByHopError('ERR_HOP_BY_HOP_INVALID_TOKEN', `Connection (${valueAt}) has an element that is not a token: ${JSON.stringify(rawHeaders[2 * index + 1])}`, statusCode)
     case N.ERROR_AMBIGUOUS_LENGTH:
-      return new HopByHopError('ERR_HOP_BY_HOP_AMBIGUOUS_LENGTH', `Transfer-Encoding (${valueAt}) together with Content-Length makes the message length ambiguous`)
+      return new HopByHopError('ERR_HOP_BY_HOP_AMBIGUOUS_LENGTH', `Transfer-Encoding (${valueAt}) together with Content-Length makes the message length ambiguous`, statusCode)
     case N.ERROR_INVALID_UPGRADE:
-      return new HopByHopError('ERR_HOP_BY_HOP_INVALID_UPGRADE', `Upgrade (${valueAt}) must name a protocol in printable ASCII: ${JSON.stringify(rawHeaders[2 * index + 1])}`)
+      return new HopByHopError('ERR_HOP_BY_HOP_INVALID_UPGRADE', `Upgrade (${valueAt}) must name a protocol in printable ASCII: ${JSON.stringify(rawHeaders[2 * index + 1])}`, statusCode)
     default:
       return new Error(`hop-by-hop: internal error (code ${kind} at ${index})`)
   }
@@ -313,13 +357,17 @@ function messageVersion(message, compiled, where) {
 }
 
 function requestFlags(req, compiled) {
-  return (compiled.flags & ~N.RESPONSE) | messageVersion(req, compiled, 'req.httpVersion')
+  const flags = (compiled.flags & ~N.RESPONSE) | messageVersion(req, compiled, 'req.httpVersion')
+  assertWholeRequestHead(req, flags)
+  return flags
 }
 
 function responseFlags(res, compiled) {
   const statusCode = res.statusCode === undefined ? compiled.status : statusBits(res.statusCode, 'res.statusCode')
   const method = compiled.requestMethod === undefined ? methodBits(res.req?.method, 'res.req.method') : 0
-  return compiled.flags | N.RESPONSE | messageVersion(res, compiled, 'res.httpVersion') | statusCode | method
+  const flags = compiled.flags | N.RESPONSE | messageVersion(res, compiled, 'res.httpVersion') | statusCode | method
+  assertWholeResponseHead(res, flags)
+  return flags
 }
 
 function filterHeaders(rawHeaders, options) {

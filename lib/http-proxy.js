@@ -7,7 +7,10 @@
 // handlers below edit http-proxy's outgoing request and its copy of the upstream headers so that
 // what reaches the wire is right even though http-proxy's own passes run after them.
 
-const { createFilter, HopByHopError } = require('./filter.js')
+const { createFilter } = require('./filter.js')
+const { onUndeclaredBody, followsClosingRequest, afterCloseError } = require('./guards.js')
+const { unexpectedUpgradeError } = require('./relay.js')
+const { refuse, refuseSocket } = require('./respond.js')
 
 // http-proxy's XHeaders pass (web-incoming.js) appends the proxy's value to the client's
 // X-Forwarded-For/-Port/-Proto after a comma; X-Forwarded-Host it only fills in when absent.
@@ -157,16 +160,20 @@ function isResponse(res) {
   return typeof res?.writeHead === 'function'
 }
 
-function reject(res, statusCode, error) {
-  if (!res.headersSent) {
-    res.writeHead(statusCode, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' })
-  }
-  res.end(`${statusCode === 400 ? 'Bad Request' : 'Bad Gateway'} (${error.code})\n`)
+/** The answer for a refused request: the HopByHopError's own (400, 431), 500 for anything else. */
+function requestStatus(error) {
+  return error.statusCode ?? 500
 }
 
-function rejectUpgrade(socket, error) {
-  const body = `Bad Request (${error.code})\n`
-  socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+/**
+ * Fail the upstream request from a listener: answer the client here (http-proxy's own 'error'
+ * listeners, like http-proxy-middleware's, then find the response sent), and abort the upstream
+ * request with the error, which http-proxy hands to its 'error' listeners. Throwing instead
+ * would be an uncaught exception.
+ */
+function failUpstream(proxyReq, res, statusCode, error) {
+  if (isResponse(res)) refuse(res, statusCode, error)
+  proxyReq.destroy(error)
 }
 
 /**
@@ -196,8 +203,7 @@ function buildHandlers(options = {}) {
   function clientKeepAlive(req) {
     try {
       return filterOnce(req, filter).keepAlive
-    } catch (error) {
-      if (!(error instanceof HopByHopError)) throw error
+    } catch {
       return false
     }
   }
@@ -207,9 +213,12 @@ function buildHandlers(options = {}) {
     try {
       result = filterOnce(req, filter)
     } catch (error) {
-      if (!(error instanceof HopByHopError)) throw error
-      reject(res, 400, error)
+      refuse(res, requestStatus(error), error)
       return true // halts http-proxy's passes: nothing is sent upstream
+    }
+    if (followsClosingRequest(req, result.keepAlive)) {
+      refuse(res, 400, afterCloseError())
+      return true
     }
     // For requests with Expect, ClientRequest renders the header block in its constructor and
     // http-proxy's stream pass then skips the proxyReq event, so filter what setupOutgoing copies.
@@ -221,8 +230,7 @@ function buildHandlers(options = {}) {
     try {
       filterOnce(req, upgradeFilter)
     } catch (error) {
-      if (!(error instanceof HopByHopError)) throw error
-      rejectUpgrade(socket, error)
+      refuseSocket(socket, requestStatus(error), error)
       return true
     }
     return false
@@ -233,11 +241,11 @@ function buildHandlers(options = {}) {
     try {
       result = filterOnce(req, filter)
     } catch (error) {
-      if (!(error instanceof HopByHopError)) throw error
-      // Throwing here would be an uncaught exception (this runs in an event listener). Aborting
-      // the upstream request routes the error to http-proxy's 'error' event, whose listener
-      // answers the client; error.statusCode is 400.
-      proxyReq.destroy(error)
+      failUpstream(proxyReq, res, requestStatus(error), error)
+      return
+    }
+    if (followsClosingRequest(req, result.keepAlive)) {
+      failUpstream(proxyReq, res, 400, afterCloseError())
       return
     }
     if (proxyReq.headersSent) {
@@ -250,6 +258,13 @@ function buildHandlers(options = {}) {
     applyRequestFilter(outgoingRequestHeaders(proxyReq), req, result)
     // Decided here too, not only in onProxyRes, for answers written by the 'error' listener.
     if (isResponse(res)) applyClientKeepAlive(res, result.keepAlive)
+    // Node's client emits no 'response' and no 'error' for a 101 nobody listens for: without
+    // this listener the client would wait for an answer until its own timeout.
+    proxyReq.on('upgrade', (proxyRes, socket) => {
+      socket.destroy()
+      failUpstream(proxyReq, res, 502, unexpectedUpgradeError())
+    })
+    onUndeclaredBody(req, (error) => failUpstream(proxyReq, res, 400, error))
   }
 
   function onProxyRes(proxyRes, req, res) {
@@ -257,11 +272,10 @@ function buildHandlers(options = {}) {
     try {
       result = filter.response(proxyRes)
     } catch (error) {
-      if (!(error instanceof HopByHopError)) throw error
-      // A strict filter refused the upstream's response: answer 502 and drop the upstream
-      // connection. http-proxy skips its passes once headers are sent.
+      // A refused upstream response (a head Node cut, or strict): answer 502 and drop the
+      // upstream connection. http-proxy skips its passes once headers are sent.
       proxyRes.destroy()
-      reject(res, 502, error)
+      refuse(res, 502, error)
       return
     }
     dropResponseFields(proxyRes.headers, proxyRes.rawHeaders, result)
@@ -275,8 +289,7 @@ function buildHandlers(options = {}) {
     let result
     try {
       result = filter.response(proxyRes)
-    } catch (error) {
-      if (!(error instanceof HopByHopError)) throw error
+    } catch {
       proxySocket.destroy()
       socket.destroy()
       return
@@ -291,7 +304,6 @@ function buildHandlers(options = {}) {
     try {
       result = filterOnce(req, upgradeFilter)
     } catch (error) {
-      if (!(error instanceof HopByHopError)) throw error
       proxyReq.destroy(error)
       return
     }

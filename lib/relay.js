@@ -1,0 +1,131 @@
+'use strict'
+// relay() and relayUpgrade(): the upstream half of a forwarding proxy written with node:http or
+// Express, after the request headers were filtered (middleware or filterRequest).
+
+const { filterResponse, HopByHopError } = require('./filter.js')
+const { declaresBody, onUndeclaredBody } = require('./guards.js')
+const { refuse, refuseSocket, writeHead } = require('./respond.js')
+
+/** RFC 9110 §15.2.2: a server sends 101 only in answer to a request that asked to upgrade. */
+function unexpectedUpgradeError() {
+  return new HopByHopError(
+    'ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE',
+    'the upstream answered 101 Switching Protocols to a request that did not ask to upgrade',
+    502,
+  )
+}
+
+function responseOptions(req, options) {
+  return options === undefined ? { requestMethod: req.method } : { ...options, requestMethod: req.method }
+}
+
+/**
+ * Sends the client's body to `upstreamRequest` and the upstream's filtered answer to `res`.
+ * Every failure becomes an answer (400, 502) or a cut connection; nothing throws out of the
+ * listeners it installs.
+ */
+function relay(req, res, upstreamRequest, options) {
+  let failed = false
+  function fail(statusCode, error) {
+    if (failed) return
+    failed = true
+    upstreamRequest.destroy()
+    refuse(res, statusCode, error)
+  }
+
+  upstreamRequest.on('error', (error) => fail(502, error))
+  // Node's client emits no 'response' and no 'error' for a 101 nobody listens for, only 'close'.
+  upstreamRequest.on('upgrade', (upstream, socket) => {
+    socket.destroy()
+    fail(502, unexpectedUpgradeError())
+  })
+  upstreamRequest.on('response', (upstream) => {
+    if (failed) {
+      upstream.destroy()
+      return
+    }
+    let filtered
+    try {
+      filtered = filterResponse(upstream, responseOptions(req, options))
+      writeHead(res, upstream.statusCode, filtered.headers)
+    } catch (error) {
+      upstream.destroy()
+      fail(error instanceof HopByHopError ? error.statusCode : 502, error)
+      return
+    }
+    // An upstream body cut short must reach the client cut short, not as a complete message.
+    upstream.once('close', () => {
+      if (!upstream.complete) res.destroy()
+    })
+    upstream.pipe(res)
+  })
+  // The client left before its answer was complete: nobody waits for the upstream any more.
+  res.once('close', () => {
+    if (!res.writableFinished) upstreamRequest.destroy()
+  })
+
+  if (declaresBody(req)) {
+    req.pipe(upstreamRequest)
+  } else {
+    onUndeclaredBody(req, (error) => fail(400, error))
+    upstreamRequest.end()
+  }
+  return upstreamRequest
+}
+
+function headLines(statusCode, statusMessage, headers) {
+  let head = `HTTP/1.1 ${statusCode} ${statusMessage}\r\n`
+  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`
+  return `${head}\r\n`
+}
+
+/**
+ * The same for an `upgrade` event (WebSocket and other protocol switches): `upstreamRequest`
+ * carries `filterRequest(req, { upgrade: true }).headers`. A 101 from the upstream is filtered
+ * and the two sockets are joined; any other answer is passed on and the connection closed.
+ */
+function relayUpgrade(req, socket, head, upstreamRequest, options) {
+  let failed = false
+  function fail(statusCode, error) {
+    if (failed) return
+    failed = true
+    upstreamRequest.destroy()
+    refuseSocket(socket, statusCode, error)
+  }
+  socket.on('error', () => upstreamRequest.destroy())
+  upstreamRequest.on('error', (error) => fail(502, error))
+  upstreamRequest.on('response', (upstream) => {
+    let filtered
+    try {
+      filtered = filterResponse(upstream, responseOptions(req, options))
+    } catch (error) {
+      upstream.destroy()
+      fail(error instanceof HopByHopError ? error.statusCode : 502, error)
+      return
+    }
+    const headers = filtered.headers.concat('Connection', 'close')
+    socket.write(headLines(upstream.statusCode, upstream.statusMessage, headers))
+    upstream.pipe(socket)
+  })
+  upstreamRequest.on('upgrade', (upstream, upstreamSocket, upstreamHead) => {
+    let filtered
+    try {
+      filtered = filterResponse(upstream, { ...responseOptions(req, options), upgrade: true })
+    } catch (error) {
+      upstreamSocket.destroy()
+      fail(error instanceof HopByHopError ? error.statusCode : 502, error)
+      return
+    }
+    upstreamSocket.on('error', () => socket.destroy())
+    socket.on('close', () => upstreamSocket.destroy())
+    upstreamSocket.on('close', () => socket.destroy())
+    socket.write(headLines(101, 'Switching Protocols', filtered.headers))
+    if (upstreamHead.length > 0) socket.write(upstreamHead)
+    if (head.length > 0) upstreamSocket.write(head)
+    upstreamSocket.pipe(socket).pipe(upstreamSocket)
+  })
+  upstreamRequest.end()
+  return upstreamRequest
+}
+
+module.exports = { relay, relayUpgrade, unexpectedUpgradeError }

@@ -1,0 +1,89 @@
+'use strict'
+// Writing the proxy's own answers: refusals, and upstream header lists that keep their duplicates.
+
+const { STATUS_CODES } = require('node:http')
+
+/**
+ * Close the client connection after this response (RFC 9112 §9.6). Node writes
+ * `Connection: close` itself when shouldKeepAlive is false; the explicit header also shows the
+ * decision to later middleware (res.getHeader).
+ */
+function closeAfterResponse(res) {
+  res.shouldKeepAlive = false
+  if (!res.headersSent) res.setHeader('Connection', 'close')
+}
+
+/**
+ * Answer `statusCode` and close the connection, since the request may carry a body nobody will
+ * read, which must not be read as the next request. Once the response has started, the only
+ * honest answer left is a cut connection.
+ */
+function refuse(res, statusCode, error) {
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  const body = `${STATUS_CODES[statusCode]} (${error.code ?? 'ERR_HOP_BY_HOP_PROXY'})\n`
+  closeAfterResponse(res)
+  res.writeHead(statusCode, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) })
+  res.end(body)
+}
+
+/** The same refusal written on a raw socket, for `upgrade` listeners that have no ServerResponse. */
+function refuseSocket(socket, statusCode, error) {
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  const body = `${STATUS_CODES[statusCode]} (${error.code ?? 'ERR_HOP_BY_HOP_PROXY'})\n`
+  socket.end(
+    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  )
+}
+
+function codedError(ErrorClass, code, message) {
+  const error = new ErrorClass(message)
+  error.code = code
+  return error
+}
+
+function checkFlatHeaders(headers) {
+  if (!Array.isArray(headers)) {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `headers must be a flat array of names and values; received ${typeof headers}`)
+  }
+  if (headers.length % 2 !== 0) {
+    throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `headers must have an even length (name, value pairs); received length ${headers.length}`)
+  }
+  for (let i = 0; i < headers.length; i += 2) {
+    if (typeof headers[i] !== 'string') {
+      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `headers[${i}] must be a header name string; received ${typeof headers[i]}`)
+    }
+  }
+}
+
+/**
+ * Write a status and a flat header list (e.g. filterResponse(...).headers) onto a
+ * ServerResponse. Once any header was set with setHeader (Express sets X-Powered-By), Node's
+ * res.writeHead(status, flatArray) calls setHeader per line and keeps only the last line of each
+ * name, losing e.g. all but one Set-Cookie. Here the lines of one name go to setHeader together
+ * as an array, which Node writes as separate lines, in their order and with the case of the
+ * first line. Headers set earlier stay unless the list has the same name.
+ */
+function writeHead(res, statusCode, headers) {
+  checkFlatHeaders(headers)
+  const byName = new Map()
+  for (let i = 0; i < headers.length; i += 2) {
+    const key = headers[i].toLowerCase()
+    const entry = byName.get(key)
+    if (entry === undefined) byName.set(key, { name: headers[i], values: [headers[i + 1]] })
+    else entry.values.push(headers[i + 1])
+  }
+  for (const { name, values } of byName.values()) {
+    res.setHeader(name, values.length === 1 ? values[0] : values)
+  }
+  res.writeHead(statusCode)
+  return res
+}
+
+module.exports = { closeAfterResponse, refuse, refuseSocket, writeHead }
