@@ -5,7 +5,7 @@ const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
 const express = require('express')
-const { middleware, writeHead, filterResponse } = require('..')
+const { middleware, writeHead } = require('..')
 const {
   listen,
   closeServer,
@@ -17,6 +17,7 @@ const {
   connect,
   exchange,
 } = require('./helpers/wire.js')
+const { forwardingApp } = require('./helpers/recipes.js')
 
 async function serve(t, handler) {
   const server = http.createServer(handler)
@@ -187,32 +188,6 @@ describe('writeHead()', () => {
     assert.throws(() => writeHead(res, 200, ['a']), RangeError)
   })
 })
-
-/**
- * The README's Express forwarding recipe, verbatim apart from the target.
- * Keep the two in sync.
- */
-function forwardingApp(target, agent) {
-  const app = express()
-  app.use(middleware())
-  app.use((req, res) => {
-    const headers = req.forward.headers
-    // Framing is per hop (RFC 9112 §6.1): Node decoded a chunked body, so chunk it again.
-    if (req.headers['transfer-encoding'] !== undefined) headers.push('Transfer-Encoding', 'chunked')
-    // An HTTP/1.0 client may send no Host; HTTP/1.1 requires one, and http.request adds none
-    // to an array of headers.
-    if (req.headers.host === undefined) headers.push('Host', `${target.host}:${target.port}`)
-    // Add your own fields after filtering, so that no client nomination can remove them.
-    headers.push('X-Forwarded-For', req.socket.remoteAddress, 'Via', '1.1 example-proxy')
-    const upstreamRequest = http.request({ ...target, method: req.method, path: req.originalUrl, headers, agent }, (upstream) => {
-      writeHead(res, upstream.statusCode, filterResponse(upstream, { requestMethod: req.method }).headers)
-      upstream.pipe(res)
-    })
-    upstreamRequest.on('error', () => (res.headersSent ? res.destroy() : res.sendStatus(502)))
-    req.pipe(upstreamRequest)
-  })
-  return app
-}
 
 describe('Express forwarding recipe', () => {
   async function recipeFixture(t, respond) {

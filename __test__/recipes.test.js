@@ -20,36 +20,9 @@ const {
   connect,
   exchange,
 } = require('./helpers/wire.js')
+const { nodeHttpProxy } = require('./helpers/recipes.js')
 
 // Recipes, as in the README. Keep the two in sync.
-
-/** node:http: a forwarding server for `target` ({ host, port }). */
-function nodeHttpProxy(target, agent) {
-  return http.createServer((req, res) => {
-    let forward
-    try {
-      forward = filterRequest(req)
-    } catch (error) {
-      if (!(error instanceof HopByHopError)) throw error
-      res.writeHead(400, { Connection: 'close' }).end()
-      return
-    }
-    if (!forward.keepAlive) res.setHeader('Connection', 'close')
-    const headers = forward.headers
-    // Framing is per hop (RFC 9112 §6.1): Node decoded a chunked body, so chunk it again.
-    if (req.headers['transfer-encoding'] !== undefined) headers.push('Transfer-Encoding', 'chunked')
-    // HTTP/1.1 requires Host; http.request adds none to an array of headers.
-    if (req.headers.host === undefined) headers.push('Host', `${target.host}:${target.port}`)
-    // Your own fields go in after filtering.
-    headers.push('X-Forwarded-For', req.socket.remoteAddress)
-    const upstreamRequest = http.request({ ...target, method: req.method, path: req.url, headers, agent }, (upstream) => {
-      writeHead(res, upstream.statusCode, filterResponse(upstream).headers)
-      upstream.pipe(res)
-    })
-    upstreamRequest.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()))
-    req.pipe(upstreamRequest)
-  })
-}
 
 /** undici: a forwarding server for `origin` ('http://host:port'). */
 function undiciProxy(origin, dispatcher) {

@@ -2,13 +2,20 @@
 // `npm start`: an Express forwarding proxy built with hop-by-hop, on 127.0.0.1:$PORT (default
 // 8080). It forwards to an embedded echo upstream that answers with the request headers it
 // received, or to $TARGET (an http:// URL) when set. One log line per request says what was
-// removed in each direction and whether the client connection stays open.
+// removed in each direction and whether the client connection stays open. WebSocket (and other)
+// upgrades are proxied too.
 
 const http = require('node:http')
 const express = require('express')
-const { middleware, writeHead, filterResponse } = require('..')
+const { middleware, filterRequest, filterResponse, relay, relayUpgrade } = require('..')
 
 const PORT = process.env.PORT === undefined ? 8080 : Number(process.env.PORT)
+// A client that sends its head slowly (slow loris) is answered 408 and closed after this long.
+const HEADERS_TIMEOUT_MS = process.env.HEADERS_TIMEOUT_MS === undefined ? 10000 : Number(process.env.HEADERS_TIMEOUT_MS)
+
+// Until the proxy writes its own forwarding fields from trusted peers only, a client's claims
+// about earlier hops are dropped rather than passed on next to the proxy's own.
+const CLIENT_FORWARDING_HEADERS = ['Forwarded', 'X-Forwarded-For', 'X-Forwarded-Host', 'X-Forwarded-Proto', 'X-Forwarded-Port', 'X-Real-IP']
 
 /** The echo upstream. Its answer also carries hop-by-hop fields, which the proxy must drop. */
 function startEcho() {
@@ -41,26 +48,48 @@ function retarget(headers, host) {
   return out
 }
 
+/** The proxy's own fields, added after filtering so that no client nomination can remove them. */
+function upstreamHeaders(req, filtered, target) {
+  const headers = retarget(filtered, target.host)
+  // Framing is per hop (RFC 9112 §6.1): Node decoded a chunked body, so chunk it again.
+  if (req.headers['transfer-encoding'] !== undefined) headers.push('Transfer-Encoding', 'chunked')
+  // RFC 9110 §10.1.4: a sender of TE names `te` in its Connection field.
+  if (filtered.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'te')) headers.push('Connection', 'te')
+  headers.push('X-Forwarded-For', req.socket.remoteAddress, 'X-Forwarded-Proto', 'http', 'Via', `1.1 hop-by-hop-demo`)
+  return headers
+}
+
 function forwarder(target, agent) {
   return (req, res) => {
-    // Filter first (the middleware did), then add the proxy's own fields, so no Connection
-    // nomination from the client can remove them.
-    const headers = retarget(req.forward.headers, target.host)
-    // Framing is per hop (RFC 9112 §6.1): Node decoded a chunked body, so chunk it again.
-    if (req.headers['transfer-encoding'] !== undefined) headers.push('Transfer-Encoding', 'chunked')
-    headers.push('X-Forwarded-For', req.socket.remoteAddress, 'X-Forwarded-Proto', 'http', 'Via', `1.1 hop-by-hop-demo`)
+    const headers = upstreamHeaders(req, req.forward.headers, target)
     const options = { host: target.hostname, port: target.port || 80, method: req.method, path: req.originalUrl, headers, agent }
-    const upstreamRequest = http.request(options, (upstream) => {
-      const response = filterResponse(upstream, { requestMethod: req.method })
-      res.locals.responseRemoved = response.diagnostics.removed
-      writeHead(res, upstream.statusCode, response.headers)
-      upstream.pipe(res)
+    const upstreamRequest = relay(req, res, http.request(options))
+    // For the log line only: relay() filters the response itself.
+    upstreamRequest.once('response', (upstream) => {
+      try {
+        res.locals.responseRemoved = filterResponse(upstream, { requestMethod: req.method }).diagnostics.removed
+      } catch (error) {
+        res.locals.responseRemoved = [`refused: ${error.code}`]
+      }
     })
-    upstreamRequest.on('error', (error) => {
-      if (res.headersSent) return res.destroy()
-      res.status(502).type('text/plain').send(`upstream error: ${error.code ?? error.message}\n`)
-    })
-    req.pipe(upstreamRequest)
+  }
+}
+
+/** WebSocket and other upgrades: the server's `upgrade` event, with the package's upgrade rules. */
+function upgrader(target) {
+  return (req, socket, head) => {
+    let forward
+    try {
+      forward = filterRequest(req, { upgrade: true, strip: CLIENT_FORWARDING_HEADERS })
+    } catch (error) {
+      const status = error.statusCode ?? 400
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+      return
+    }
+    const headers = upstreamHeaders(req, forward.headers, target)
+    const options = { host: target.hostname, port: target.port || 80, method: req.method, path: req.url, headers }
+    relayUpgrade(req, socket, head, http.request(options))
+    console.log(`${req.method} ${req.url} HTTP/${req.httpVersion} -> upgrade ${forward.upgrade ?? '-'} | removed from request: ${list(forward.diagnostics.removed)}`)
   }
 }
 
@@ -89,10 +118,11 @@ async function main() {
     logLine(req, res)
     next()
   })
-  app.use(middleware())
+  app.use(middleware({ strip: CLIENT_FORWARDING_HEADERS }))
   app.use(forwarder(target, agent))
 
-  const server = http.createServer(app)
+  const server = http.createServer({ headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1000, HEADERS_TIMEOUT_MS / 4) }, app)
+  server.on('upgrade', upgrader(target))
   server.listen(PORT, '127.0.0.1', () => {
     const { port } = server.address()
     console.log(`hop-by-hop demo proxy listening on http://127.0.0.1:${port} -> ${echo ? `echo upstream ${target.host}` : target.href}`)

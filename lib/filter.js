@@ -60,11 +60,20 @@ function nodeHeadLimit(maxHeadersCount) {
   return elements > 0 ? elements : Infinity
 }
 
-function truncatedHead(where, length, limit, limitName, maxHeadersCount, statusCode) {
-  const setting = typeof maxHeadersCount === 'number' ? maxHeadersCount : `default ${NODE_DEFAULT_MAX_HEADERS_COUNT}`
+/**
+ * The limit the connection's parser applies, while it is attached: exact even when the socket
+ * reached the HTTP server through `server.emit('connection')`, where `socket.server` is another.
+ */
+function parserHeadLimit(socket) {
+  const pairs = socket?.parser?.maxHeaderPairs
+  if (typeof pairs !== 'number') return undefined
+  return pairs > 0 ? pairs : Infinity
+}
+
+function truncatedHead(where, length, limit, statusCode) {
   return new HopByHopError(
     'ERR_HOP_BY_HOP_HEAD_TRUNCATED',
-    `${where}.rawHeaders has ${length} elements, at or over the ${limit} that Node keeps of a head (${limitName} ${setting}): lines past the limit may have been dropped, framing included`,
+    `${where}.rawHeaders has ${length} elements, at or over the ${limit} (maxHeadersCount ${limit >>> 1}) that Node's parser keeps of a head: lines past the limit may have been dropped, framing included`,
     statusCode,
   )
 }
@@ -72,21 +81,15 @@ function truncatedHead(where, length, limit, limitName, maxHeadersCount, statusC
 /** RFC 9110 §15.5.20: a request head Node may have cut is refused with 431. */
 function assertWholeRequestHead(req, flags) {
   if ((flags & N.VERSION_HTTP2) !== 0 || !Array.isArray(req.rawHeaders)) return
-  const maxHeadersCount = req.socket?.server?.maxHeadersCount
-  const limit = nodeHeadLimit(maxHeadersCount)
-  if (req.rawHeaders.length >= limit) {
-    throw truncatedHead('req', req.rawHeaders.length, limit, 'server.maxHeadersCount', maxHeadersCount, 431)
-  }
+  const limit = parserHeadLimit(req.socket) ?? nodeHeadLimit(req.socket?.server?.maxHeadersCount)
+  if (req.rawHeaders.length >= limit) throw truncatedHead('req', req.rawHeaders.length, limit, 431)
 }
 
 /** RFC 9110 §15.6.3: an upstream response head Node may have cut is answered with 502. */
 function assertWholeResponseHead(res, flags) {
   if ((flags & N.VERSION_HTTP2) !== 0 || !Array.isArray(res.rawHeaders)) return
-  const maxHeadersCount = res.req?.maxHeadersCount
-  const limit = nodeHeadLimit(maxHeadersCount)
-  if (res.rawHeaders.length >= limit) {
-    throw truncatedHead('res', res.rawHeaders.length, limit, 'request.maxHeadersCount', maxHeadersCount, 502)
-  }
+  const limit = parserHeadLimit(res.socket) ?? nodeHeadLimit(res.req?.maxHeadersCount)
+  if (res.rawHeaders.length >= limit) throw truncatedHead('res', res.rawHeaders.length, limit, 502)
 }
 
 let scratch = useScratch(new Uint8Array(256))
