@@ -68,6 +68,9 @@ function relay(req, res, upstreamRequest, options) {
     req.pipe(upstreamRequest)
   } else {
     onUndeclaredBody(req, (error) => fail(400, error))
+    // A request that declares no body has none to wait for: reading it makes a hidden one show
+    // now, instead of after the answer, when Node would discard it unseen.
+    req.resume()
     upstreamRequest.end()
   }
   return upstreamRequest
