@@ -5,6 +5,9 @@ const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const { withTimeout, values, rawRequest, rawResponse, startRecordingUpstream, connect } = require('./helpers/wire.js')
 const { run, startDemo } = require('./helpers/examples.js')
+const http = require('node:http')
+const { WebSocket, WebSocketServer } = require('ws')
+const { listen, closeServer } = require('./helpers/wire.js')
 
 const BOUND_MS = 10000
 
@@ -65,6 +68,93 @@ describe('npm start (examples/demo-proxy.js)', () => {
     assert.deepEqual(values(request.headers, 'via'), ['1.1 hop-by-hop-demo'])
     demo.child.kill('SIGTERM')
     assert.equal((await withTimeout(demo.exited, BOUND_MS, 'exit')).code, 0)
+  })
+})
+
+describe('npm start: what the proxy adds and drops', () => {
+  it('names te in Connection when it forwards TE: trailers (RFC 9110 §10.1.4)', async (t) => {
+    const upstream = await startRecordingUpstream()
+    t.after(() => upstream.close())
+    const demo = await startDemo(t, { TARGET: upstream.url })
+    const client = await connect(demo.port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /te HTTP/1.1', [['Host', 'demo.test'], ['TE', 'trailers, gzip;q=0.5'], ['Connection', 'TE']]))
+    assert.equal((await client.response()).status, 200)
+    const [request] = upstream.requests
+    assert.deepEqual(values(request.headers, 'te'), ['trailers'])
+    assert.deepEqual(values(request.headers, 'connection'), ['te'])
+  })
+
+  it("drops the client's own forwarding headers and sends only its own", async (t) => {
+    const upstream = await startRecordingUpstream()
+    t.after(() => upstream.close())
+    const demo = await startDemo(t, { TARGET: upstream.url })
+    const client = await connect(demo.port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /xff HTTP/1.1', [
+      ['Host', 'demo.test'],
+      ['X-Forwarded-For', '203.0.113.9'],
+      ['Forwarded', 'for=203.0.113.9'],
+      ['X-Real-IP', '203.0.113.9'],
+      ['X-Forwarded-Proto', 'https'],
+    ]))
+    assert.equal((await client.response()).status, 200)
+    const [request] = upstream.requests
+    assert.deepEqual(values(request.headers, 'x-forwarded-for'), ['127.0.0.1'])
+    assert.deepEqual(values(request.headers, 'x-forwarded-proto'), ['http'])
+    assert.deepEqual(values(request.headers, 'forwarded'), [])
+    assert.deepEqual(values(request.headers, 'x-real-ip'), [])
+  })
+
+  it('proxies a WebSocket upgrade end to end with the ws client and server', async (t) => {
+    const upstreamServer = http.createServer((req, res) => res.end('not a websocket'))
+    const wss = new WebSocketServer({ server: upstreamServer })
+    const seen = []
+    wss.on('connection', (socket, req) => {
+      seen.push(req.rawHeaders)
+      socket.on('message', (data) => socket.send(`echo ${data}`))
+    })
+    const upstreamPort = await listen(upstreamServer)
+    t.after(() => {
+      wss.close()
+      return closeServer(upstreamServer)
+    })
+    const demo = await startDemo(t, { TARGET: `http://127.0.0.1:${upstreamPort}` })
+    // ws writes its own Connection and Upgrade; Keep-Alive and Proxy-Connection are hop-by-hop.
+    const socket = new WebSocket(`ws://127.0.0.1:${demo.port}/chat`, { headers: { 'Keep-Alive': 'timeout=5', 'Proxy-Connection': 'keep-alive' } })
+    t.after(() => socket.terminate())
+    await withTimeout(new Promise((resolve, reject) => {
+      socket.once('open', resolve)
+      socket.once('error', reject)
+    }), BOUND_MS, 'open')
+    socket.send('hello')
+    const [reply] = await withTimeout(new Promise((resolve) => socket.once('message', (...args) => resolve(args))), BOUND_MS, 'message')
+    assert.equal(reply.toString(), 'echo hello')
+    const upstreamSaw = values(seen[0].flatMap((item, i) => (i % 2 === 0 ? [[item, seen[0][i + 1]]] : [])), 'connection')
+    assert.deepEqual(upstreamSaw, ['upgrade'])
+    const names = seen[0].filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase())
+    assert.ok(!names.includes('keep-alive') && !names.includes('proxy-connection'), names.join())
+    assert.ok(names.includes('sec-websocket-key') && names.includes('upgrade'))
+    assert.match(await demo.line(/^GET \/chat /), /upgrade websocket/)
+  })
+
+  it('passes on the answer of an upstream that refuses the upgrade, then closes', async (t) => {
+    const upstream = await startRecordingUpstream(() => rawResponse({ status: 404, reason: 'Not Found', body: 'no ws here' }))
+    t.after(() => upstream.close())
+    const demo = await startDemo(t, { TARGET: upstream.url })
+    const client = await connect(demo.port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /ws HTTP/1.1', [
+      ['Host', 'demo.test'],
+      ['Connection', 'Upgrade'],
+      ['Upgrade', 'websocket'],
+      ['Sec-WebSocket-Version', '13'],
+      ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
+    ]))
+    const response = await client.response()
+    assert.equal(response.status, 404)
+    assert.equal(response.body.toString(), 'no ws here')
+    assert.equal(await client.closesWithin(2000), true)
   })
 })
 
