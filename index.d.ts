@@ -62,23 +62,36 @@ export interface FilterResult {
   readonly diagnostics: Diagnostics
 }
 
-/** Error thrown for protocol violations that a server should answer with 400. */
+/**
+ * A message a proxy must refuse; `statusCode` is the answer to send. Codes:
+ * - `ERR_HOP_BY_HOP_PROTECTED`, `ERR_HOP_BY_HOP_INVALID_TOKEN`, `ERR_HOP_BY_HOP_AMBIGUOUS_LENGTH`
+ *   (with `strict`), `ERR_HOP_BY_HOP_INVALID_UPGRADE`: 400 for a request, 502 for a response;
+ * - `ERR_HOP_BY_HOP_HEAD_TRUNCATED` ({@link filterRequest}/{@link filterResponse}): the head reached
+ *   the number of lines Node's parser keeps (`maxHeadersCount`, default 1000), so lines past it,
+ *   framing included, may be missing: 431 for a request, 502 for a response;
+ * - `ERR_HOP_BY_HOP_UNDECLARED_BODY` (400), `ERR_HOP_BY_HOP_AFTER_CLOSE` (400) and
+ *   `ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE` (502), from the integrations and {@link relay}.
+ */
 export class HopByHopError extends Error {
-  /** One of `ERR_HOP_BY_HOP_PROTECTED`, `ERR_HOP_BY_HOP_INVALID_TOKEN`, `ERR_HOP_BY_HOP_AMBIGUOUS_LENGTH`, `ERR_HOP_BY_HOP_INVALID_UPGRADE`. */
   code: string
-  /** Always 400. */
-  statusCode: 400
+  /** 400, 431 or 502. */
+  statusCode: 400 | 431 | 502
 }
 
 /** Filter a flat `rawHeaders` array. Throws `TypeError`/`RangeError` for bad input. */
 export function filterHeaders(rawHeaders: RawHeaders, options?: FilterOptions): FilterResult
 
-/** Filter a request received by a server; reads `rawHeaders` and `httpVersion`. */
+/**
+ * Filter a request received by a server; reads `rawHeaders` and `httpVersion`. Throws a
+ * {@link HopByHopError} with statusCode 431 when the head reached the limit of lines Node keeps
+ * (`ERR_HOP_BY_HOP_HEAD_TRUNCATED`): never forward such a head.
+ */
 export function filterRequest(req: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion'>, options?: FilterOptions): FilterResult
 
 /**
  * Filter a response received from an upstream; reads `rawHeaders`, `httpVersion` and `statusCode`.
- * `options.requestMethod` defaults to `res.req.method` when present.
+ * `options.requestMethod` defaults to `res.req.method` when present. Throws a {@link HopByHopError}
+ * with statusCode 502 when the head reached the limit of lines Node's client keeps.
  */
 export function filterResponse(
   res: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion' | 'statusCode'> & { req?: { method?: string } },
@@ -127,16 +140,18 @@ export interface ProxyHandlers {
    * http-proxy `proxyReq` listener (also http-proxy-middleware `on.proxyReq`): removes the client's
    * hop-by-hop and nominated fields from the outgoing request, keeps `TE: trailers`, writes the
    * proxy's own `Connection` and body framing, and keeps what http-proxy itself added
-   * (`xfwd` entries, `changeOrigin` Host). A request the filter refuses is aborted with the
-   * {@link HopByHopError} (statusCode 400), which http-proxy hands to its `'error'` listeners.
+   * (`xfwd` entries, `changeOrigin` Host). A request the filter refuses (400, or 431 for a head Node
+   * may have cut) is answered here and the upstream request aborted with the {@link HopByHopError},
+   * which http-proxy hands to its `'error'` listeners (check `res.headersSent` there). Also answers
+   * 502 to a 101 for this plain request, and refuses a body the head did not declare.
    */
   onProxyReq(proxyReq: import('node:http').ClientRequest, req: IncomingMessage, res: import('node:http').ServerResponse): void
   /**
    * http-proxy `proxyRes` listener (also http-proxy-middleware `on.proxyRes`): removes the upstream's
    * hop-by-hop and nominated fields before http-proxy copies the headers, stops http-proxy's
    * `setConnection` pass from overriding the client connection's keep-alive decision, and closes an
-   * HTTP/1.0 keep-alive client after the response. With `strict`, a refused upstream response is
-   * answered with 502.
+   * HTTP/1.0 keep-alive client after the response. A response head Node may have cut, or one that
+   * `strict` refuses, is answered with 502.
    */
   onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage, res: import('node:http').ServerResponse): void
   /**
@@ -164,8 +179,9 @@ export function onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage, res:
 export function createProxyHandlers(options?: FilterOptions): ProxyHandlers
 
 /**
- * Attach the listeners to an http-proxy server, plus web and ws passes that answer 400 for a
- * refused request before anything is sent upstream and that filter requests with
+ * Attach the listeners to an http-proxy server, plus web and ws passes that answer a refused
+ * request (400, 431) before anything is sent upstream, drop requests pipelined behind one after
+ * which the connection closes, and filter requests with
  * `Expect: 100-continue` (for which http-proxy emits no `proxyReq`). Turns on http-proxy's
  * `preserveHeaderKeyCase` unless it is set. Also usable as an http-proxy-middleware plugin:
  * `plugins: [(proxyServer) => attach(proxyServer, options)]`.
@@ -182,7 +198,9 @@ export interface ForwardedRequest extends IncomingMessage {
  * Express (or connect-style) middleware: sets `req.forward` to the {@link filterRequest} result and
  * closes the client connection after the response when `forward.keepAlive` is false (client
  * `Connection: close`, or an HTTP/1.0 client asking for keep-alive, RFC 9112 §9.3). A
- * {@link HopByHopError} is answered with 400 and the chain stops. Throws for bad options.
+ * {@link HopByHopError} is answered with its statusCode (400, or 431 for a head Node may have cut),
+ * and so is a request pipelined behind one after which the connection closes (RFC 9112 §9.6); the
+ * chain stops. Throws for bad options.
  */
 export function middleware(
   options?: FilterOptions,
@@ -196,3 +214,34 @@ export function middleware(
  * name. Returns `res`. Throws TypeError for a non-array, RangeError for an odd length.
  */
 export function writeHead<R extends HeaderWritable>(res: R, statusCode: number, headers: RawHeaders): R
+
+/**
+ * The upstream half of a node:http or Express forwarding proxy. Sends the client's body to
+ * `upstreamRequest` (built with the filtered headers) and the upstream's answer, filtered with
+ * `options` and written with {@link writeHead}, to `res`. Every failure becomes an answer or a cut
+ * connection, never a throw: 502 for an upstream error, a response head Node may have cut, or a
+ * 101 to this plain request; 400 for a body the request head did not declare (Node's parser
+ * honoured framing that is not in `rawHeaders`), which is never written upstream. A client that
+ * leaves aborts the upstream request; an upstream body cut short cuts the client's. Returns
+ * `upstreamRequest`.
+ */
+export function relay(
+  req: IncomingMessage,
+  res: import('node:http').ServerResponse,
+  upstreamRequest: import('node:http').ClientRequest,
+  options?: FilterOptions,
+): import('node:http').ClientRequest
+
+/**
+ * The same for a server's `upgrade` event: `upstreamRequest` carries
+ * `filterRequest(req, { upgrade: true }).headers`. A 101 from the upstream is filtered and the two
+ * sockets joined (with `head` sent on); any other answer is passed on and the connection closed;
+ * failures are answered 502 on the socket. Returns `upstreamRequest`.
+ */
+export function relayUpgrade(
+  req: IncomingMessage,
+  socket: import('node:stream').Duplex,
+  head: Buffer,
+  upstreamRequest: import('node:http').ClientRequest,
+  options?: FilterOptions,
+): import('node:http').ClientRequest

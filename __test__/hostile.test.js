@@ -234,6 +234,51 @@ describe('odd upstreams', () => {
   }, switching)
 })
 
+describe('http-proxy with followRedirects: true', () => {
+  // follow-redirects hands http-proxy a RedirectableRequest and re-emits 'socket' for every hop,
+  // whose request it has already ended: the listeners must filter the first hop and every redirect
+  // without ever throwing from the event.
+  const redirecting = (request) => (request.target === '/landing'
+    ? rawResponse({ body: 'landed' })
+    : rawResponse({ status: request.method === 'POST' ? 307 : 302, reason: 'Found', headers: [['Location', '/landing']] }))
+
+  for (const mode of ['attach', 'listeners']) {
+    for (const method of ['GET', 'POST']) {
+      it(`${mode}: a ${method} that is redirected is filtered on both hops and answered`, async (t) => {
+        const upstream = await startRecordingUpstream(redirecting)
+        t.after(() => upstream.close())
+        const proxy = httpProxy.createProxyServer({ target: upstream.url, followRedirects: true })
+        if (mode === 'attach') attach(proxy)
+        else {
+          proxy.on('proxyReq', onProxyReq)
+          proxy.on('proxyRes', onProxyRes)
+        }
+        proxy.on('error', proxyErrorListener)
+        const port = await serve(t, http.createServer(SERVER_OPTIONS, (req, res) => proxy.web(req, res)))
+        const body = method === 'POST' ? 'a=1' : ''
+        // follow-redirects resolves Location against the forwarded Host.
+        const client = await open(t, port, rawRequest(`${method} /start HTTP/1.1`, [
+          ['Host', `127.0.0.1:${upstream.port}`],
+          ['Connection', 'keep-alive, X-Secret'],
+          ['X-Secret', 's3cr3t'],
+          ['Keep-Alive', 'timeout=5'],
+          ...(body ? [['Content-Length', String(body.length)]] : []),
+        ], body))
+        const response = await client.response()
+        assert.equal(response.status, 200)
+        assert.equal(response.body.toString(), 'landed')
+        assert.deepEqual(upstream.requests.map((request) => request.target), ['/start', '/landing'])
+        for (const request of upstream.requests) {
+          assert.deepEqual(values(request.headers, 'x-secret'), [], request.target)
+          assert.deepEqual(values(request.headers, 'keep-alive'), [], request.target)
+          assert.equal(values(request.headers, 'connection').length, 1, request.target)
+        }
+        if (method === 'POST') assert.equal(upstream.requests[1].body.toString(), body)
+      })
+    }
+  }
+})
+
 describe('pipelining and framing', () => {
   // Node's parser keeps reading after an HTTP/1.0 keep-alive request, which a proxy answers with
   // close (RFC 9112 §9.3), and emits the request behind it.

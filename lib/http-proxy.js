@@ -33,20 +33,55 @@ function sameValues(a, b) {
 }
 
 /**
+ * With http-proxy's `followRedirects` option, proxyReq is a follow-redirects RedirectableRequest:
+ * a Writable that creates one ClientRequest per hop (`_currentRequest`) from `_options.headers`,
+ * re-emits each one's 'socket' event (so http-proxy emits proxyReq again for every redirect, whose
+ * request follow-redirects has already ended) and forwards getHeader to it, but has no
+ * headersSent or shouldKeepAlive of its own, does not forward 'upgrade', and before
+ * follow-redirects 1.15.3 has only Writable's destroy, which leaves the ClientRequest running.
+ */
+function isRedirectable(proxyReq) {
+  return proxyReq._currentRequest != null && typeof proxyReq._options?.headers === 'object'
+}
+
+/** The ClientRequest whose header block is being built. */
+function currentRequest(proxyReq) {
+  return isRedirectable(proxyReq) ? proxyReq._currentRequest : proxyReq
+}
+
+/**
  * Header storage that http-proxy copies to the upstream: either the outgoing ClientRequest or,
  * for requests whose header block Node renders before proxyReq could fire, req.headers itself.
+ * For a RedirectableRequest: its current ClientRequest and the headers follow-redirects copies
+ * into every redirect's request. http-proxy's copy there has lowercase names, so each spelling of
+ * a name is dropped before the new value goes in (else a redirect would carry both).
  */
 function outgoingRequestHeaders(proxyReq) {
+  const request = currentRequest(proxyReq)
+  const template = isRedirectable(proxyReq) ? proxyReq._options.headers : undefined
+  const forget = (name) => {
+    if (template === undefined) return
+    const lower = name.toLowerCase()
+    for (const key of Object.keys(template)) if (key.toLowerCase() === lower) delete template[key]
+  }
+  const set = (name, value) => {
+    request.setHeader(name, value) // first: an invalid value throws before the template changes
+    forget(name)
+    if (template !== undefined) template[name] = value
+  }
   return {
-    get: (name) => proxyReq.getHeader(name),
-    set: (name, value) => proxyReq.setHeader(name, value),
+    get: (name) => request.getHeader(name),
+    set,
     // removeHeader('transfer-encoding') would make Node send the body unframed and
     // removeHeader('connection') would make it omit its own Connection header; framing and
     // Connection are therefore always replaced (see applyOwnFraming and ownConnection).
-    remove: (name) => proxyReq.removeHeader(name),
+    remove: (name) => {
+      request.removeHeader(name)
+      forget(name)
+    },
     // The proxy's own connection option for the upstream hop (RFC 9112 §9.3), the value Node
     // would write itself: keep-alive only with an agent that reuses sockets.
-    ownConnection: (te) => proxyReq.setHeader('Connection', connectionValue(proxyReq.shouldKeepAlive ? 'keep-alive' : 'close', te)),
+    ownConnection: (te) => set('Connection', connectionValue(request.shouldKeepAlive ? 'keep-alive' : 'close', te)),
   }
 }
 
@@ -172,7 +207,27 @@ function requestStatus(error) {
  * would be an uncaught exception.
  */
 function failUpstream(proxyReq, res, statusCode, error) {
-  if (isResponse(res)) refuse(res, statusCode, error)
+  try {
+    if (isResponse(res)) refuse(res, statusCode, error)
+  } catch {
+    res.destroy() // the answer could not be written: a cut connection is the answer left
+  } finally {
+    destroyUpstream(proxyReq, error)
+  }
+}
+
+/**
+ * Abort the upstream request with `error` for http-proxy's 'error' listeners. A
+ * RedirectableRequest's current ClientRequest is destroyed first, quietly: follow-redirects would
+ * forward its 'socket hang up' as a second error, and before 1.15.3 its destroy would not reach it.
+ */
+function destroyUpstream(proxyReq, error) {
+  const request = currentRequest(proxyReq)
+  if (request !== proxyReq && !request.destroyed) {
+    request.removeAllListeners('error')
+    request.on('error', () => {})
+    request.destroy()
+  }
   proxyReq.destroy(error)
 }
 
@@ -236,35 +291,58 @@ function buildHandlers(options = {}) {
     return false
   }
 
+  // RedirectableRequests whose redirect template (_options.headers) is already filtered.
+  const filteredRedirectables = new WeakSet()
+
   function onProxyReq(proxyReq, req, res) {
+    // Anything thrown here would be an uncaught exception: this runs in an event listener (with
+    // followRedirects, in the 'socket' event of a ClientRequest, whose flush it would also skip).
+    try {
+      filterProxyReq(proxyReq, req, res)
+    } catch (error) {
+      failUpstream(proxyReq, res, requestStatus(error), error)
+    }
+  }
+
+  function filterProxyReq(proxyReq, req, res) {
+    // A redirect: follow-redirects built this hop's request from the template the first hop
+    // filtered, and has already ended it. Filtering again is impossible and not idempotent.
+    if (!filteredRedirectables.has(proxyReq) && !filterFirstHop(proxyReq, req, res)) return
+    // Node's client emits no 'response' and no 'error' for a 101 nobody listens for: without
+    // this listener the client would wait for an answer until its own timeout. On the
+    // ClientRequest of every hop, since follow-redirects does not forward 'upgrade'.
+    currentRequest(proxyReq).on('upgrade', (proxyRes, socket) => {
+      socket.destroy()
+      failUpstream(proxyReq, res, 502, unexpectedUpgradeError())
+    })
+  }
+
+  /** Returns false when the request was failed instead. */
+  function filterFirstHop(proxyReq, req, res) {
     let result
     try {
       result = filterOnce(req, filter)
     } catch (error) {
       failUpstream(proxyReq, res, requestStatus(error), error)
-      return
+      return false
     }
     if (followsClosingRequest(req, result.keepAlive)) {
       failUpstream(proxyReq, res, 400, afterCloseError())
-      return
+      return false
     }
-    if (proxyReq.headersSent) {
+    if (currentRequest(proxyReq).headersSent) {
       // Too late to change a header (something wrote the body first): setHeader would throw
-      // ERR_HTTP_HEADERS_SENT from this listener, an uncaught exception. Forwarding unfiltered is
-      // not an option either, so the request fails through http-proxy's 'error' event.
-      proxyReq.destroy(new Error('hop-by-hop: the upstream request headers were sent before they could be filtered'))
-      return
+      // ERR_HTTP_HEADERS_SENT. Forwarding unfiltered is not an option either, so the request
+      // fails through http-proxy's 'error' event.
+      destroyUpstream(proxyReq, new Error('hop-by-hop: the upstream request headers were sent before they could be filtered'))
+      return false
     }
     applyRequestFilter(outgoingRequestHeaders(proxyReq), req, result)
+    if (isRedirectable(proxyReq)) filteredRedirectables.add(proxyReq)
     // Decided here too, not only in onProxyRes, for answers written by the 'error' listener.
     if (isResponse(res)) applyClientKeepAlive(res, result.keepAlive)
-    // Node's client emits no 'response' and no 'error' for a 101 nobody listens for: without
-    // this listener the client would wait for an answer until its own timeout.
-    proxyReq.on('upgrade', (proxyRes, socket) => {
-      socket.destroy()
-      failUpstream(proxyReq, res, 502, unexpectedUpgradeError())
-    })
     onUndeclaredBody(req, (error) => failUpstream(proxyReq, res, 400, error))
+    return true
   }
 
   function onProxyRes(proxyRes, req, res) {
@@ -300,11 +378,20 @@ function buildHandlers(options = {}) {
   }
 
   function onProxyReqWs(proxyReq, req, socket) {
+    // Never throw from the listener; http-proxy's ws path uses a plain ClientRequest.
+    try {
+      filterProxyReqWs(proxyReq, req, socket)
+    } catch (error) {
+      destroyUpstream(proxyReq, error)
+    }
+  }
+
+  function filterProxyReqWs(proxyReq, req, socket) {
     let result
     try {
       result = filterOnce(req, upgradeFilter)
     } catch (error) {
-      proxyReq.destroy(error)
+      destroyUpstream(proxyReq, error)
       return
     }
     applyRequestFilter(outgoingRequestHeaders(proxyReq), req, result)
