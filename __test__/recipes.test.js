@@ -33,8 +33,8 @@ function undiciProxy(origin, dispatcher) {
     try {
       forward = filter.request(req)
     } catch (error) {
-      if (!(error instanceof HopByHopError)) throw error
-      res.writeHead(400, { Connection: 'close' }).end()
+      // 400, or 431 for a head Node may have cut; anything else is a bug worth a 500.
+      res.writeHead(error instanceof HopByHopError ? error.statusCode : 500, { Connection: 'close' }).end()
       return
     }
     if (!forward.keepAlive) res.setHeader('Connection', 'close')
@@ -67,8 +67,8 @@ function http1ToHttp2Proxy(session) {
     try {
       forward = filterRequest(req)
     } catch (error) {
-      if (!(error instanceof HopByHopError)) throw error
-      res.writeHead(400, { Connection: 'close' }).end()
+      // 400, or 431 for a head Node may have cut; anything else is a bug worth a 500.
+      res.writeHead(error instanceof HopByHopError ? error.statusCode : 500, { Connection: 'close' }).end()
       return
     }
     if (!forward.keepAlive) res.setHeader('Connection', 'close')
@@ -98,8 +98,7 @@ function http2ToHttp1Proxy(target, agent) {
     try {
       forward = filterRequest(req) // pseudo-header fields never reach the output
     } catch (error) {
-      if (!(error instanceof HopByHopError)) throw error
-      res.writeHead(400).end()
+      res.writeHead(error instanceof HopByHopError ? error.statusCode : 500).end()
       return
     }
     // HTTP/1.1 needs Host (RFC 9113 §8.3.1) and a single Cookie line (RFC 9113 §8.2.3).

@@ -4,7 +4,7 @@
 
 const http = require('node:http')
 const net = require('node:net')
-const { filterRequest, filterResponse, writeHead } = require('..')
+const { filterRequest, relay, HopByHopError } = require('..')
 
 /** The upstream records each request's raw header lines and answers with hop-by-hop fields. */
 function startUpstream() {
@@ -51,18 +51,24 @@ function naiveForwarder(target) {
 /** The node:http recipe from the README. */
 function filteringForwarder(target) {
   return http.createServer((req, res) => {
-    const forward = filterRequest(req)
+    let forward
+    try {
+      forward = filterRequest(req)
+    } catch (error) {
+      // 400, or 431 for a head Node may have cut; anything else is a bug worth a 500.
+      const status = error instanceof HopByHopError ? error.statusCode : 500
+      res.writeHead(status, { Connection: 'close' }).end()
+      return
+    }
     if (!forward.keepAlive) res.setHeader('Connection', 'close')
     const headers = forward.headers
+    // Framing is per hop (RFC 9112 §6.1): Node decoded a chunked body, so chunk it again.
     if (req.headers['transfer-encoding'] !== undefined) headers.push('Transfer-Encoding', 'chunked')
+    // HTTP/1.1 requires Host; http.request adds none to an array of headers.
     if (req.headers.host === undefined) headers.push('Host', `${target.host}:${target.port}`)
+    // Your own fields go in after filtering.
     headers.push('X-Forwarded-For', req.socket.remoteAddress)
-    const upstreamRequest = http.request({ ...target, method: req.method, path: req.url, headers }, (upstream) => {
-      writeHead(res, upstream.statusCode, filterResponse(upstream).headers)
-      upstream.pipe(res)
-    })
-    upstreamRequest.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()))
-    req.pipe(upstreamRequest)
+    relay(req, res, http.request({ ...target, method: req.method, path: req.url, headers }))
   })
 }
 
