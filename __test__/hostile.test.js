@@ -14,11 +14,12 @@ const net = require('node:net')
 const express = require('express')
 const httpProxy = require('http-proxy')
 const { createProxyMiddleware } = require('http-proxy-middleware')
-const { attach, onProxyReq, onProxyRes, relay, filterHeaders } = require('..')
+const { attach, onProxyReq, onProxyRes, relay, filterHeaders, filterRequest, filterResponse } = require('..')
 const { forwardingApp } = require('./helpers/recipes.js')
 const { startDemo } = require('./helpers/examples.js')
 const {
   WAIT_MS,
+  withTimeout,
   listen,
   closeServer,
   values,
@@ -176,6 +177,57 @@ describe('request heads longer than Node keeps', () => {
       assert.equal(seen[0].body, SMUGGLED)
     })
   }
+})
+
+describe('the limit follows Node\'s settings', () => {
+  /** A server that answers with what filterRequest made of the head. */
+  async function judging(t, maxHeadersCount) {
+    const server = http.createServer((req, res) => {
+      try {
+        res.end(`kept ${filterRequest(req).headers.length}`)
+      } catch (error) {
+        res.writeHead(error.statusCode).end(error.code)
+      }
+    })
+    if (maxHeadersCount !== undefined) server.maxHeadersCount = maxHeadersCount
+    return serve(t, server)
+  }
+
+  it('server.maxHeadersCount 50: 49 lines pass, 50 are refused with 431', async (t) => {
+    const port = await judging(t, 50)
+    const under = await open(t, port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ...filler(48)]))
+    assert.equal((await under.response()).body.toString(), 'kept 98')
+    const at = await open(t, port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ...filler(49)]))
+    const refused = await at.response()
+    assert.equal(refused.status, 431)
+    assert.equal(refused.body.toString(), 'ERR_HOP_BY_HOP_HEAD_TRUNCATED')
+  })
+
+  it('server.maxHeadersCount 0 means no limit, in Node and here: 1,500 lines pass whole', async (t) => {
+    const port = await judging(t, 0)
+    const client = await open(t, port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ...filler(1499)]))
+    assert.equal((await client.response()).body.toString(), 'kept 3000')
+  })
+
+  it('a client request\'s maxHeadersCount 50: a 49-line response passes, a 60-line one is refused with 502', async (t) => {
+    const upstream = await startRecordingUpstream((request) => rawResponse({ headers: filler(request.target === '/under' ? 48 : 59) }))
+    t.after(() => upstream.close())
+    for (const [path, expected] of [['/under', 98], ['/over', 502]]) {
+      const outcome = await withTimeout(new Promise((resolve, reject) => {
+        const request = http.get(`${upstream.url}${path}`, (res) => {
+          res.resume()
+          try {
+            resolve(filterResponse(res).headers.length)
+          } catch (error) {
+            resolve(error.statusCode)
+          }
+        })
+        request.maxHeadersCount = 50
+        request.on('error', reject)
+      }), WAIT_MS, path)
+      assert.equal(outcome, expected)
+    }
+  })
 })
 
 describe('a body the head does not declare (second line of defence)', () => {
