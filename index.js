@@ -13,6 +13,7 @@ const {
 const { onProxyReq, onProxyRes, createProxyHandlers, attach } = require('./lib/http-proxy.js')
 const { middleware, writeHead } = require('./lib/express.js')
 const { relay, relayUpgrade } = require('./lib/relay.js')
+const { forwardHeaders, createForwarding } = require('./lib/forwarding.js')
 
 module.exports = {
   filterHeaders,
@@ -30,4 +31,6 @@ module.exports = {
   writeHead,
   relay,
   relayUpgrade,
+  forwardHeaders,
+  createForwarding,
 }

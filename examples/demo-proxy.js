@@ -7,15 +7,11 @@
 
 const http = require('node:http')
 const express = require('express')
-const { middleware, filterRequest, filterResponse, relay, relayUpgrade } = require('..')
+const { middleware, filterRequest, filterResponse, forwardHeaders, relay, relayUpgrade } = require('..')
 
 const PORT = process.env.PORT === undefined ? 8080 : Number(process.env.PORT)
 // A client that sends its head slowly (slow loris) is answered 408 and closed after this long.
 const HEADERS_TIMEOUT_MS = process.env.HEADERS_TIMEOUT_MS === undefined ? 10000 : Number(process.env.HEADERS_TIMEOUT_MS)
-
-// Until the proxy writes its own forwarding fields from trusted peers only, a client's claims
-// about earlier hops are dropped rather than passed on next to the proxy's own.
-const CLIENT_FORWARDING_HEADERS = ['Forwarded', 'X-Forwarded-For', 'X-Forwarded-Host', 'X-Forwarded-Proto', 'X-Forwarded-Port', 'X-Real-IP']
 
 /** The echo upstream. Its answer also carries hop-by-hop fields, which the proxy must drop. */
 function startEcho() {
@@ -36,34 +32,10 @@ function startEcho() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
 }
 
-/** Replace the client's Host with the target's, keeping the client's in X-Forwarded-Host. */
-function retarget(headers, host) {
-  const out = ['Host', host]
-  let clientHost
-  for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i].toLowerCase() === 'host') clientHost ??= headers[i + 1]
-    else out.push(headers[i], headers[i + 1])
-  }
-  if (clientHost !== undefined) out.push('X-Forwarded-Host', clientHost)
-  return out
-}
-
-/** The proxy's own fields, added after filtering so that no client nomination can remove them. */
-function upstreamHeaders(req, filtered, target) {
-  const headers = retarget(filtered, target.host)
-  // Framing is per hop (RFC 9112 §6.1): Node decoded a chunked body, so chunk it again.
-  if (req.headers['transfer-encoding'] !== undefined) headers.push('Transfer-Encoding', 'chunked')
-  // RFC 9110 §10.1.4: a sender of TE names `te` in its Connection field.
-  if (filtered.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'te')) headers.push('Connection', 'te')
-  headers.push('X-Forwarded-For', req.socket.remoteAddress, 'X-Forwarded-Proto', 'http', 'Via', `1.1 hop-by-hop-demo`)
-  return headers
-}
-
-function forwarder(target, agent) {
+function forwarder(target, agent, options) {
   return (req, res) => {
-    const headers = upstreamHeaders(req, req.forward.headers, target)
-    const options = { host: target.hostname, port: target.port || 80, method: req.method, path: req.originalUrl, headers, agent }
-    const upstreamRequest = relay(req, res, http.request(options))
+    const request = { host: target.hostname, port: target.port || 80, method: req.method, path: req.originalUrl, headers: req.forward.headers, agent }
+    const upstreamRequest = relay(req, res, http.request(request), options)
     // For the log line only: relay() filters the response itself.
     upstreamRequest.once('response', (upstream) => {
       try {
@@ -76,19 +48,18 @@ function forwarder(target, agent) {
 }
 
 /** WebSocket and other upgrades: the server's `upgrade` event, with the package's upgrade rules. */
-function upgrader(target) {
+function upgrader(target, options) {
   return (req, socket, head) => {
     let forward
     try {
-      forward = filterRequest(req, { upgrade: true, strip: CLIENT_FORWARDING_HEADERS })
+      forward = filterRequest(req, { upgrade: true })
     } catch (error) {
       const status = error.statusCode ?? 400
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
       return
     }
-    const headers = upstreamHeaders(req, forward.headers, target)
-    const options = { host: target.hostname, port: target.port || 80, method: req.method, path: req.url, headers }
-    relayUpgrade(req, socket, head, http.request(options))
+    const request = { host: target.hostname, port: target.port || 80, method: req.method, path: req.url, headers: forwardHeaders(req, forward.headers, options) }
+    relayUpgrade(req, socket, head, http.request(request), options)
     console.log(`${req.method} ${req.url} HTTP/${req.httpVersion} -> upgrade ${forward.upgrade ?? '-'} | removed from request: ${list(forward.diagnostics.removed)}`)
   }
 }
@@ -112,17 +83,20 @@ async function main() {
   const target = new URL(process.env.TARGET ?? `http://127.0.0.1:${echo.address().port}`)
   if (target.protocol !== 'http:') throw new Error(`TARGET must be an http:// URL; received ${target.href}`)
   const agent = new http.Agent({ keepAlive: true })
+  // The target's Host (the client's goes in X-Forwarded-Host), and Via with the demo's pseudonym.
+  // Clients' own Forwarded/X-Forwarded-* are not trusted (the default): they are replaced.
+  const options = { host: target.host, via: 'hop-by-hop-demo' }
 
   const app = express()
   app.use((req, res, next) => {
     logLine(req, res)
     next()
   })
-  app.use(middleware({ strip: CLIENT_FORWARDING_HEADERS }))
-  app.use(forwarder(target, agent))
+  app.use(middleware(options))
+  app.use(forwarder(target, agent, options))
 
   const server = http.createServer({ headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1000, HEADERS_TIMEOUT_MS / 4) }, app)
-  server.on('upgrade', upgrader(target))
+  server.on('upgrade', upgrader(target, options))
   server.listen(PORT, '127.0.0.1', () => {
     const { port } = server.address()
     console.log(`hop-by-hop demo proxy listening on http://127.0.0.1:${port} -> ${echo ? `echo upstream ${target.host}` : target.href}`)

@@ -3,6 +3,7 @@
 // Express, after the request headers were filtered (middleware or filterRequest).
 
 const { filterResponse, HopByHopError } = require('./filter.js')
+const { Forwarding } = require('./forwarding.js')
 const { declaresBody, onUndeclaredBody } = require('./guards.js')
 const { refuse, refuseSocket, writeHead } = require('./respond.js')
 
@@ -19,12 +20,27 @@ function responseOptions(req, options) {
   return options === undefined ? { requestMethod: req.method } : { ...options, requestMethod: req.method }
 }
 
+const DEFAULT_FORWARDING = new Forwarding()
+// Options objects are usually made once per app: compile each once.
+const compiledForwarding = new WeakMap()
+
+function forwardingFor(options) {
+  if (options === undefined) return DEFAULT_FORWARDING
+  let forwarding = compiledForwarding.get(options)
+  if (forwarding === undefined) {
+    forwarding = new Forwarding(options)
+    compiledForwarding.set(options, forwarding)
+  }
+  return forwarding
+}
+
 /**
  * Sends the client's body to `upstreamRequest` and the upstream's filtered answer to `res`.
  * Every failure becomes an answer (400, 502) or a cut connection; nothing throws out of the
  * listeners it installs.
  */
 function relay(req, res, upstreamRequest, options) {
+  const forwarding = forwardingFor(options)
   let failed = false
   function fail(statusCode, error) {
     if (failed) return
@@ -47,7 +63,7 @@ function relay(req, res, upstreamRequest, options) {
     let filtered
     try {
       filtered = filterResponse(upstream, responseOptions(req, options))
-      writeHead(res, upstream.statusCode, filtered.headers)
+      writeHead(res, upstream.statusCode, forwarding.response(upstream, filtered.headers))
     } catch (error) {
       upstream.destroy()
       fail(error instanceof HopByHopError ? error.statusCode : 502, error)
@@ -88,6 +104,7 @@ function headLines(statusCode, statusMessage, headers) {
  * and the two sockets are joined; any other answer is passed on and the connection closed.
  */
 function relayUpgrade(req, socket, head, upstreamRequest, options) {
+  const forwarding = forwardingFor(options)
   let failed = false
   function fail(statusCode, error) {
     if (failed) return
@@ -106,7 +123,7 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
       fail(error instanceof HopByHopError ? error.statusCode : 502, error)
       return
     }
-    const headers = filtered.headers.concat('Connection', 'close')
+    const headers = forwarding.response(upstream, filtered.headers).concat('Connection', 'close')
     socket.write(headLines(upstream.statusCode, upstream.statusMessage, headers))
     upstream.pipe(socket)
   })
@@ -122,7 +139,7 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
     upstreamSocket.on('error', () => socket.destroy())
     socket.on('close', () => upstreamSocket.destroy())
     upstreamSocket.on('close', () => socket.destroy())
-    socket.write(headLines(101, 'Switching Protocols', filtered.headers))
+    socket.write(headLines(101, 'Switching Protocols', forwarding.response(upstream, filtered.headers)))
     if (upstreamHead.length > 0) socket.write(upstreamHead)
     if (head.length > 0) upstreamSocket.write(head)
     upstreamSocket.pipe(socket).pipe(upstreamSocket)

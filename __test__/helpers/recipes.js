@@ -4,22 +4,16 @@
 
 const http = require('node:http')
 const express = require('express')
-const { middleware, filterRequest, relay, HopByHopError } = require('../..')
+const { middleware, filterRequest, forwardHeaders, relay, HopByHopError } = require('../..')
 
 /** Express: a forwarding app for `target` ({ host, port }). */
 function forwardingApp(target, agent) {
   const app = express()
+  // Filters, then adds Host, X-Forwarded-For/-Host/-Proto (trusting no client's), Via, framing.
   app.use(middleware())
   app.use((req, res) => {
-    const headers = req.forward.headers
-    // Framing is per hop (RFC 9112 §6.1): Node decoded a chunked body, so chunk it again.
-    if (req.headers['transfer-encoding'] !== undefined) headers.push('Transfer-Encoding', 'chunked')
-    // An HTTP/1.0 client may send no Host; HTTP/1.1 requires one, and http.request adds none
-    // to an array of headers.
-    if (req.headers.host === undefined) headers.push('Host', `${target.host}:${target.port}`)
-    // Add your own fields after filtering, so that no client nomination can remove them.
-    headers.push('X-Forwarded-For', req.socket.remoteAddress, 'Via', '1.1 example-proxy')
-    relay(req, res, http.request({ ...target, method: req.method, path: req.originalUrl, headers, agent }))
+    const upstreamRequest = http.request({ ...target, method: req.method, path: req.originalUrl, headers: req.forward.headers, agent })
+    relay(req, res, upstreamRequest)
   })
   return app
 }
@@ -37,13 +31,7 @@ function nodeHttpProxy(target, agent) {
       return
     }
     if (!forward.keepAlive) res.setHeader('Connection', 'close')
-    const headers = forward.headers
-    // Framing is per hop (RFC 9112 §6.1): Node decoded a chunked body, so chunk it again.
-    if (req.headers['transfer-encoding'] !== undefined) headers.push('Transfer-Encoding', 'chunked')
-    // HTTP/1.1 requires Host; http.request adds none to an array of headers.
-    if (req.headers.host === undefined) headers.push('Host', `${target.host}:${target.port}`)
-    // Your own fields go in after filtering.
-    headers.push('X-Forwarded-For', req.socket.remoteAddress)
+    const headers = forwardHeaders(req, forward.headers)
     relay(req, res, http.request({ ...target, method: req.method, path: req.url, headers, agent }))
   })
 }

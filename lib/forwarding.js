@@ -1,0 +1,292 @@
+'use strict'
+// The proxy's own fields, written after filtering so that no client nomination can remove them:
+// Via (RFC 9110 §7.6.3), Forwarded (RFC 7239) and the X-Forwarded-* family from trusted peers
+// only, Host, the body framing of the next hop (RFC 9112 §6.1), `Connection: te` (RFC 9110
+// §10.1.4), and, for an HTTP/2 client, one Cookie line and a Host (RFC 9113 §8.2.3, §8.3.1).
+
+const net = require('node:net')
+const proxyaddr = require('proxy-addr')
+
+// Fields in which a client speaks for earlier hops: believed only from a trusted peer.
+const FORWARDING_HEADERS = new Set([
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'x-real-ip',
+])
+
+const EMITTED = { 'x-forwarded': { x: true, rfc7239: false }, forwarded: { x: false, rfc7239: true }, both: { x: true, rfc7239: true }, none: { x: false, rfc7239: false } }
+
+const TCHAR = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+// RFC 9110 §7.6.3: received-by is a pseudonym (a token) or host[:port]; no list or space characters.
+const RECEIVED_BY = /^[!#$%&'*+.^_`|~0-9A-Za-z:[\]-]+$/
+
+function codedError(ErrorClass, code, message) {
+  const error = new ErrorClass(message)
+  error.code = code
+  return error
+}
+
+/**
+ * Express's `trust proxy` forms (boolean, hop count, address/CIDR/`loopback`/`linklocal`/
+ * `uniquelocal` string or list, function(address, hop)); addresses are matched by proxy-addr.
+ */
+function compileTrust(trust) {
+  if (trust === undefined || trust === false) return () => false
+  if (trust === true) return () => true
+  if (typeof trust === 'function') return trust
+  if (typeof trust === 'number') {
+    if (!Number.isInteger(trust) || trust < 0) {
+      throw codedError(RangeError, 'ERR_OUT_OF_RANGE', `options.trust as a hop count must be a non-negative integer; received ${trust}`)
+    }
+    return (address, hop) => hop < trust
+  }
+  const list = typeof trust === 'string' ? trust.split(',').map((entry) => entry.trim()) : trust
+  if (!Array.isArray(list) || list.some((entry) => typeof entry !== 'string')) {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', 'options.trust must be a boolean, a hop count, a function, or addresses/CIDR ranges as a string or an array of strings')
+  }
+  try {
+    return proxyaddr.compile(list)
+  } catch (error) {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', `options.trust: ${error.message}`)
+  }
+}
+
+function emittedFamilies(forwarded) {
+  const key = forwarded === undefined ? 'x-forwarded' : forwarded === false ? 'none' : forwarded
+  const families = typeof key === 'string' ? EMITTED[key] : undefined
+  if (families === undefined) {
+    throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `options.forwarded must be 'x-forwarded', 'forwarded', 'both' or false; received ${JSON.stringify(forwarded)}`)
+  }
+  return families
+}
+
+function receivedBy(via) {
+  if (via === undefined || via === true) return 'hop-by-hop'
+  if (via === false) return null
+  if (typeof via !== 'string' || !RECEIVED_BY.test(via)) {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', `options.via must be a boolean or a pseudonym token (RFC 9110 §7.6.3); received ${JSON.stringify(via)}`)
+  }
+  return via
+}
+
+function targetHost(host) {
+  if (host === undefined) return undefined
+  if (typeof host !== 'string' || host.length === 0 || /[\0-\x20\x7f,]/.test(host)) {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', `options.host must be the host[:port] to send upstream; received ${JSON.stringify(host)}`)
+  }
+  return host
+}
+
+/** RFC 9110 §7.6.3 received-protocol: the version alone for HTTP; HTTP/2 is `2`. */
+function receivedProtocol(httpVersion) {
+  return httpVersion === '2.0' ? '2' : httpVersion === '1.0' ? '1.0' : '1.1'
+}
+
+/** The peer's address as the upstream should read it: IPv4-mapped IPv6 as plain IPv4. */
+function peerAddress(socket) {
+  const address = socket?.remoteAddress
+  if (typeof address !== 'string' || address.length === 0) return undefined
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  return mapped === null ? address : mapped[1]
+}
+
+/** RFC 7239 §6: an IPv6 node is bracketed and quoted; `unknown` and IPv4 are tokens. */
+function forwardedNode(address) {
+  if (address === undefined) return 'unknown'
+  return net.isIPv6(address) ? `"[${address}]"` : address
+}
+
+/** RFC 7239 §4: a value is a token or a quoted-string. */
+function forwardedValue(value) {
+  return TCHAR.test(value) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`
+}
+
+/** Split a list field on commas outside quoted strings (RFC 9110 §5.6.1, §5.6.4). */
+function splitList(value) {
+  const items = []
+  let start = 0
+  let quoted = false
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]
+    if (quoted && c === '\\') i++
+    else if (c === '"') quoted = !quoted
+    else if (c === ',' && !quoted) {
+      items.push(value.slice(start, i).trim())
+      start = i + 1
+    }
+  }
+  items.push(value.slice(start).trim())
+  return items.filter((item) => item.length > 0)
+}
+
+/** The address in an RFC 7239 element's `for=`, without quotes, brackets or port. */
+function forwardedFor(element) {
+  for (const pair of element.split(';')) {
+    const equals = pair.indexOf('=')
+    if (equals === -1 || pair.slice(0, equals).trim().toLowerCase() !== 'for') continue
+    let node = pair.slice(equals + 1).trim()
+    if (node.startsWith('"') && node.endsWith('"')) node = node.slice(1, -1)
+    if (node.startsWith('[')) return node.slice(1, node.indexOf(']'))
+    const colon = node.indexOf(':')
+    return colon === -1 || node.indexOf(':', colon + 1) !== -1 ? node : node.slice(0, colon)
+  }
+  return undefined
+}
+
+/**
+ * The part of a forwarding chain (oldest first) that a trusted peer can vouch for: walking back
+ * from the peer, each hop is kept, and the walk stops after the first hop that is not trusted, as
+ * Express's `req.ips` does. Entries before it are the client's own claims.
+ */
+function vouchedChain(entries, addressOf, trust) {
+  let first = entries.length
+  for (let hop = 1; first > 0; hop++) {
+    first--
+    if (!trust(addressOf(entries[first]) ?? '', hop)) break
+  }
+  return entries.slice(first)
+}
+
+function requestProtocol(req) {
+  return req.socket?.encrypted === true ? 'https' : 'http'
+}
+
+function hasHeader(rawHeaders, lowerName) {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].length === lowerName.length && rawHeaders[i].toLowerCase() === lowerName) return true
+  }
+  return false
+}
+
+/** Whether the upstream request must be chunked: a chunked request, or an HTTP/2 body of unknown length. */
+function needsChunking(req, filtered) {
+  if (req.httpVersionMajor >= 2) return req.stream?.endAfterHeaders === false && !hasHeader(filtered, 'content-length')
+  return hasHeader(req.rawHeaders, 'transfer-encoding')
+}
+
+/** Options compiled once; `request`/`response` build the lists to send on. */
+class Forwarding {
+  constructor(options = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `options must be an object; received ${options === null ? 'null' : typeof options}`)
+    }
+    this.trust = compileTrust(options.trust)
+    this.families = emittedFamilies(options.forwarded)
+    this.via = receivedBy(options.via)
+    this.host = targetHost(options.host)
+  }
+
+  /**
+   * The request headers for the upstream: `filtered` (a filter's end-to-end output for `req`)
+   * with Host, the forwarding fields, Via, framing and `Connection: te`.
+   */
+  request(req, filtered) {
+    const peer = peerAddress(req.socket)
+    const trusted = peer !== undefined && this.trust(peer, 0) === true
+    const h2 = req.httpVersionMajor >= 2
+    const out = []
+    const inbound = new Map()
+    let clientHost
+    let cookie
+    let connection = -1
+    let te = false
+    for (let i = 0; i < filtered.length; i += 2) {
+      const name = filtered[i]
+      const value = filtered[i + 1]
+      const lower = name.toLowerCase()
+      if (FORWARDING_HEADERS.has(lower)) {
+        if (!trusted) continue
+        const lines = inbound.get(lower)
+        if (lines === undefined) inbound.set(lower, [name, value])
+        else lines.push(name, value)
+      } else if (lower === 'host') {
+        clientHost ??= value
+      } else if (h2 && lower === 'cookie') {
+        // RFC 9113 §8.2.3: crumbs are joined with "; " into one field for HTTP/1.1.
+        if (cookie === undefined) {
+          cookie = out.length + 1
+          out.push(name, value)
+        } else {
+          out[cookie] += `; ${value}`
+        }
+      } else {
+        if (lower === 'connection') connection = out.length + 1
+        else if (lower === 'te') te = true
+        out.push(name, value)
+      }
+    }
+    // RFC 9113 §8.3.1: an HTTP/2 request carries its authority in :authority.
+    clientHost ??= h2 ? req.authority ?? req.headers?.[':authority'] : undefined
+    const host = this.host ?? clientHost ?? `${req.socket?.localAddress ?? 'localhost'}:${req.socket?.localPort ?? ''}`.replace(/:$/, '')
+    out.unshift('Host', host)
+
+    const proto = requestProtocol(req)
+    // A family this proxy does not write passes on as a trusted peer sent it.
+    if (this.families.x) this.#xForwarded(out, inbound, peer, clientHost ?? host, proto)
+    if (this.families.rfc7239) this.#forwarded(out, inbound, peer, clientHost ?? host, proto)
+    else pushLines(out, inbound.get('forwarded'))
+    for (const [name, lines] of inbound) if (name !== 'forwarded' && !this.families.x) pushLines(out, lines)
+    if (this.via !== null) out.push('Via', `${receivedProtocol(req.httpVersion)} ${this.via}`)
+
+    if (needsChunking(req, filtered)) out.push('Transfer-Encoding', 'chunked')
+    if (te) {
+      if (connection === -1) out.push('Connection', 'te')
+      else out[connection + 2] += ', te'
+    }
+    return out
+  }
+
+  /** The response headers for the client: `filtered` with this proxy's Via. */
+  response(res, filtered) {
+    if (this.via === null) return filtered
+    return filtered.concat('Via', `${receivedProtocol(res.httpVersion)} ${this.via}`)
+  }
+
+  #xForwarded(out, inbound, peer, host, proto) {
+    const chain = vouchedChain(splitList(joinedValues(inbound.get('x-forwarded-for'))), (entry) => entry, this.trust)
+    if (peer !== undefined) chain.push(peer)
+    if (chain.length > 0) out.push('X-Forwarded-For', chain.join(', '))
+    // A trusted peer's view of the original request stands; otherwise this proxy's own.
+    out.push('X-Forwarded-Host', inbound.get('x-forwarded-host')?.[1] ?? host)
+    out.push('X-Forwarded-Proto', inbound.get('x-forwarded-proto')?.[1] ?? proto)
+    for (const name of ['x-forwarded-port', 'x-forwarded-prefix', 'x-real-ip']) pushLines(out, inbound.get(name))
+  }
+
+  #forwarded(out, inbound, peer, host, proto) {
+    const chain = vouchedChain(splitList(joinedValues(inbound.get('forwarded'))), forwardedFor, this.trust)
+    chain.push(`for=${forwardedNode(peer)};host=${forwardedValue(host)};proto=${proto}`)
+    out.push('Forwarded', chain.join(', '))
+  }
+}
+
+/** Lines kept as received: flat name, value pairs. */
+function pushLines(out, lines) {
+  if (lines !== undefined) out.push(...lines)
+}
+
+function joinedValues(lines) {
+  if (lines === undefined) return ''
+  const values = []
+  for (let i = 1; i < lines.length; i += 2) values.push(lines[i])
+  return values.join(',')
+}
+
+/**
+ * The headers to send upstream for `req`: `filtered` (the filter's output for it) plus this
+ * proxy's own fields. See {@link Forwarding} for the options.
+ */
+function forwardHeaders(req, filtered, options) {
+  return new Forwarding(options).request(req, filtered)
+}
+
+/** The options validated and compiled once: `{ request(req, filtered), response(res, filtered) }`. */
+function createForwarding(options) {
+  const forwarding = new Forwarding(options)
+  return { request: (req, filtered) => forwarding.request(req, filtered), response: (res, filtered) => forwarding.response(res, filtered) }
+}
+
+module.exports = { Forwarding, forwardHeaders, createForwarding, FORWARDING_HEADERS }
