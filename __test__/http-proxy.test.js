@@ -308,17 +308,29 @@ describe('http-proxy 1.18.1 with attach()', () => {
     assert.equal(request.body.toString(), 'body')
   })
 
-  it('keeps the X-Forwarded-For entry http-proxy adds when the client nominates the field', async (t) => {
+  it('replaces xfwd: a client\'s X-Forwarded-* never reaches the upstream, nominated or not; Via both ways', async (t) => {
     const { port, upstream } = await proxyFixture(t)
-    await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'X-Forwarded-For'], ['X-Forwarded-For', '203.0.113.9']]))
-    await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'X-Forwarded-For, X-Forwarded-Proto']]))
-    assert.deepEqual(values(upstream.requests[0].headers, 'x-forwarded-for'), ['203.0.113.9,127.0.0.1'])
-    assert.deepEqual(values(upstream.requests[1].headers, 'x-forwarded-for'), ['127.0.0.1'])
-    assert.deepEqual(values(upstream.requests[1].headers, 'x-forwarded-proto'), ['http'])
-    for (const request of upstream.requests) assert.equal(upstreamConnectionValue(request), 'keep-alive')
+    const first = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'X-Forwarded-For'], ['X-Forwarded-For', '203.0.113.9']]))
+    await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'X-Forwarded-For, X-Forwarded-Proto'], ['X-Forwarded-Proto', 'https'], ['X-Forwarded-Port', '443']]))
+    for (const request of upstream.requests) {
+      assert.deepEqual(values(request.headers, 'x-forwarded-for'), ['127.0.0.1'])
+      assert.deepEqual(values(request.headers, 'x-forwarded-proto'), ['http'])
+      assert.deepEqual(values(request.headers, 'x-forwarded-host'), ['a'])
+      assert.deepEqual(values(request.headers, 'x-forwarded-port'), [])
+      assert.deepEqual(values(request.headers, 'via'), ['1.1 hop-by-hop'])
+      assert.equal(upstreamConnectionValue(request), 'keep-alive')
+    }
+    assert.deepEqual(values(first.headers, 'via'), ['1.1 hop-by-hop'])
   })
 
-  it('with strip: [X-Forwarded-For] drops the client value and keeps the proxy entry', async (t) => {
+  it('with trust, extends the chain of a trusted peer', async (t) => {
+    const { port, upstream } = await proxyFixture(t, { core: { trust: 'loopback' } })
+    await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['X-Forwarded-For', '203.0.113.9'], ['X-Forwarded-Proto', 'https']]))
+    assert.deepEqual(values(upstream.requests[0].headers, 'x-forwarded-for'), ['203.0.113.9, 127.0.0.1'])
+    assert.deepEqual(values(upstream.requests[0].headers, 'x-forwarded-proto'), ['https'])
+  })
+
+  it('with strip: [X-Forwarded-For] still sends the proxy entry', async (t) => {
     const { port, upstream } = await proxyFixture(t, { core: { strip: ['X-Forwarded-For'] } })
     await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['X-Forwarded-For', '203.0.113.9, 10.0.0.1']]))
     assert.deepEqual(values(upstream.requests[0].headers, 'x-forwarded-for'), ['127.0.0.1'])

@@ -8,13 +8,14 @@
 // what reaches the wire is right even though http-proxy's own passes run after them.
 
 const { createFilter } = require('./filter.js')
+const { Forwarding, FORWARDING_HEADERS } = require('./forwarding.js')
 const { onUndeclaredBody, followsClosingRequest, afterCloseError } = require('./guards.js')
 const { unexpectedUpgradeError } = require('./relay.js')
 const { refuse, refuseSocket } = require('./respond.js')
 
-// http-proxy's XHeaders pass (web-incoming.js) appends the proxy's value to the client's
-// X-Forwarded-For/-Port/-Proto after a comma; X-Forwarded-Host it only fills in when absent.
-const APPENDED_BY_XFWD = new Set(['x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto'])
+// The fields this proxy writes itself (lib/forwarding.js). They replace whatever http-proxy's
+// `xfwd` pass wrote, which appends to a client's values and so believes any client.
+const OWN_FIELDS = new Set([...FORWARDING_HEADERS, 'via'])
 
 /** Lowercased name -> values, in order, of a flat header list. */
 function linesByName(flat) {
@@ -24,6 +25,19 @@ function linesByName(flat) {
     const values = lines.get(name)
     if (values === undefined) lines.set(name, [flat[i + 1]])
     else values.push(flat[i + 1])
+  }
+  return lines
+}
+
+/** The proxy's own fields of a finished list: lowercased name -> { name, values }. */
+function ownLines(finished) {
+  const lines = new Map()
+  for (let i = 0; i < finished.length; i += 2) {
+    const lower = finished[i].toLowerCase()
+    if (!OWN_FIELDS.has(lower)) continue
+    const line = lines.get(lower)
+    if (line === undefined) lines.set(lower, { name: finished[i], values: [finished[i + 1]] })
+    else line.values.push(finished[i + 1])
   }
   return lines
 }
@@ -104,22 +118,6 @@ function incomingRequestHeaders(headers) {
 }
 
 /**
- * Drop one header the client sent. For the X-Forwarded-* fields that http-proxy's XHeaders pass
- * extended, keep the part the proxy appended: a client must not be able to remove the proxy's
- * own entry by nominating or sending the field (the filter's `protect`/`strip` decide only
- * about the client's part).
- */
-function dropClientField(store, name, clientValues) {
-  const outgoing = store.get(name)
-  const client = clientValues.join(', ')
-  if (APPENDED_BY_XFWD.has(name) && typeof outgoing === 'string' && outgoing.startsWith(`${client},`)) {
-    store.set(name, outgoing.slice(client.length + 1))
-  } else {
-    store.remove(name)
-  }
-}
-
-/**
  * Message framing belongs to each hop (RFC 9112 §6.1), so Content-Length and Transfer-Encoding
  * are set for the body the proxy sends, whatever the filter did with the client's lines (with
  * `protect: []` a client may nominate Content-Length). A Content-Length stays as http-proxy
@@ -139,18 +137,29 @@ function connectionValue(option, te) {
   return te ? `${option}, te` : option
 }
 
-/** Make the headers http-proxy will send upstream match the filter's end-to-end output. */
-function applyRequestFilter(store, req, result) {
+/**
+ * Make the headers http-proxy will send upstream match the filter's end-to-end output plus the
+ * proxy's own fields of `finished` (Forwarding's list). Host stays as http-proxy set it (the
+ * client's, or the target's with changeOrigin) unless the `host` option names one.
+ */
+function applyRequestFilter(store, req, result, finished, setsHost) {
   const clientLines = linesByName(req.rawHeaders)
   const keptLines = linesByName(result.headers)
   for (const [name, clientValues] of clientLines) {
-    if (name === 'connection' || name === 'transfer-encoding' || name === 'content-length') continue
+    if (name === 'connection' || name === 'transfer-encoding' || name === 'content-length' || name === 'host' || OWN_FIELDS.has(name)) continue
     const kept = keptLines.get(name)
-    if (kept === undefined) dropClientField(store, name, clientValues)
+    if (kept === undefined) store.remove(name)
     // TE is cut down to `trailers` (RFC 9110 §10.1.4); other kept names are left as http-proxy
-    // set them, with its own additions.
+    // set them.
     else if (!sameValues(kept, clientValues)) store.set(name, kept.length === 1 ? kept[0] : kept)
   }
+  const own = ownLines(finished)
+  for (const name of OWN_FIELDS) {
+    const line = own.get(name)
+    if (line === undefined) store.remove(name)
+    else store.set(line.name, line.values.length === 1 ? line.values[0] : line.values)
+  }
+  if (setsHost) store.set('Host', finished[1])
   const connection = keptLines.get('connection')
   if (connection === undefined) store.ownConnection(keptLines.has('te'))
   else store.set('Connection', connection[0])
@@ -241,6 +250,19 @@ function buildHandlers(options = {}) {
   // so Node would drop a 101); WebSocket handshakes take the ws path, filtered with upgrade: true.
   const filter = createFilter({ ...options, upgrade: false })
   const upgradeFilter = createFilter({ ...options, upgrade: true })
+  const forwarding = new Forwarding(options)
+
+  function applyFiltered(store, req, result) {
+    applyRequestFilter(store, req, result, forwarding.request(req, result.headers), options.host !== undefined)
+  }
+
+  /** RFC 9110 §7.6.3: a proxy appends its own Via to a response too. */
+  function appendVia(proxyRes) {
+    const own = forwarding.response(proxyRes, [])
+    if (own.length === 0) return
+    const headers = proxyRes.headers
+    headers.via = headers.via === undefined ? own[1] : `${headers.via}, ${own[1]}`
+  }
   // One filter result per client request, shared by the gate and the listeners.
   const results = new WeakMap()
 
@@ -277,7 +299,7 @@ function buildHandlers(options = {}) {
     }
     // For requests with Expect, ClientRequest renders the header block in its constructor and
     // http-proxy's stream pass then skips the proxyReq event, so filter what setupOutgoing copies.
-    if (req.headers.expect !== undefined) applyRequestFilter(incomingRequestHeaders(req.headers), req, result)
+    if (req.headers.expect !== undefined) applyFiltered(incomingRequestHeaders(req.headers), req, result)
     return false
   }
 
@@ -337,7 +359,7 @@ function buildHandlers(options = {}) {
       destroyUpstream(proxyReq, new Error('hop-by-hop: the upstream request headers were sent before they could be filtered'))
       return false
     }
-    applyRequestFilter(outgoingRequestHeaders(proxyReq), req, result)
+    applyFiltered(outgoingRequestHeaders(proxyReq), req, result)
     if (isRedirectable(proxyReq)) filteredRedirectables.add(proxyReq)
     // Decided here too, not only in onProxyRes, for answers written by the 'error' listener.
     if (isResponse(res)) applyClientKeepAlive(res, result.keepAlive)
@@ -357,6 +379,7 @@ function buildHandlers(options = {}) {
       return
     }
     dropResponseFields(proxyRes.headers, proxyRes.rawHeaders, result)
+    appendVia(proxyRes)
     const keepAlive = clientKeepAlive(req)
     pinConnection(proxyRes.headers, keepAlive)
     applyClientKeepAlive(res, keepAlive)
@@ -373,6 +396,7 @@ function buildHandlers(options = {}) {
       return
     }
     dropResponseFields(proxyRes.headers, proxyRes.rawHeaders, result)
+    appendVia(proxyRes)
     const connection = linesByName(result.headers).get('connection')
     if (connection !== undefined) proxyRes.headers.connection = connection[0]
   }
@@ -394,7 +418,7 @@ function buildHandlers(options = {}) {
       destroyUpstream(proxyReq, error)
       return
     }
-    applyRequestFilter(outgoingRequestHeaders(proxyReq), req, result)
+    applyFiltered(outgoingRequestHeaders(proxyReq), req, result)
     // Registered before http-proxy's own 'upgrade' listener (added after this event), so the
     // headers are cleaned before it writes them to the client.
     proxyReq.once('upgrade', (proxyRes, proxySocket) => onUpgradeResponse(proxyRes, proxySocket, socket))
