@@ -11,12 +11,9 @@ const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
 const net = require('node:net')
-const express = require('express')
 const httpProxy = require('http-proxy')
-const { createProxyMiddleware } = require('http-proxy-middleware')
 const { attach, onProxyReq, onProxyRes, relay, filterHeaders, filterRequest, filterResponse } = require('..')
-const { forwardingApp } = require('./helpers/recipes.js')
-const { startDemo } = require('./helpers/examples.js')
+const { PATHS, SERVER_OPTIONS, proxyErrorListener, serve } = require('./helpers/paths.js')
 const {
   WAIT_MS,
   withTimeout,
@@ -34,55 +31,12 @@ const CLOSE_MS = 2000
 const SLOW_LORIS_MS = 4000
 // What Node's parser keeps of a head by default: maxHeadersCount 1000 lines.
 const NODE_MAX_HEADERS_COUNT = 1000
-// The proxies' own servers bound a slow head (Node's defaults are 60 s, checked every 30 s).
-const SERVER_OPTIONS = { headersTimeout: 1000, connectionsCheckingInterval: 100 }
 
 /** Filler lines `F0: v` ... for a head of `count` lines in all. */
 function filler(count, from = 0) {
   return Array.from({ length: count }, (_, i) => [`F${from + i}`, 'v'])
 }
 
-function serve(t, server) {
-  t.after(() => closeServer(server))
-  return listen(server)
-}
-
-function proxyErrorListener(error, req, res) {
-  if (typeof res.writeHead !== 'function') return res.destroy() // a WebSocket socket
-  if (!res.headersSent) res.writeHead(error.statusCode ?? 502, { 'Content-Length': '0' })
-  res.end()
-}
-
-/** Each shipped path as a proxy in front of `target` (an http:// URL); resolves its port. */
-const PATHS = {
-  async 'http-proxy + attach'(t, target) {
-    const agent = new http.Agent({ keepAlive: true })
-    const proxy = httpProxy.createProxyServer({ target, xfwd: true, agent })
-    attach(proxy)
-    proxy.on('error', proxyErrorListener)
-    const server = http.createServer(SERVER_OPTIONS, (req, res) => proxy.web(req, res))
-    server.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head))
-    t.after(() => agent.destroy())
-    return serve(t, server)
-  },
-  async 'http-proxy-middleware + on listeners'(t, target) {
-    const agent = new http.Agent({ keepAlive: true })
-    const app = express()
-    app.use(createProxyMiddleware({ target, xfwd: true, agent, on: { proxyReq: onProxyReq, proxyRes: onProxyRes } }))
-    t.after(() => agent.destroy())
-    return serve(t, http.createServer(SERVER_OPTIONS, app))
-  },
-  async 'Express middleware + relay (README recipe)'(t, target) {
-    const agent = new http.Agent({ keepAlive: true })
-    const { hostname, port } = new URL(target)
-    t.after(() => agent.destroy())
-    return serve(t, http.createServer(SERVER_OPTIONS, forwardingApp({ host: hostname, port: Number(port) }, agent)))
-  },
-  async 'npm start'(t, target) {
-    const demo = await startDemo(t, { TARGET: target, HEADERS_TIMEOUT_MS: String(SERVER_OPTIONS.headersTimeout) })
-    return demo.port
-  },
-}
 
 /** Runs `body(t, { port, upstream })` once per path, each with a fresh recording upstream. */
 function eachPath(title, body, respond) {

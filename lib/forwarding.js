@@ -6,6 +6,7 @@
 
 const net = require('node:net')
 const proxyaddr = require('proxy-addr')
+const { announcedTrailers } = require('./trailers.js')
 
 // Fields in which a client speaks for earlier hops: believed only from a trusted peer.
 const FORWARDING_HEADERS = new Set([
@@ -232,7 +233,13 @@ class Forwarding {
     for (const [name, lines] of inbound) if (name !== 'forwarded' && !this.families.x) pushLines(out, lines)
     if (this.via !== null) out.push('Via', `${receivedProtocol(req.httpVersion)} ${this.via}`)
 
-    if (needsChunking(req, filtered)) out.push('Transfer-Encoding', 'chunked')
+    if (needsChunking(req, filtered)) {
+      out.push('Transfer-Encoding', 'chunked')
+      // RFC 9110 §6.6.2: the trailers relay() passes on are announced again; Node refuses a
+      // Trailer field on a message it does not chunk, so only here.
+      const trailer = announcedTrailers(req.rawHeaders)
+      if (trailer !== undefined) out.push('Trailer', trailer)
+    }
     if (te) {
       if (connection === -1) out.push('Connection', 'te')
       else out[connection + 2] += ', te'

@@ -12,6 +12,7 @@ const { Forwarding, FORWARDING_HEADERS } = require('./forwarding.js')
 const { onUndeclaredBody, followsClosingRequest, afterCloseError } = require('./guards.js')
 const { unexpectedUpgradeError } = require('./relay.js')
 const { refuse, refuseSocket } = require('./respond.js')
+const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('./trailers.js')
 
 // The fields this proxy writes itself (lib/forwarding.js). They replace whatever http-proxy's
 // `xfwd` pass wrote, which appends to a client's values and so believes any client.
@@ -146,7 +147,7 @@ function applyRequestFilter(store, req, result, finished, setsHost) {
   const clientLines = linesByName(req.rawHeaders)
   const keptLines = linesByName(result.headers)
   for (const [name, clientValues] of clientLines) {
-    if (name === 'connection' || name === 'transfer-encoding' || name === 'content-length' || name === 'host' || OWN_FIELDS.has(name)) continue
+    if (name === 'connection' || name === 'transfer-encoding' || name === 'content-length' || name === 'host' || name === 'trailer' || OWN_FIELDS.has(name)) continue
     const kept = keptLines.get(name)
     if (kept === undefined) store.remove(name)
     // TE is cut down to `trailers` (RFC 9110 §10.1.4); other kept names are left as http-proxy
@@ -160,6 +161,11 @@ function applyRequestFilter(store, req, result, finished, setsHost) {
     else store.set(line.name, line.values.length === 1 ? line.values[0] : line.values)
   }
   if (setsHost) store.set('Host', finished[1])
+  // Announced again only for a chunked body, the only one that can carry the trailers passed on
+  // (Node refuses Trailer otherwise: http-proxy's #1647).
+  const trailer = linesByName(finished).get('trailer')
+  if (trailer === undefined || !clientLines.has('transfer-encoding')) store.remove('trailer')
+  else store.set('Trailer', trailer[0])
   const connection = keptLines.get('connection')
   if (connection === undefined) store.ownConnection(keptLines.has('te'))
   else store.set('Connection', connection[0])
@@ -364,6 +370,10 @@ function buildHandlers(options = {}) {
     // Decided here too, not only in onProxyRes, for answers written by the 'error' listener.
     if (isResponse(res)) applyClientKeepAlive(res, result.keepAlive)
     onUndeclaredBody(req, (error) => failUpstream(proxyReq, res, 400, error))
+    // Request trailers go on, filtered, before http-proxy's pipe ends the upstream request.
+    if (req.headers['transfer-encoding'] !== undefined) {
+      req.prependListener('end', () => passTrailers(currentRequest(proxyReq), req.rawTrailers, req.rawHeaders))
+    }
     return true
   }
 
@@ -380,6 +390,12 @@ function buildHandlers(options = {}) {
     }
     dropResponseFields(proxyRes.headers, proxyRes.rawHeaders, result)
     appendVia(proxyRes)
+    if (acceptsTrailers(req) && mayHaveTrailers(proxyRes.statusCode, req.method, proxyRes.rawHeaders)) {
+      const trailer = announcedTrailers(proxyRes.rawHeaders)
+      if (trailer !== undefined) proxyRes.headers.trailer = trailer
+      // Before http-proxy's pipe, whose own 'end' listener ends the response.
+      proxyRes.once('end', () => passTrailers(res, proxyRes.rawTrailers, proxyRes.rawHeaders))
+    }
     const keepAlive = clientKeepAlive(req)
     pinConnection(proxyRes.headers, keepAlive)
     applyClientKeepAlive(res, keepAlive)

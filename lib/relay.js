@@ -6,6 +6,7 @@ const { filterResponse, HopByHopError } = require('./filter.js')
 const { Forwarding } = require('./forwarding.js')
 const { declaresBody, onUndeclaredBody } = require('./guards.js')
 const { refuse, refuseSocket, writeHead } = require('./respond.js')
+const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('./trailers.js')
 
 /** RFC 9110 §15.2.2: a server sends 101 only in answer to a request that asked to upgrade. */
 function unexpectedUpgradeError() {
@@ -61,9 +62,12 @@ function relay(req, res, upstreamRequest, options) {
       return
     }
     let filtered
+    const trailers = acceptsTrailers(req) && mayHaveTrailers(upstream.statusCode, req.method, upstream.rawHeaders)
     try {
       filtered = filterResponse(upstream, responseOptions(req, options))
-      writeHead(res, upstream.statusCode, forwarding.response(upstream, filtered.headers))
+      const headers = forwarding.response(upstream, filtered.headers)
+      const trailer = trailers ? announcedTrailers(upstream.rawHeaders) : undefined
+      writeHead(res, upstream.statusCode, trailer === undefined ? headers : headers.concat('Trailer', trailer))
     } catch (error) {
       upstream.destroy()
       fail(error instanceof HopByHopError ? error.statusCode : 502, error)
@@ -73,7 +77,11 @@ function relay(req, res, upstreamRequest, options) {
     upstream.once('close', () => {
       if (!upstream.complete) res.destroy()
     })
-    upstream.pipe(res)
+    upstream.pipe(res, { end: false })
+    upstream.once('end', () => {
+      if (trailers) passTrailers(res, upstream.rawTrailers, upstream.rawHeaders)
+      res.end()
+    })
   })
   // The client left before its answer was complete: nobody waits for the upstream any more.
   res.once('close', () => {
@@ -81,7 +89,12 @@ function relay(req, res, upstreamRequest, options) {
   })
 
   if (declaresBody(req)) {
-    req.pipe(upstreamRequest)
+    req.pipe(upstreamRequest, { end: false })
+    req.once('end', () => {
+      // Request trailers go on with the same filtering; Node writes them only when chunking.
+      passTrailers(upstreamRequest, req.rawTrailers, req.rawHeaders)
+      upstreamRequest.end()
+    })
   } else {
     onUndeclaredBody(req, (error) => fail(400, error))
     // A request that declares no body has none to wait for: reading it makes a hidden one show
