@@ -8,8 +8,9 @@ const assert = require('node:assert/strict')
 const http = require('node:http')
 const http2 = require('node:http2')
 const httpProxy = require('http-proxy')
-const { forwardHeaders, createForwarding, filterRequest, relay, attach, HopByHopError } = require('..')
+const { forwardHeaders, createForwarding, filterRequest, attach } = require('..')
 const { PATHS, serve } = require('./helpers/paths.js')
+const { http2ToHttp1Proxy } = require('./helpers/recipes.js')
 const { WAIT_MS, withTimeout, values, rawRequest, rawResponse, startRecordingUpstream, connect, exchange } = require('./helpers/wire.js')
 
 /** A request as Node's server hands it over, from `address`. */
@@ -269,17 +270,7 @@ describe('trailers both ways', () => {
     const agent = new http.Agent({ keepAlive: true })
     t.after(() => agent.destroy())
     // The README's h2c recipe.
-    const proxy = http2.createServer((req, res) => {
-      let forward
-      try {
-        forward = filterRequest(req)
-      } catch (error) {
-        res.writeHead(error instanceof HopByHopError ? error.statusCode : 500).end()
-        return
-      }
-      const headers = forwardHeaders(req, forward.headers)
-      relay(req, res, http.request({ host: '127.0.0.1', port: upstream.port, method: req.method, path: req.url, headers, agent }))
-    })
+    const proxy = http2ToHttp1Proxy({ host: '127.0.0.1', port: upstream.port }, agent)
     const port = await serve(t, proxy)
     const session = http2.connect(`http://127.0.0.1:${port}`)
     t.after(() => session.close())

@@ -6,7 +6,7 @@ const assert = require('node:assert/strict')
 const http = require('node:http')
 const http2 = require('node:http2')
 const undici = require('undici')
-const { filterRequest, filterResponse, filterHeaders, createFilter, writeHead, HopByHopError } = require('..')
+const { filterRequest, filterHeaders, createFilter, writeHead, HopByHopError } = require('..')
 const {
   WAIT_MS,
   withTimeout,
@@ -20,7 +20,7 @@ const {
   connect,
   exchange,
 } = require('./helpers/wire.js')
-const { nodeHttpProxy } = require('./helpers/recipes.js')
+const { nodeHttpProxy, http2ToHttp1Proxy } = require('./helpers/recipes.js')
 
 // Recipes, as in the README. Keep the two in sync.
 
@@ -88,38 +88,6 @@ function http1ToHttp2Proxy(session) {
     })
     stream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()))
     req.pipe(stream)
-  })
-}
-
-/** h2c (cleartext HTTP/2) front end, HTTP/1.1 upstream `target` ({ host, port }). */
-function http2ToHttp1Proxy(target, agent) {
-  return http2.createServer((req, res) => {
-    let forward
-    try {
-      forward = filterRequest(req) // pseudo-header fields never reach the output
-    } catch (error) {
-      res.writeHead(error instanceof HopByHopError ? error.statusCode : 500).end()
-      return
-    }
-    // HTTP/1.1 needs Host (RFC 9113 §8.3.1) and a single Cookie line (RFC 9113 §8.2.3).
-    const headers = ['Host', req.authority]
-    const cookies = []
-    for (let i = 0; i < forward.headers.length; i += 2) {
-      const name = forward.headers[i].toLowerCase()
-      if (name === 'cookie') cookies.push(forward.headers[i + 1])
-      else if (name !== 'host') headers.push(forward.headers[i], forward.headers[i + 1])
-    }
-    if (cookies.length > 0) headers.push('Cookie', cookies.join('; '))
-    // An HTTP/2 body needs no length field; HTTP/1.1 does (RFC 9112 §6.1), whatever the method.
-    if (!req.stream.endAfterHeaders && req.headers['content-length'] === undefined) {
-      headers.push('Transfer-Encoding', 'chunked')
-    }
-    const upstreamRequest = http.request({ ...target, method: req.method, path: req.url, headers, agent }, (upstream) => {
-      writeHead(res, upstream.statusCode, filterResponse(upstream).headers)
-      upstream.pipe(res)
-    })
-    upstreamRequest.on('error', () => res.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR))
-    req.pipe(upstreamRequest)
   })
 }
 

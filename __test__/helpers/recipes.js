@@ -3,6 +3,7 @@
 // by the tests that drive them. Keep the README and these in sync.
 
 const http = require('node:http')
+const http2 = require('node:http2')
 const express = require('express')
 const { middleware, filterRequest, forwardHeaders, relay, HopByHopError } = require('../..')
 
@@ -36,4 +37,20 @@ function nodeHttpProxy(target, agent) {
   })
 }
 
-module.exports = { forwardingApp, nodeHttpProxy }
+/** h2c (cleartext HTTP/2) front end, HTTP/1.1 upstream `target` ({ host, port }). */
+function http2ToHttp1Proxy(target, agent) {
+  return http2.createServer((req, res) => {
+    let forward
+    try {
+      forward = filterRequest(req) // pseudo-header fields never reach the output
+    } catch (error) {
+      res.writeHead(error instanceof HopByHopError ? error.statusCode : 500).end()
+      return
+    }
+    // Host from :authority, one Cookie line, a chunked body of unknown length (RFC 9113 §8.3.1, §8.2.3).
+    const headers = forwardHeaders(req, forward.headers)
+    relay(req, res, http.request({ ...target, method: req.method, path: req.url, headers, agent }))
+  })
+}
+
+module.exports = { forwardingApp, nodeHttpProxy, http2ToHttp1Proxy }
