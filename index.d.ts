@@ -32,6 +32,28 @@ export interface FilterOptions {
   strict?: boolean
 }
 
+/**
+ * What the proxy adds after filtering (see {@link forwardHeaders}). Taken by {@link middleware},
+ * {@link createProxyHandlers}, {@link attach}, {@link relay} and {@link relayUpgrade} too.
+ */
+export interface ForwardingOptions {
+  /**
+   * Whose forwarding fields (`Forwarded`, `X-Forwarded-For/-Host/-Proto/-Port/-Prefix`, `X-Real-IP`)
+   * are believed, in Express's `trust proxy` forms: `true`, `false`, a hop count, addresses or CIDR
+   * ranges (also `'loopback'`, `'linklocal'`, `'uniquelocal'`) as a comma-separated string or an
+   * array, or `(address, hop) => boolean`. From an untrusted peer they are dropped and replaced;
+   * from a trusted one the chain is extended, back to the first hop not trusted. Default: trust
+   * nothing.
+   */
+  trust?: boolean | number | string | readonly string[] | ((address: string, hop: number) => boolean)
+  /** Which family to write: `'x-forwarded'` (default), `'forwarded'` (RFC 7239), `'both'`, or `false`. */
+  forwarded?: 'x-forwarded' | 'forwarded' | 'both' | false
+  /** `Via` (RFC 9110 §7.6.3) on requests and responses: `true` (default, pseudonym `hop-by-hop`), a pseudonym, or `false`. */
+  via?: boolean | string
+  /** The Host to send upstream (the client's then goes in `X-Forwarded-Host`). Default: keep the client's. */
+  host?: string
+}
+
 /** What the filter saw, computed on first access. */
 export interface Diagnostics {
   /** Connection options nominated by the message, lowercased, in order, without duplicates. */
@@ -176,7 +198,7 @@ export function onProxyReq(proxyReq: import('node:http').ClientRequest, req: Inc
 export function onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage, res: import('node:http').ServerResponse): void
 
 /** http-proxy listeners that filter with `options`; throws for bad options. */
-export function createProxyHandlers(options?: FilterOptions): ProxyHandlers
+export function createProxyHandlers(options?: FilterOptions & ForwardingOptions): ProxyHandlers
 
 /**
  * Attach the listeners to an http-proxy server, plus web and ws passes that answer a refused
@@ -186,7 +208,7 @@ export function createProxyHandlers(options?: FilterOptions): ProxyHandlers
  * `preserveHeaderKeyCase` unless it is set. Also usable as an http-proxy-middleware plugin:
  * `plugins: [(proxyServer) => attach(proxyServer, options)]`.
  */
-export function attach(proxyServer: HttpProxyServerLike, options?: FilterOptions): ProxyHandlers
+export function attach(proxyServer: HttpProxyServerLike, options?: FilterOptions & ForwardingOptions): ProxyHandlers
 
 /** A request after {@link middleware} ran. */
 export interface ForwardedRequest extends IncomingMessage {
@@ -195,7 +217,8 @@ export interface ForwardedRequest extends IncomingMessage {
 }
 
 /**
- * Express (or connect-style) middleware: sets `req.forward` to the {@link filterRequest} result and
+ * Express (or connect-style) middleware: sets `req.forward` to the {@link filterRequest} result,
+ * whose `headers` are then the finished list to send upstream ({@link forwardHeaders}), and
  * closes the client connection after the response when `forward.keepAlive` is false (client
  * `Connection: close`, or an HTTP/1.0 client asking for keep-alive, RFC 9112 §9.3). A
  * {@link HopByHopError} is answered with its statusCode (400, or 431 for a head Node may have cut),
@@ -203,7 +226,7 @@ export interface ForwardedRequest extends IncomingMessage {
  * chain stops. Throws for bad options.
  */
 export function middleware(
-  options?: FilterOptions,
+  options?: FilterOptions & ForwardingOptions,
 ): (req: IncomingMessage, res: import('node:http').ServerResponse, next: (error?: unknown) => void) => void
 
 /**
@@ -229,7 +252,7 @@ export function relay(
   req: IncomingMessage,
   res: import('node:http').ServerResponse,
   upstreamRequest: import('node:http').ClientRequest,
-  options?: FilterOptions,
+  options?: FilterOptions & ForwardingOptions,
 ): import('node:http').ClientRequest
 
 /**
@@ -243,5 +266,29 @@ export function relayUpgrade(
   socket: import('node:stream').Duplex,
   head: Buffer,
   upstreamRequest: import('node:http').ClientRequest,
-  options?: FilterOptions,
+  options?: FilterOptions & ForwardingOptions,
 ): import('node:http').ClientRequest
+
+/**
+ * The request headers to send upstream: `filtered` (a filter's output for `req`) with Host, the
+ * forwarding fields (see {@link ForwardingOptions.trust}), `Via`, the body framing of the next hop
+ * (`Transfer-Encoding: chunked` for a chunked or HTTP/2 body of unknown length, with its `Trailer`
+ * announcement), and `te` named in `Connection` when `TE: trailers` goes on (RFC 9110 §10.1.4). For
+ * an HTTP/2 request, cookie crumbs become one `Cookie` line and `:authority` the Host. A new array;
+ * `filtered` is not changed. Throws TypeError/RangeError for bad options.
+ */
+export function forwardHeaders(
+  req: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion' | 'httpVersionMajor' | 'socket'>,
+  filtered: RawHeaders,
+  options?: ForwardingOptions,
+): string[]
+
+/** {@link forwardHeaders} with its options validated once, and the response side (`Via`). */
+export interface Forwarding {
+  request(req: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion' | 'httpVersionMajor' | 'socket'>, filtered: RawHeaders): string[]
+  /** `filtered` (a filter's output for an upstream response) with this proxy's `Via`. */
+  response(res: Pick<IncomingMessage, 'httpVersion'>, filtered: RawHeaders): string[]
+}
+
+/** Validates `options` once; throws TypeError/RangeError naming the option at fault. */
+export function createForwarding(options?: ForwardingOptions): Forwarding
