@@ -6,7 +6,7 @@ const assert = require('node:assert/strict')
 const http = require('node:http')
 const http2 = require('node:http2')
 const undici = require('undici')
-const { filterRequest, filterHeaders, createFilter, writeHead, HopByHopError } = require('..')
+const { filterRequest, filterHeaders, forwardHeaders, createFilter, writeHead, HopByHopError } = require('..')
 const {
   WAIT_MS,
   withTimeout,
@@ -38,8 +38,8 @@ function undiciProxy(origin, dispatcher) {
       return
     }
     if (!forward.keepAlive) res.setHeader('Connection', 'close')
-    const headers = forward.headers
-    headers.push('X-Forwarded-For', req.socket.remoteAddress)
+    // Host, X-Forwarded-*, Via; undici frames the body and owns Connection itself.
+    const headers = forwardHeaders(req, forward.headers, { framing: false })
     // undici frames a stream body itself (chunked when there is no Content-Length).
     const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
     try {

@@ -28,7 +28,7 @@ const {
 } = require('./helpers/wire.js')
 
 // ---- The recipe (README "### @fastify/reply-from"), exactly as documented. ----
-const { filterHeaders, filterRequest } = require('..')
+const { filterHeaders, filterRequest, forwardHeaders } = require('..')
 
 // reply-from hands rewriteHeaders a parsed object: lowercase names, repeated fields as arrays.
 function toRawHeaders(headers) {
@@ -56,6 +56,12 @@ const hopByHop = {
     for (const name of forward.diagnostics.removed) delete headers[name.toLowerCase()]
     const te = forward.headers.findIndex((name, i) => i % 2 === 0 && name.toLowerCase() === 'te')
     if (te !== -1) headers.te = forward.headers[te + 1] // exactly 'trailers'
+    // The proxy's own X-Forwarded-* and Via replace a client's (undici frames the body itself).
+    const own = fromRawHeaders(forwardHeaders(request.raw, forward.headers, { framing: false }))
+    for (const name of ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-prefix', 'x-real-ip', 'via']) {
+      if (own[name] === undefined) delete headers[name]
+      else headers[name] = own[name]
+    }
     return headers
   },
   // Upstream -> client. Node writes the client hop's own Connection/Keep-Alive.
@@ -256,10 +262,12 @@ describe('@fastify/reply-from 12.6.5 with hop-by-hop (rewriteHeaders, rewriteReq
     const response = await exchange(port, CRAFTED)
     assert.equal(response.status, 200)
     assert.equal(response.body.toString(), 'ok')
-    // The exact request bytes: reply-from's Host, undici's own Connection, the end-to-end field.
+    // The exact request bytes: reply-from's Host, undici's own Connection, the end-to-end field,
+    // then the proxy's own forwarding fields and Via.
     assert.equal(
       upstream.requests[0].raw.toString('latin1'),
-      `GET /crafted?q=1 HTTP/1.1\r\nhost: 127.0.0.1:${upstream.port}\r\nconnection: keep-alive\r\nx-end-to-end: kept\r\n\r\n`,
+      `GET /crafted?q=1 HTTP/1.1\r\nhost: 127.0.0.1:${upstream.port}\r\nconnection: keep-alive\r\nx-end-to-end: kept\r\n` +
+        'x-forwarded-for: 127.0.0.1\r\nx-forwarded-host: front.test\r\nx-forwarded-proto: http\r\nvia: 1.1 hop-by-hop\r\n\r\n',
     )
   })
 

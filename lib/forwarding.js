@@ -74,6 +74,13 @@ function receivedBy(via) {
   return via
 }
 
+function booleanOption(options, name, fallback) {
+  const value = options[name]
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.${name} must be a boolean; received ${typeof value}`)
+  return value
+}
+
 function targetHost(host) {
   if (host === undefined) return undefined
   if (typeof host !== 'string' || host.length === 0 || /[\0-\x20\x7f,]/.test(host)) {
@@ -169,6 +176,28 @@ function needsChunking(req, filtered) {
   return hasHeader(req.rawHeaders, 'transfer-encoding')
 }
 
+/**
+ * The next hop's framing (RFC 9112 §6.1): a chunked body again, with the trailers relay() passes
+ * on announced (RFC 9110 §6.6.2; Node refuses Trailer on a message it does not chunk), and `te`
+ * named in Connection when TE: trailers goes on (RFC 9110 §10.1.4).
+ */
+function frame(out, req, filtered, te) {
+  if (needsChunking(req, filtered)) {
+    out.push('Transfer-Encoding', 'chunked')
+    const trailer = announcedTrailers(req.rawHeaders)
+    if (trailer !== undefined) out.push('Trailer', trailer)
+  }
+  if (!te) return
+  // A kept Connection is the filter's `upgrade` option: name te in it.
+  for (let i = 0; i < out.length; i += 2) {
+    if (out[i].toLowerCase() === 'connection') {
+      out[i + 1] += ', te'
+      return
+    }
+  }
+  out.push('Connection', 'te')
+}
+
 /** Options compiled once; `request`/`response` build the lists to send on. */
 class Forwarding {
   constructor(options = {}) {
@@ -179,6 +208,8 @@ class Forwarding {
     this.families = emittedFamilies(options.forwarded)
     this.via = receivedBy(options.via)
     this.host = targetHost(options.host)
+    // false for clients that frame the body and own Connection themselves (undici, fetch).
+    this.framing = booleanOption(options, 'framing', true)
   }
 
   /**
@@ -193,7 +224,6 @@ class Forwarding {
     const inbound = new Map()
     let clientHost
     let cookie
-    let connection = -1
     let te = false
     for (let i = 0; i < filtered.length; i += 2) {
       const name = filtered[i]
@@ -215,8 +245,7 @@ class Forwarding {
           out[cookie] += `; ${value}`
         }
       } else {
-        if (lower === 'connection') connection = out.length + 1
-        else if (lower === 'te') te = true
+        if (lower === 'te') te = true
         out.push(name, value)
       }
     }
@@ -233,17 +262,9 @@ class Forwarding {
     for (const [name, lines] of inbound) if (name !== 'forwarded' && !this.families.x) pushLines(out, lines)
     if (this.via !== null) out.push('Via', `${receivedProtocol(req.httpVersion)} ${this.via}`)
 
-    if (needsChunking(req, filtered)) {
-      out.push('Transfer-Encoding', 'chunked')
-      // RFC 9110 §6.6.2: the trailers relay() passes on are announced again; Node refuses a
-      // Trailer field on a message it does not chunk, so only here.
-      const trailer = announcedTrailers(req.rawHeaders)
-      if (trailer !== undefined) out.push('Trailer', trailer)
-    }
-    if (te) {
-      if (connection === -1) out.push('Connection', 'te')
-      else out[connection + 2] += ', te'
-    }
+    // Without framing, the client library writes Transfer-Encoding and Connection itself (undici
+    // refuses both).
+    if (this.framing) frame(out, req, filtered, te)
     return out
   }
 
