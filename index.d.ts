@@ -52,6 +52,11 @@ export interface ForwardingOptions {
   via?: boolean | string
   /** The Host to send upstream (the client's then goes in `X-Forwarded-Host`). Default: keep the client's. */
   host?: string
+  /**
+   * Write the next hop's framing (`Transfer-Encoding: chunked`, `Trailer`) and `Connection: te`. Default
+   * `true`; `false` for clients that write those themselves and refuse them from you (undici, fetch).
+   */
+  framing?: boolean
 }
 
 /** What the filter saw, computed on first access. */

@@ -128,6 +128,11 @@ describe('forwardHeaders', () => {
     assert.deepEqual(values(lines(upgraded), 'connection'), ['upgrade, te'])
   })
 
+  it('with framing: false leaves framing and Connection to the client library (undici)', () => {
+    const out = forwarded(['Host', 'a', 'Transfer-Encoding', 'chunked', 'TE', 'trailers', 'Trailer', 'X-Sum'], { framing: false })
+    assert.deepEqual(out.map(([name]) => name), ['Host', 'TE', 'X-Forwarded-For', 'X-Forwarded-Host', 'X-Forwarded-Proto', 'Via'])
+  })
+
   it('joins HTTP/2 cookie crumbs and takes Host from :authority; frames a body of unknown length', () => {
     const raw = [':method', 'POST', ':authority', 'app.test', ':path', '/', 'cookie', 'a=1', 'accept', '*/*', 'cookie', 'b=2']
     const req = incoming(raw, { httpVersion: '2.0', authority: 'app.test', endAfterHeaders: false })
@@ -153,6 +158,7 @@ describe('forwardHeaders', () => {
     assert.throws(() => forwardHeaders(incoming([]), [], { via: 'two words' }), { name: 'TypeError', message: /options\.via/ })
     assert.throws(() => forwardHeaders(incoming([]), [], { host: 'a b' }), { name: 'TypeError', message: /options\.host/ })
     assert.throws(() => createForwarding(null), { name: 'TypeError', message: /options/ })
+    assert.throws(() => createForwarding({ framing: 'no' }), { name: 'TypeError', message: /options\.framing/ })
   })
 })
 
