@@ -378,6 +378,16 @@ function buildHandlers(options = {}) {
   }
 
   function onProxyRes(proxyRes, req, res) {
+    // Never throw into http-proxy's event: a failure is a 502 and a dropped upstream response.
+    try {
+      filterProxyRes(proxyRes, req, res)
+    } catch (error) {
+      proxyRes.destroy()
+      refuse(res, 502, error)
+    }
+  }
+
+  function filterProxyRes(proxyRes, req, res) {
     let result
     try {
       result = filter.response(proxyRes)
