@@ -4,6 +4,8 @@
 // targets takes minutes, so .ci/run builds them once and runs this file with
 //   HOP_BY_HOP_TARBALLS=DIR            the tarballs (built here into a temporary directory if unset)
 //   HOP_BY_HOP_ARM64_NODE=path/to/node an arm64 Node, run under qemu-aarch64-static (test skipped if unset)
+// npm has no musl Node: the linux-x64-musl addon is loaded by musl's dynamic linker from a small C
+// program instead (musl-dlopen.c; skipped without musl-gcc).
 
 const { describe, it, before, after } = require('node:test')
 const assert = require('node:assert/strict')
@@ -165,6 +167,27 @@ describe('tarballs', () => {
       }
     })
   }
+})
+
+describe('linux-x64-musl on musl', () => {
+  const musl = spawnSync('musl-gcc', ['--version']).error === undefined
+  it("musl's dynamic linker loads the addon with every symbol resolved, and not the glibc one", { skip: !musl && 'musl-gcc (Debian musl-tools) is not installed' }, () => {
+    const dir = temporaryDir('musl')
+    const loader = path.join(dir, 'musl-dlopen')
+    execFileSync('musl-gcc', ['-O2', '-o', loader, path.join(__dirname, 'musl-dlopen.c')])
+    const addonOf = (platform) => {
+      const addon = path.join(dir, `${platform}.node`)
+      fs.writeFileSync(addon, extract(tarball(`${pkg.name}-${platform}`), `package/${pkg.napi.binaryName}.${platform}.node`))
+      return addon
+    }
+    const loaded = spawnSync(loader, [addonOf('linux-x64-musl')], { encoding: 'utf8', timeout: 10_000 })
+    assert.equal(loaded.status, 0, loaded.stdout + loaded.stderr)
+    assert.equal(loaded.stdout.trim(), 'loaded; napi_register_module_v1 found')
+    // The control: a glibc build does not load there, so the check can fail.
+    const refused = spawnSync(loader, [addonOf('linux-x64-gnu')], { encoding: 'utf8', timeout: 10_000 })
+    assert.equal(refused.status, 1)
+    assert.match(refused.stdout, /dlopen failed: .*ld-linux-x86-64\.so\.2/)
+  })
 })
 
 describe('npm install from the tarballs, no Rust on PATH', () => {
