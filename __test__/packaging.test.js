@@ -8,6 +8,8 @@ const fs = require('node:fs')
 const path = require('node:path')
 const YAML = require('yaml')
 const { parseTriple } = require('@napi-rs/cli')
+const { releaseManifest } = require('../scripts/release-manifest.js')
+const { platformNameOfTarget } = require('../lib/load-native.js')
 
 const root = path.join(__dirname, '..')
 const pkg = require('../package.json')
@@ -31,17 +33,25 @@ describe('package.json', () => {
     for (const [name, version] of Object.entries(pkg.devDependencies)) assert.match(version, /^\d+\.\d+\.\d+$/, name)
   })
 
-  it('lists one optional platform package per napi.targets entry, at its own version', () => {
+  it('is published with one optional platform package per napi.targets entry, at its own version', () => {
+    // Not committed: see scripts/release-manifest.js.
+    assert.equal(pkg.optionalDependencies, undefined)
     const expected = Object.fromEntries(targets.map(({ platformArchABI }) => [`${pkg.name}-${platformArchABI}`, pkg.version]))
-    assert.deepEqual(pkg.optionalDependencies, expected)
+    const published = releaseManifest(pkg)
+    assert.deepEqual(published.optionalDependencies, expected)
+    assert.deepEqual({ ...published, optionalDependencies: undefined }, { ...pkg, optionalDependencies: undefined })
   })
 
-  it('keeps package-lock.json in step with package.json', () => {
+  it('words the platform names as @napi-rs/cli does', () => {
+    for (const { triple, platformArchABI } of targets) assert.equal(platformNameOfTarget(triple), platformArchABI)
+  })
+
+  it('keeps package-lock.json in step with package.json, so that npm ci works', () => {
     const lock = require('../package-lock.json').packages['']
     assert.equal(lock.version, pkg.version)
-    assert.deepEqual(lock.optionalDependencies, pkg.optionalDependencies)
     assert.deepEqual(lock.devDependencies, pkg.devDependencies)
     assert.equal(lock.dependencies, undefined)
+    assert.equal(lock.optionalDependencies, undefined)
   })
 })
 
@@ -110,6 +120,7 @@ describe('.github/workflows/release.yml', () => {
     assert.equal(publish.permissions['id-token'], 'write')
     const script = publish.steps.map((step) => step.run ?? '').join('\n')
     assert.match(script, /npx napi artifacts/)
+    assert.match(script, /node scripts\/release-manifest\.js\n(.*\n)*npm publish --provenance/)
     const publishes = script.split('\n').filter((line) => /npm publish/.test(line))
     assert.equal(publishes.length, 2)
     for (const line of publishes) assert.match(line, /--provenance --access public/)

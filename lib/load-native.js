@@ -4,7 +4,8 @@
 //      forced path that fails must not be papered over by another build);
 //   2. hop-by-hop.node at the package root: what `npm install` builds from source in a checkout;
 //   3. the platform package hop-by-hop-<platform>-<arch>[-<abi>] that npm installed from the
-//      optionalDependencies (on Linux, -gnu or -musl after the C library this Node runs on).
+//      optionalDependencies of the published package (scripts/release-manifest.js adds them); on
+//      Linux, -gnu or -musl after the C library this Node runs on.
 // When none loads, one Error says what was detected, what was tried and why each failed, and
 // the two ways out.
 
@@ -61,6 +62,21 @@ function detectLibc(getReport = readProcessReport, getLdd = readLdd) {
     if (/GNU C Library|GLIBC|glibc/.test(ldd)) return 'gnu'
   }
   return null
+}
+
+const ARCH_OF_CPU = { x86_64: 'x64', aarch64: 'arm64' }
+const PLATFORM_OF_SYSTEM = { 'apple-darwin': 'darwin', 'pc-windows-msvc': 'win32-msvc', 'unknown-linux-gnu': 'linux-gnu', 'unknown-linux-musl': 'linux-musl' }
+
+/**
+ * The napi-rs platform name of a package.json napi.targets triple, as @napi-rs/cli's parseTriple
+ * gives it ('aarch64-unknown-linux-musl' → 'linux-arm64-musl'), for the CPUs and systems listed.
+ */
+function platformNameOfTarget(triple) {
+  const [cpu, ...system] = triple.split('-')
+  const [platform, abi] = (PLATFORM_OF_SYSTEM[system.join('-')] ?? '').split('-')
+  // Unknown ones stay as they are: this only words an error message (packaging.test.js checks all).
+  if (!ARCH_OF_CPU[cpu] || !platform) return triple
+  return [platform, ARCH_OF_CPU[cpu], abi].filter(Boolean).join('-')
 }
 
 /** The napi-rs platform names to try for a process, best first ('linux-x64-gnu', 'win32-arm64-msvc', …). */
@@ -131,7 +147,7 @@ function loadNative({
 }
 
 function noAddonError({ platform, arch, libc, forced, attempts }) {
-  const supported = Object.keys(PACKAGE.optionalDependencies ?? {}).map((name) => name.slice(PACKAGE.name.length + 1))
+  const supported = PACKAGE.napi.targets.map(platformNameOfTarget)
   const detected = `${platform}-${arch}${platform === 'linux' ? ` (C library: ${libc ?? 'unknown, tried glibc then musl'})` : ''}`
   const lines = [
     `${PACKAGE.name}: no native addon loads on ${detected}, Node ${process.version}.`,
@@ -148,4 +164,4 @@ function noAddonError({ platform, arch, libc, forced, attempts }) {
   return error
 }
 
-module.exports = { loadNative, detectLibc, platformNames, OVERRIDE_VARIABLE, LOCAL_ADDON }
+module.exports = { loadNative, detectLibc, platformNames, platformNameOfTarget, OVERRIDE_VARIABLE, LOCAL_ADDON }

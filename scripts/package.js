@@ -1,6 +1,7 @@
 'use strict'
 // `npm run package -- DIR`: builds every target this (Linux) machine can cross-build and writes
-// the installable tarballs into DIR: one per platform package, then the main package.
+// the installable tarballs into DIR: one per platform package, then the main package with the
+// optionalDependencies that name them (scripts/release-manifest.js).
 //
 // The glibc builds link against glibc 2.17 symbols (zig's `.2.17` target suffix) so that they
 // load on old distributions, as napi-rs's own prebuilt packages do. Needs zig and cargo-zigbuild
@@ -14,6 +15,7 @@ const { execFileSync } = require('node:child_process')
 
 const root = path.join(__dirname, '..')
 const pkg = require('../package.json')
+const { releaseManifest } = require('./release-manifest.js')
 const LINUX_TARGETS = [
   { triple: 'x86_64-unknown-linux-gnu', zigTarget: 'x86_64-unknown-linux-gnu.2.17', platform: 'linux-x64-gnu' },
   { triple: 'aarch64-unknown-linux-gnu', zigTarget: 'aarch64-unknown-linux-gnu.2.17', platform: 'linux-arm64-gnu' },
@@ -55,8 +57,16 @@ function main() {
       fs.rmSync(buildDir, { recursive: true, force: true })
     }
   }
-  // No scripts: `prepare` would build the checkout's own addon, which the tarball does not ship.
-  tarballs.push(pack(root, out, ['--ignore-scripts']))
+  // The main package is packed from a copy of its files, with the published package.json.
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'hop-by-hop-main-'))
+  try {
+    for (const entry of [...pkg.files, 'README.md']) fs.cpSync(path.join(root, entry), path.join(stage, entry), { recursive: true })
+    fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(releaseManifest(pkg), null, 2)}\n`)
+    // No scripts: `prepare` would build an addon from sources the package does not hold.
+    tarballs.push(pack(stage, out, ['--ignore-scripts']))
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true })
+  }
   console.log(tarballs.join('\n'))
 }
 

@@ -136,6 +136,10 @@ describe('tarballs', () => {
     assert.ok(files.every((file) => /\.(js|ts|json|md)$/.test(file)), files.join(', '))
     const packed = JSON.parse(extract(tarball(pkg.name), 'package/package.json'))
     assert.equal(packed.dependencies, undefined)
+    assert.deepEqual(
+      packed.optionalDependencies,
+      Object.fromEntries(['linux-x64-gnu', 'linux-arm64-gnu', 'linux-x64-musl', 'linux-arm64-musl', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc', 'win32-arm64-msvc'].map((name) => [`${pkg.name}-${name}`, pkg.version])),
+    )
     for (const script of ['preinstall', 'install', 'postinstall']) assert.equal(packed.scripts[script], undefined)
   })
 
