@@ -154,7 +154,7 @@ describe('loading an installed copy', () => {
     const error = loadError(run(LOAD))
     const libc = here.split('-')[2]
     if (process.platform === 'linux') assert.match(error.message, new RegExp(`on linux-${process.arch} \\(C library: ${libc}\\)`))
-    assert.match(error.message, new RegExp(`package ${pkg.name}-${here}: Cannot find module '${pkg.name}-${here}'`))
+    assert.match(error.message, new RegExp(`package ${pkg.name}-${here}: Cannot find module '${pkg.name}-${here}/package.json'`))
     const supported = error.message.match(/install on a supported platform \(([^)]*)\)/)[1].split(', ')
     assert.deepEqual(supported, ['linux-x64-gnu', 'linux-arm64-gnu', 'linux-x64-musl', 'linux-arm64-musl', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc', 'win32-arm64-msvc'])
     assertWaysOut(error.message)
@@ -164,7 +164,7 @@ describe('loading an installed copy', () => {
   it('on a platform without a package (faked freebsd-x64): names the package it looked for', () => {
     const error = loadError(run(LOAD, { fake: { platform: 'freebsd', arch: 'x64' } }))
     assert.match(error.message, /no native addon loads on freebsd-x64, Node v/)
-    assert.match(error.message, /package hop-by-hop-freebsd-x64: Cannot find module 'hop-by-hop-freebsd-x64'/)
+    assert.match(error.message, /package hop-by-hop-freebsd-x64: Cannot find module 'hop-by-hop-freebsd-x64\/package.json'/)
     assert.doesNotMatch(error.message, /C library/)
     assertWaysOut(error.message)
   })

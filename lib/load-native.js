@@ -90,54 +90,46 @@ function firstLine(error) {
   return String(error?.message ?? error).split('\n')[0]
 }
 
-function loadPlatformPackage(name, requireModule) {
-  const binding = requireModule(name)
+function loadPlatformPackage(name) {
   // A platform package from another release may export different functions or number layouts:
-  // refuse it rather than misread its results.
-  const { version } = requireModule(`${name}/package.json`)
+  // refuse it, before its binary is loaded, rather than misread its results.
+  const { version } = require(`${name}/package.json`)
   if (version !== PACKAGE.version) {
     throw new Error(`${name}@${version} does not match ${PACKAGE.name}@${PACKAGE.version}; reinstall so that both versions are equal`)
   }
-  return binding
+  return require(name)
 }
 
-/**
- * Loads the addon for this process or throws the explanatory Error (code ERR_HOP_BY_HOP_NO_ADDON).
- * The arguments exist for the tests; callers pass none.
- */
-function loadNative({
-  env = process.env,
-  platform = process.platform,
-  arch = process.arch,
-  libc,
-  requireModule = require,
-} = {}) {
+/** Loads the addon for this process or throws the explanatory Error (code ERR_HOP_BY_HOP_NO_ADDON). */
+function loadNative() {
+  const { platform, arch } = process
+  let libc
   // Detected only when needed: the report costs milliseconds and a checkout never needs it.
   const knownLibc = () => {
     if (libc === undefined) libc = platform === 'linux' ? detectLibc() : null
     return libc
   }
   const attempts = []
-  const forced = env[OVERRIDE_VARIABLE]
+  const forced = process.env[OVERRIDE_VARIABLE]
   if (forced) {
     try {
       // require() runs any other extension as JavaScript: accept native addons only.
       if (path.extname(forced) !== '.node') throw new Error('not a .node file')
-      return requireModule(path.resolve(forced))
+      return require(path.resolve(forced))
     } catch (error) {
       attempts.push({ what: `${OVERRIDE_VARIABLE}=${forced}`, error })
     }
   } else {
     if (fs.existsSync(LOCAL_ADDON)) {
       try {
-        return requireModule(LOCAL_ADDON)
+        return require(LOCAL_ADDON)
       } catch (error) {
         attempts.push({ what: `${LOCAL_ADDON} (built from source)`, error })
       }
     }
     for (const name of platformNames(platform, arch, knownLibc()).map((suffix) => `${PACKAGE.name}-${suffix}`)) {
       try {
-        return loadPlatformPackage(name, requireModule)
+        return loadPlatformPackage(name)
       } catch (error) {
         attempts.push({ what: `package ${name}`, error })
       }
