@@ -93,6 +93,12 @@ describe('.github/workflows/release.yml', () => {
     const script = build.steps.map((step) => step.run ?? '').join('\n')
     assert.match(script, /napi build .*--release --platform --target \$\{\{ matrix\.target \}\}\$\{\{ matrix\.glibc \}\}/)
     assert.match(script, /napi build .*--features test-panic/)
+    const setupPython = build.steps.findIndex((step) => step.uses?.startsWith('actions/setup-python'))
+    const pip = build.steps.findIndex((step) => /pip install ziglang==[\d.]+ cargo-zigbuild==[\d.]+/.test(step.run ?? ''))
+    assert.ok(setupPython >= 0 && setupPython < pip, 'pip runs in a set-up Python')
+    // The same zig and cargo-zigbuild as .ci/run, which builds the Linux targets here.
+    const ciPip = fs.readFileSync(path.join(root, '.ci', 'run'), 'utf8').match(/^PIP_PACKAGES=\((.*)\)$/m)[1]
+    assert.equal(build.steps[pip].run, `pip install ${ciPip}`)
   })
 
   it('tests every target on Node 22, 24 and 26, each on a runner of its system and CPU', () => {
@@ -121,6 +127,7 @@ describe('.github/workflows/release.yml', () => {
     const script = publish.steps.map((step) => step.run ?? '').join('\n')
     assert.match(script, /npx napi artifacts/)
     assert.match(script, /node scripts\/release-manifest\.js\n(.*\n)*npm publish --provenance/)
+    assert.match(script, /npm pkg set repository\.type=git "repository\.url=git\+\$GITHUB_SERVER_URL\/\$GITHUB_REPOSITORY\.git"/)
     const publishes = script.split('\n').filter((line) => /npm publish/.test(line))
     assert.equal(publishes.length, 2)
     for (const line of publishes) assert.match(line, /--provenance --access public/)
