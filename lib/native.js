@@ -1,17 +1,8 @@
 'use strict'
-// Loads the addon that `npm install` builds (`napi build --release`) and mirrors the number
-// layouts of src/binding.rs: option flags in, verdict bits or an error code out.
+// Loads the addon (lib/load-native.js says from where) and mirrors the number layouts of
+// src/binding.rs: option flags in, verdict bits or an error code out.
 
-let native
-try {
-  native = require('../hop-by-hop.node')
-} catch (error) {
-  throw new Error(
-    'hop-by-hop: the native addon is missing or cannot load; run `npm install` in the package ' +
-      '(it builds the Rust core with cargo)',
-    { cause: error },
-  )
-}
+const native = require('./load-native.js').loadNative()
 
 module.exports = {
   native,

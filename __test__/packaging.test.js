@@ -1,0 +1,148 @@
+'use strict'
+// The napi-rs packaging convention (issue 10, parts 1 and 4): package.json, the platform packages
+// under npm/, and .github/workflows/release.yml (which cannot run here, so it is read and checked).
+
+const { describe, it } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const YAML = require('yaml')
+const { parseTriple } = require('@napi-rs/cli')
+const { releaseManifest } = require('../scripts/release-manifest.js')
+const { platformNameOfTarget } = require('../lib/load-native.js')
+
+const root = path.join(__dirname, '..')
+const pkg = require('../package.json')
+const targets = pkg.napi.targets.map(parseTriple)
+const NODE_LINES = ['22', '24', '26']
+const RUNNER_OS = { darwin: /^macos-/, win32: /^windows-/, linux: /^ubuntu-/ }
+
+describe('package.json', () => {
+  it('ships JavaScript and types only, and runs nothing at install time', () => {
+    assert.deepEqual(pkg.files, ['index.js', 'index.d.ts', 'lib/'])
+    assert.equal(pkg.dependencies, undefined)
+    for (const script of ['preinstall', 'install', 'postinstall']) assert.equal(pkg.scripts[script], undefined, script)
+    // A checkout's `npm install` still builds from source: npm runs `prepare` there, and not for
+    // a package installed from the registry.
+    assert.equal(pkg.scripts.prepare, 'npm run build')
+    assert.match(pkg.scripts.build, /^napi build --release/)
+  })
+
+  it('pins every development tool exactly, the build tool among them', () => {
+    assert.equal(pkg.devDependencies['@napi-rs/cli'], '3.10.12')
+    for (const [name, version] of Object.entries(pkg.devDependencies)) assert.match(version, /^\d+\.\d+\.\d+$/, name)
+  })
+
+  it('is published with one optional platform package per napi.targets entry, at its own version', () => {
+    // Not committed: see scripts/release-manifest.js.
+    assert.equal(pkg.optionalDependencies, undefined)
+    const expected = Object.fromEntries(targets.map(({ platformArchABI }) => [`${pkg.name}-${platformArchABI}`, pkg.version]))
+    const published = releaseManifest(pkg)
+    assert.deepEqual(published.optionalDependencies, expected)
+    assert.deepEqual({ ...published, optionalDependencies: undefined }, { ...pkg, optionalDependencies: undefined })
+  })
+
+  it('words the platform names as @napi-rs/cli does', () => {
+    for (const { triple, platformArchABI } of targets) assert.equal(platformNameOfTarget(triple), platformArchABI)
+  })
+
+  it('keeps package-lock.json in step with package.json, so that npm ci works', () => {
+    const lock = require('../package-lock.json').packages['']
+    assert.equal(lock.version, pkg.version)
+    assert.deepEqual(lock.devDependencies, pkg.devDependencies)
+    assert.equal(lock.dependencies, undefined)
+    assert.equal(lock.optionalDependencies, undefined)
+  })
+})
+
+describe('npm/<platform>/package.json', () => {
+  it('exists for every target and for nothing else', () => {
+    assert.deepEqual(fs.readdirSync(path.join(root, 'npm')).sort(), targets.map(({ platformArchABI }) => platformArchABI).sort())
+  })
+
+  for (const { triple, platform, arch, abi, platformArchABI } of targets) {
+    it(`${platformArchABI}: names, version, os, cpu${platform === 'linux' ? ', libc' : ''} and the one file it holds`, () => {
+      const manifest = JSON.parse(fs.readFileSync(path.join(root, 'npm', platformArchABI, 'package.json'), 'utf8'))
+      const addon = `${pkg.napi.binaryName}.${platformArchABI}.node`
+      assert.equal(manifest.name, `${pkg.name}-${platformArchABI}`)
+      assert.equal(manifest.version, pkg.version)
+      assert.deepEqual(manifest.os, [platform])
+      assert.deepEqual(manifest.cpu, [arch])
+      assert.deepEqual(manifest.libc, platform === 'linux' ? [abi === 'musl' ? 'musl' : 'glibc'] : undefined)
+      assert.equal(manifest.main, addon)
+      assert.deepEqual(manifest.files, [addon])
+      assert.equal(manifest.license, pkg.license)
+      assert.deepEqual(manifest.engines, pkg.engines)
+      assert.equal(manifest.scripts, undefined)
+      assert.match(fs.readFileSync(path.join(root, 'npm', platformArchABI, 'README.md'), 'utf8'), new RegExp(triple))
+    })
+  }
+})
+
+describe('.github/workflows/release.yml', () => {
+  const workflow = YAML.parse(fs.readFileSync(path.join(root, '.github', 'workflows', 'release.yml'), 'utf8'), { strict: true })
+  const { build, test, publish } = workflow.jobs
+
+  it('builds every napi.targets entry once, each on a runner of its system', () => {
+    const entries = build.strategy.matrix.include
+    assert.deepEqual(entries.map(({ target }) => target).sort(), [...pkg.napi.targets].sort())
+    for (const { target, host, glibc } of entries) {
+      assert.match(host, RUNNER_OS[parseTriple(target).platform], target)
+      assert.equal(glibc, target.endsWith('-linux-gnu') ? '.2.17' : undefined, target)
+    }
+    const script = build.steps.map((step) => step.run ?? '').join('\n')
+    assert.match(script, /napi build .*--release --platform --target \$\{\{ matrix\.target \}\}\$\{\{ matrix\.glibc \}\}/)
+    assert.match(script, /napi build .*--features test-panic/)
+    const setupPython = build.steps.findIndex((step) => step.uses?.startsWith('actions/setup-python'))
+    const pip = build.steps.findIndex((step) => /pip install ziglang==[\d.]+ cargo-zigbuild==[\d.]+/.test(step.run ?? ''))
+    assert.ok(setupPython >= 0 && setupPython < pip, 'pip runs in a set-up Python')
+    // The same zig and cargo-zigbuild as .ci/run, which builds the Linux targets here.
+    const ciPip = fs.readFileSync(path.join(root, '.ci', 'run'), 'utf8').match(/^PIP_PACKAGES=\((.*)\)$/m)[1]
+    assert.equal(build.steps[pip].run, `pip install ${ciPip}`)
+  })
+
+  it('tests every target on Node 22, 24 and 26, each on a runner of its system and CPU', () => {
+    const { matrix } = test.strategy
+    assert.deepEqual(test.needs, 'build')
+    assert.deepEqual(matrix.node, NODE_LINES)
+    assert.deepEqual([...matrix.target].sort(), [...pkg.napi.targets].sort())
+    assert.deepEqual(matrix.include.map(({ target }) => target).sort(), [...pkg.napi.targets].sort())
+    for (const { target, host, arch, alpine } of matrix.include) {
+      const triple = parseTriple(target)
+      assert.match(host, RUNNER_OS[triple.platform], target)
+      assert.equal(arch, triple.arch, target)
+      if (triple.platform === 'linux') assert.equal(host.endsWith('-arm'), triple.arch === 'arm64', target)
+      assert.equal(alpine === true, triple.abi === 'musl', target)
+    }
+    const script = test.steps.map((step) => step.run ?? '').join('\n')
+    assert.match(script, /cp dist\/hop-by-hop\.\*\.node hop-by-hop\.node/)
+    assert.match(script, /node --test __test__\/\*\.test\.js/)
+    assert.match(script, /node:\$\{\{ matrix\.node \}\}-alpine/)
+  })
+
+  it('publishes after the tests, on a version tag, collected by napi artifacts, with provenance', () => {
+    assert.equal(publish.needs, 'test')
+    assert.match(publish.if, /refs\/tags\/v/)
+    assert.equal(publish.permissions['id-token'], 'write')
+    const script = publish.steps.map((step) => step.run ?? '').join('\n')
+    assert.match(script, /npx napi artifacts/)
+    assert.match(script, /node scripts\/release-manifest\.js\n(.*\n)*npm publish --provenance/)
+    assert.match(script, /npm pkg set repository\.type=git "repository\.url=git\+\$GITHUB_SERVER_URL\/\$GITHUB_REPOSITORY\.git"/)
+    const publishes = script.split('\n').filter((line) => /npm publish/.test(line))
+    assert.equal(publishes.length, 2)
+    for (const line of publishes) assert.match(line, /--provenance --access public/)
+    assert.ok(script.indexOf('npm publish "$dir"') < script.lastIndexOf('npm publish --provenance'), 'platform packages first')
+    assert.deepEqual(
+      publish.steps.filter((step) => step.uses?.startsWith('actions/download-artifact')).map((step) => step.with.pattern),
+      ['bindings-*'],
+    )
+  })
+
+  it('pins every action to a major version and grants write access only where needed', () => {
+    assert.deepEqual(workflow.permissions, { contents: 'read' })
+    for (const [name, job] of Object.entries(workflow.jobs)) {
+      for (const step of job.steps) if (step.uses) assert.match(step.uses, /^[\w-]+\/[\w-]+@(v\d+|stable)$/, `${name}: ${step.uses}`)
+      if (name !== 'publish') assert.equal(job.permissions, undefined, name)
+    }
+  })
+})
