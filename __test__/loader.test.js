@@ -145,6 +145,10 @@ describe('loading an installed copy', () => {
     for (const entry of [...pkg.files, 'package.json']) {
       fs.cpSync(path.join(root, entry), path.join(installed, entry), { recursive: true })
     }
+    // The runtime dependencies, as npm would install them next to the package.
+    for (const name of ['proxy-addr', 'forwarded', 'ipaddr.js']) {
+      fs.cpSync(path.join(root, 'node_modules', name), path.join(dir, 'node_modules', name), { recursive: true })
+    }
     assert.ok(!fs.existsSync(path.join(installed, `${pkg.napi.binaryName}.node`)))
   })
 
