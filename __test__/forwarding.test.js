@@ -309,6 +309,27 @@ describe('trailers both ways', () => {
   })
 })
 
+describe('an HTTP/2 client when the upstream fails', () => {
+  it('gets 502 on its stream, and no connection-specific field is attempted', async (t) => {
+    const unused = await startRecordingUpstream()
+    const port = unused.port
+    await unused.close()
+    const warnings = []
+    const onWarning = (warning) => warnings.push(warning.message)
+    process.on('warning', onWarning)
+    t.after(() => process.off('warning', onWarning))
+    const proxy = await serve(t, http2ToHttp1Proxy({ host: '127.0.0.1', port }))
+    const session = http2.connect(`http://127.0.0.1:${proxy}`)
+    t.after(() => session.close())
+    const stream = session.request({ ':path': '/' })
+    stream.resume()
+    const status = await withTimeout(new Promise((resolve) => stream.on('response', (headers) => resolve(headers[':status']))), WAIT_MS, 'h2 502')
+    assert.equal(status, 502)
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(warnings.filter((message) => /connection header/i.test(message)), [])
+  })
+})
+
 describe('side by side with http-proxy\'s xfwd', () => {
   it('xfwd appends to a spoofed X-Forwarded-For; attach() replaces it', async (t) => {
     const upstream = await startRecordingUpstream()

@@ -9,6 +9,8 @@ const { STATUS_CODES } = require('node:http')
  * decision to later middleware (res.getHeader).
  */
 function closeAfterResponse(res) {
+  // HTTP/2 has no Connection field (RFC 9113 §8.2.2); a stream ends on its own.
+  if (res.stream !== undefined) return
   res.shouldKeepAlive = false
   if (!res.headersSent) res.setHeader('Connection', 'close')
 }
