@@ -9,6 +9,9 @@
 //   BENCH_SCALING=0   skip the scaling section
 //   BENCH_ITEMS=a,b   only these corpus keys (browser, api, nominated, http10, response, mesh)
 //   BENCH_PACKAGE=p   benchmark another build of the package (default: this checkout)
+//
+// The floors come from target/bench/hop-by-hop.node, built by `npm run build:bench` (the
+// `prebench` script) with the cargo feature bench-floors; the release addon does not have them.
 
 const path = require('node:path')
 const { CORPUS } = require('./corpus.js')
@@ -119,7 +122,7 @@ function report(items, list, results, floor) {
   lines.push(h.table(['item', ...pairs.map(([a, b]) => `${a} / ${b}`)], ratioRows))
 
   if (!floor.emptyCall || !floor.readNames) {
-    lines.push(`\n> native floor variants skipped: lib/native.js does not export ${[!floor.emptyCall && 'emptyCall', !floor.readNames && 'readNames'].filter(Boolean).join(' and ')}${floor.error ? ` (${floor.error})` : ''}.`)
+    lines.push(`\n> native floor variants skipped: no ${[!floor.emptyCall && 'emptyCall', !floor.readNames && 'readNames'].filter(Boolean).join(' and ')}${floor.error ? ` (${floor.error})` : ''}.`)
   }
   return lines.join('\n')
 }

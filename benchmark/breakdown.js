@@ -10,7 +10,7 @@
 //                      the result object
 //
 // Not part of `npm run bench`: it calls lib/native.js internals (flag layout included), which
-// the package is free to change. Run: node benchmark/breakdown.js
+// the package is free to change. Run: npm run build:bench && node benchmark/breakdown.js
 
 const path = require('node:path')
 const { CORPUS } = require('./corpus.js')
@@ -32,6 +32,7 @@ async function main() {
   const N = require(path.join(__dirname, '..', 'lib', 'native.js'))
   const native = N.native || N
   const floor = h.loadFloor()
+  if (floor.error) throw new Error(floor.error)
   const variants = [
     ['emptyCall', () => h.rawCall((raw) => floor.emptyCall(0, ...raw))],
     ['readNames', () => h.rawCall((raw) => floor.readNames(0, ...raw))],

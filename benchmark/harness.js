@@ -165,22 +165,28 @@ function environment(command) {
   ].join('\n') + busyWarning()
 }
 
+/** The benchmark's own addon: the release build plus the floors (cargo feature bench-floors). */
+const FLOOR_ADDON = path.join(__dirname, '..', 'target', 'bench', 'hop-by-hop.node')
+
 /**
- * The native floor entry points: lib/native.js exports them, or exposes the addon object
- * (`.native`) that carries them.
+ * The native floor entry points, `emptyCall` and `readNames`. The release addon does not export
+ * them (users never call them), so they come from target/bench/hop-by-hop.node, which
+ * `npm run bench` builds first (`npm run build:bench`). Without it the floors are skipped and the
+ * report says why.
  */
 function loadFloor() {
+  let addon
   try {
-    const mod = require(path.join(__dirname, '..', 'lib', 'native.js'))
-    const floor = {}
-    for (const name of ['emptyCall', 'readNames']) {
-      const fn = typeof mod[name] === 'function' ? mod[name] : mod.native && mod.native[name]
-      if (typeof fn === 'function') floor[name] = fn
-    }
-    return floor
+    addon = require(FLOOR_ADDON)
   } catch (error) {
-    return { error: error.message }
+    return { error: `${path.relative(process.cwd(), FLOOR_ADDON)} does not load (${error.message.split('\n')[0]}); run \`npm run build:bench\`` }
   }
+  const floor = {}
+  for (const name of ['emptyCall', 'readNames']) {
+    if (typeof addon[name] === 'function') floor[name] = addon[name]
+  }
+  if (!floor.emptyCall || !floor.readNames) floor.error = `${FLOOR_ADDON} was built without the bench-floors feature`
+  return floor
 }
 
 /**

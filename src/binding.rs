@@ -7,7 +7,8 @@
 //! error code comes back as one number. JavaScript builds the output array from its own strings
 //! and builds every error message, so no string crosses back.
 //!
-//! The flag and result layouts below are mirrored in `lib/native.js`.
+//! The flag and result layouts below are mirrored in `lib/native.js`;
+//! `__test__/native-contract.test.js` parses these constants and fails when the two differ.
 
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
@@ -27,7 +28,15 @@ use crate::names::{first_invalid_name, NameList, DEFAULT_PROTECTED_HEADERS};
 // Option flags (argument 0).
 const VERSION_MASK: u32 = 0b11;
 const VERSION_HTTP10: u32 = 0;
+/// HTTP/1.1; `decode_options` also reads the unused value 3 as HTTP/1.1.
+const VERSION_HTTP11: u32 = 1;
 const VERSION_HTTP2: u32 = 2;
+// The three versions are distinct values of the two version bits.
+const _: () = assert!(
+  VERSION_HTTP11 & VERSION_MASK == VERSION_HTTP11
+    && VERSION_HTTP11 != VERSION_HTTP10
+    && VERSION_HTTP11 != VERSION_HTTP2
+);
 const RESPONSE: u32 = 1 << 2;
 const PROXY: u32 = 1 << 3;
 const UPGRADE: u32 = 1 << 4;
@@ -263,6 +272,7 @@ fn decode_options<'a>(
   let version = match flags & VERSION_MASK {
     VERSION_HTTP10 => Version::Http10,
     VERSION_HTTP2 => Version::Http2,
+    // VERSION_HTTP11, and 3, which lib/native.js never sends.
     _ => Version::Http11,
   };
   let request_method = match (flags >> METHOD_SHIFT) & 0b11 {
@@ -612,7 +622,9 @@ unsafe extern "C" fn set_scratch(
   })
 }
 
-/// Benchmark floor: an empty callback receiving the same spread arguments.
+/// Benchmark floor (`--features bench-floors`, never in a release build): an empty callback
+/// receiving the same spread arguments, so that `npm run bench` can price the call itself.
+#[cfg(feature = "bench-floors")]
 unsafe extern "C" fn empty_call(
   _env: sys::napi_env,
   _info: sys::napi_callback_info,
@@ -620,7 +632,9 @@ unsafe extern "C" fn empty_call(
   ptr::null_mut()
 }
 
-/// Benchmark floor: reads every name of the spread arguments and does nothing else.
+/// Benchmark floor (`--features bench-floors`, never in a release build): reads every name of
+/// the spread arguments and does nothing else, the cost of the boundary without the rules.
+#[cfg(feature = "bench-floors")]
 unsafe extern "C" fn read_names(
   env: sys::napi_env,
   info: sys::napi_callback_info,
@@ -705,7 +719,9 @@ pub fn register_raw_callbacks(
     (c"filter", filter_spread),
     (c"filterArray", filter_array),
     (c"setScratch", set_scratch),
+    #[cfg(feature = "bench-floors")]
     (c"emptyCall", empty_call),
+    #[cfg(feature = "bench-floors")]
     (c"readNames", read_names),
     #[cfg(feature = "test-panic")]
     (c"panicForTest", panic_for_test),
