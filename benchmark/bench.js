@@ -9,6 +9,8 @@
 //   BENCH_SCALING=0   skip the scaling section
 //   BENCH_ITEMS=a,b   only these corpus keys (browser, api, nominated, http10, response, mesh)
 //   BENCH_PACKAGE=p   benchmark another build of the package (default: this checkout)
+//   BENCH_BASELINE=p  also run the package at p (a copy of index.js, lib/, package.json and its
+//                     hop-by-hop.node) as the variant 'baseline', for A/B ratios in one run
 //
 // The floors come from target/bench/hop-by-hop.node, built by `npm run build:bench` (the
 // `prebench` script) with the cargo feature bench-floors; the release addon does not have them.
@@ -42,7 +44,7 @@ function loadPackage() {
  * `filterResponse(res)`; `filterHeaders(raw, options)` shows the price of an options object
  * decoded on every call.
  */
-function variants(pkg, floor) {
+function variants(pkg, floor, baseline) {
   const list = [
     ['hop-by-hop', (item) => messageCall(pkg, item)],
     ['filterHeaders+opts', (item) => { const o = item.options; return rawCall((raw) => pkg.filterHeaders(raw, o)) }],
@@ -53,6 +55,7 @@ function variants(pkg, floor) {
     ['lean-reply-from', () => rawCall((raw) => leanReplyFrom.filterRaw(raw))],
     ['lean-go', () => rawCall((raw) => leanGo.filterRaw(raw))],
   ]
+  if (baseline) list.push(['baseline', (item) => messageCall(baseline, item)])
   // The floors get the same spread arguments the package's binding receives.
   if (floor.emptyCall) list.push(['native emptyCall', () => rawCall((raw) => floor.emptyCall(0, ...raw))])
   if (floor.readNames) list.push(['native readNames', () => rawCall((raw) => floor.readNames(0, ...raw))])
@@ -118,6 +121,7 @@ function report(items, list, results, floor) {
     ['hop-by-hop', 'reply-from', '≤ 1 geomean'],
     ['hop-by-hop', 'go-port', '≤ 0.67 each'],
     ['filterHeaders+opts', 'hop-by-hop', ''],
+    ['hop-by-hop', 'baseline', ''],
   ].filter(([a, b]) => names.includes(a) && names.includes(b))
   lines.push('\n### Ratios (median of per-round ratios; min–max over rounds)\n')
   const ratioRows = items.map((item) => [item.name, ...pairs.map(([a, b]) => {
@@ -140,7 +144,8 @@ async function main() {
   const floor = loadFloor()
   const only = process.env.BENCH_ITEMS ? process.env.BENCH_ITEMS.split(',') : null
   const items = only ? CORPUS.filter((item) => only.includes(item.key)) : CORPUS
-  const list = variants(pkg, floor)
+  const baseline = process.env.BENCH_BASELINE ? require(path.resolve(process.env.BENCH_BASELINE)) : null
+  const list = variants(pkg, floor, baseline)
   smokeTest(items, list)
 
   const env = [

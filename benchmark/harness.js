@@ -3,6 +3,7 @@
 // Shared machinery of bench.js and scaling.js: timing a variant on fresh inputs with
 // tinybench, interleaved rounds, statistics and markdown.
 
+const http = require('node:http')
 const os = require('node:os')
 const v8 = require('node:v8')
 const vm = require('node:vm')
@@ -190,18 +191,23 @@ function loadFloor() {
 }
 
 /**
- * A fresh stand-in for the IncomingMessage a proxy holds, made outside the clock like Node makes
- * one before the handler runs: new rawHeaders strings, and an httpVersion that is a new string
- * too, because Node builds it per message (`${major}.${minor}`) and a filter that looks it up
- * in a table pays for hashing it.
+ * A fresh IncomingMessage like the one a proxy holds, made outside the clock as Node makes one
+ * before the handler runs: new rawHeaders strings, and an httpVersion that is a new string too,
+ * because Node builds it per message (`${major}.${minor}`) and a filter that looks it up in a
+ * table pays for hashing it. A real http.IncomingMessage (no socket), so that every variant
+ * reads its properties from the object shape a handler really gets.
  */
 function freshMessage(item) {
   const o = item.options
   const [major, minor] = (o.httpVersion || '1.1').split('.').map(Number)
-  const httpVersion = `${major}.${minor || 0}`
-  return o.direction === 'response'
-    ? { rawHeaders: fresh(item), httpVersion, statusCode: o.statusCode, req: { method: 'GET' } }
-    : { rawHeaders: fresh(item), httpVersion }
+  const message = new http.IncomingMessage(null)
+  message.httpVersion = `${major}.${minor || 0}`
+  message.rawHeaders = fresh(item)
+  if (o.direction === 'response') {
+    message.statusCode = o.statusCode
+    message.req = { method: 'GET' }
+  }
+  return message
 }
 
 /** `filterRequest(req)` or `filterResponse(res)` of an API that has them. */

@@ -2,6 +2,7 @@
 // The JavaScript half of the filter: validates options, crosses into Rust once per message, and
 // builds the output array from the caller's own strings. The rules live in src/.
 
+const { IncomingMessage } = require('node:http')
 const N = require('./native.js')
 const { native } = N
 
@@ -232,12 +233,106 @@ function run(rawHeaders, flags, compiled) {
   // One read of every element: Rust validates the very strings the output is built from, even
   // when the array has getters that answer differently on each read. The copy also stays as the
   // snapshot that lazy diagnostics read.
-  const lines = rawHeaders.slice()
+  return runLines(rawHeaders.slice(), flags, compiled)
+}
+
+/** Filters `lines`, the caller's array already copied, with Rust reading every name. */
+function runLines(lines, flags, compiled) {
   ensureScratch(lines.length >>> 1)
   const verdict = callNative(lines, flags, compiled)
   if (verdict < 0) throw errorFor(verdict, lines, compiled, (flags & N.RESPONSE) !== 0 ? 502 : 400)
   const upgrade = (verdict & N.IS_UPGRADE) !== 0 ? upgradeProtocol(lines) : null
   return new FilterResult(keptLines(lines, verdict), (verdict & N.KEEP_ALIVE) !== 0, upgrade, lines, flags, compiled)
+}
+
+// Names that Node's HTTP/1 parser hands over are tokens: llhttp refuses any other byte in a field
+// name (RFC 9110 §5.1), with or without insecureHTTPParser, so an http.IncomingMessage needs no
+// per-byte name check. Without a nomination, a line matters to the rules only when its name is one
+// of GATED_NAMES; the rest are end-to-end and kept. For such messages Rust gets only the lines that
+// pass a gate on (name length, first letter), and JavaScript keeps the others without reading
+// their characters. Every other case (another object, strip/protect lists, HTTP/2 with its
+// pseudo-headers, a nomination of an end-to-end field, any error) takes the path above, where
+// Rust reads and checks every name.
+
+/**
+ * The names whose lines must reach Rust when nothing else is nominated: Connection,
+ * Content-Length (framing with Transfer-Encoding, RFC 9112 §6.1), Close (which `Connection:
+ * close` nominates, RFC 9110 §7.6.1), and the fixed hop-by-hop names of src/names.rs.
+ */
+const GATED_NAMES = ['Connection', 'Content-Length', 'Close', ...HOP_BY_HOP_HEADERS]
+const GATE_MAX_LENGTH = Math.max(...GATED_NAMES.map((name) => name.length))
+
+/**
+ * GATE[(length << 5) | (first code unit & 31)] is 1 for the gated names. `& 31` maps a letter's
+ * capital and small forms alike; another character may land on a letter's slot, which only
+ * passes a line that did not need to be passed.
+ */
+const GATE = new Uint8Array((GATE_MAX_LENGTH + 1) << 5)
+for (const name of GATED_NAMES) GATE[(name.length << 5) | (name.charCodeAt(0) & 31)] = 1
+
+/** Element index in `lines` of each line handed to Rust, in order. */
+let gatedAt = new Int32Array(64)
+
+/** filterRequest/filterResponse of a message from Node's parser. */
+function runTrusted(message, flags, compiled) {
+  const rawHeaders = message.rawHeaders
+  if (!Array.isArray(rawHeaders) || (rawHeaders.length & 1) !== 0 || compiled.lists || (flags & N.VERSION_HTTP2) !== 0) {
+    return run(rawHeaders, flags, compiled)
+  }
+  const lines = rawHeaders.slice()
+  const length = lines.length
+  if (gatedAt.length < length >>> 1) gatedAt = new Int32Array(length >>> 1)
+  const gated = []
+  let count = 0
+  for (let index = 0; index < length; index += 2) {
+    const name = lines[index]
+    const value = lines[index + 1]
+    // A message built by hand may hold anything: the full path reports it.
+    if (typeof name !== 'string' || typeof value !== 'string') return runLines(lines, flags, compiled)
+    const size = name.length
+    if (size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) {
+      gatedAt[count++] = index
+      gated.push(name, value)
+    }
+  }
+  ensureScratch(count)
+  const verdict = callNative(gated, flags, compiled)
+  // Errors are reported by the full path, with the indexes of the caller's array.
+  if (verdict < 0 || (verdict & N.NOMINATED_BEYOND_CLOSE) !== 0) return runLines(lines, flags, compiled)
+  const headers = (verdict & N.UNCHANGED) !== 0 ? lines.slice() : keptGatedLines(lines, count, verdict)
+  const upgrade = (verdict & N.IS_UPGRADE) !== 0 ? gatedUpgradeProtocol(lines, count) : null
+  return new FilterResult(headers, (verdict & N.KEEP_ALIVE) !== 0, upgrade, lines, flags, compiled)
+}
+
+/** The output of a gated call: ungated lines kept, gated ones by their action. */
+function keptGatedLines(lines, count, verdict) {
+  const headers = []
+  let line = 0
+  let next = count > 0 ? gatedAt[0] : -1
+  for (let index = 0; index < lines.length; index += 2) {
+    if (index !== next) {
+      headers.push(lines[index], lines[index + 1])
+      continue
+    }
+    const action = scratch[line++]
+    next = line < count ? gatedAt[line] : -1
+    if (action === N.ACTION_KEEP || action === N.ACTION_UPGRADE_KEPT) {
+      headers.push(lines[index], lines[index + 1])
+    } else if (action === N.ACTION_TE_TRAILERS) {
+      headers.push(lines[index], 'trailers')
+    }
+  }
+  if ((verdict & N.APPEND_CONNECTION_UPGRADE) !== 0) headers.push('Connection', 'upgrade')
+  return headers
+}
+
+function gatedUpgradeProtocol(lines, count) {
+  const protocols = []
+  for (let line = 0; line < count; line++) {
+    const action = scratch[line]
+    if (action === N.ACTION_UPGRADE_KEPT || action === N.ACTION_UPGRADE_DROPPED) protocols.push(lines[gatedAt[line] + 1])
+  }
+  return protocols.join(', ')
 }
 
 // Rust reads only the names and a few values, so the values' types are checked here, in the
@@ -378,16 +473,21 @@ function filterHeaders(rawHeaders, options) {
   return run(rawHeaders, compiled.flags | compiled.version | compiled.status, compiled)
 }
 
+/** A message's lines; those of an http.IncomingMessage come from Node's parser. */
+function runMessage(message, flags, compiled) {
+  return message instanceof IncomingMessage ? runTrusted(message, flags, compiled) : run(message.rawHeaders, flags, compiled)
+}
+
 function filterRequest(req, options) {
   messageOf(req, 'req')
   const compiled = options === undefined ? DEFAULTS : new Compiled(options)
-  return run(req.rawHeaders, requestFlags(req, compiled), compiled)
+  return runMessage(req, requestFlags(req, compiled), compiled)
 }
 
 function filterResponse(res, options) {
   messageOf(res, 'res')
   const compiled = options === undefined ? DEFAULTS : new Compiled(options)
-  return run(res.rawHeaders, responseFlags(res, compiled), compiled)
+  return runMessage(res, responseFlags(res, compiled), compiled)
 }
 
 function createFilter(options) {
@@ -397,8 +497,8 @@ function createFilter(options) {
   if (compiled.lists) run(EMPTY, compiled.flags | compiled.version, compiled)
   const flags = compiled.flags | compiled.version | compiled.status
   const filter = (rawHeaders) => run(rawHeaders, flags, compiled)
-  filter.request = (req) => run(messageOf(req, 'req').rawHeaders, requestFlags(req, compiled), compiled)
-  filter.response = (res) => run(messageOf(res, 'res').rawHeaders, responseFlags(res, compiled), compiled)
+  filter.request = (req) => runMessage(messageOf(req, 'req'), requestFlags(req, compiled), compiled)
+  filter.response = (res) => runMessage(messageOf(res, 'res'), responseFlags(res, compiled), compiled)
   return filter
 }
 

@@ -54,6 +54,9 @@ const KEEP_ALIVE: i32 = 1;
 const IS_UPGRADE: i32 = 1 << 1;
 const APPEND_CONNECTION_UPGRADE: i32 = 1 << 2;
 const UNCHANGED: i32 = 1 << 3;
+/// [`Verdict::nominated_beyond_close`]: lib/filter.js's call on candidate lines only must be
+/// repeated on every line.
+const NOMINATED_BEYOND_CLOSE: i32 = 1 << 4;
 
 // Error kinds: a negative return value is `-(1 + kind + 16 * index)`, where index is the array
 // index (element kinds) or the header line index (line kinds).
@@ -305,6 +308,7 @@ fn encode_verdict(verdict: Verdict) -> i64 {
     (verdict.upgrade, IS_UPGRADE),
     (verdict.append_connection_upgrade, APPEND_CONNECTION_UPGRADE),
     (verdict.unchanged, UNCHANGED),
+    (verdict.nominated_beyond_close, NOMINATED_BEYOND_CLOSE),
   ] {
     if set {
       bits |= bit;

@@ -37,6 +37,10 @@ pub struct ConnectionOptions {
   pub keep_alive: bool,
   /// The `upgrade` option (RFC 9110 §7.8).
   pub upgrade: bool,
+  /// A name was nominated that only the nomination removes (neither always removed nor
+  /// protected), other than `close`. `close` nominates a field called `Close` too (RFC 9110
+  /// §7.6.1), but callers that look at a subset of the lines can cheaply include every `Close`.
+  pub nominates_beyond_close: bool,
   nominations: Nominations,
   /// Always-removed names already reported, by position in `Connection` + [`HOP_BY_HOP_HEADERS`].
   reported_fixed: u16,
@@ -72,6 +76,7 @@ impl ConnectionOptions {
       let first = if is_always_removed(element) {
         self.first_fixed_nomination(element)
       } else {
+        self.nominates_beyond_close |= !protected && !element.eq_ignore_ascii_case(b"close");
         self.nominations.insert(element, protected)
       };
       if first {

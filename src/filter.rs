@@ -180,6 +180,10 @@ pub struct Verdict {
   pub append_connection_upgrade: bool,
   /// Every action is [`Action::Keep`].
   pub unchanged: bool,
+  /// `Connection` nominated a field that only the nomination removes (RFC 9110 §7.6.1), other
+  /// than `Close`: lines that are neither fixed hop-by-hop names nor `Close` may be dropped. A
+  /// caller that filtered only such candidate lines must filter all of them.
+  pub nominated_beyond_close: bool,
 }
 
 /// Why a message cannot be filtered.
@@ -465,6 +469,7 @@ fn finish<S: HeaderSource>(
     upgrade,
     append_connection_upgrade: keep_upgrade,
     unchanged: !scan.dropped_any && !keep_upgrade,
+    nominated_beyond_close: scan.connection.nominates_beyond_close,
   })
 }
 
@@ -803,6 +808,33 @@ pub(crate) mod tests {
     for (lines, options, expected) in cases {
       let verdict = run(lines, options).map(|(_, verdict)| verdict.keep_alive);
       assert_eq!(verdict, Ok(*expected), "{lines:?}");
+    }
+  }
+
+  #[test]
+  fn nominations_beyond_close() {
+    let nominates = |connection: &str| {
+      run(&[("Connection", connection)], &Options::default())
+        .map(|(_, verdict)| verdict.nominated_beyond_close)
+    };
+    for fixed_or_close in [
+      "keep-alive",
+      "close",
+      "Keep-Alive, Upgrade, TE",
+      "CLOSE",
+      "",
+    ] {
+      assert_eq!(nominates(fixed_or_close), Ok(false), "{fixed_or_close}");
+    }
+    // A protected name is not removed, so it does not count (non-strict).
+    assert_eq!(nominates("Host, X-Forwarded-For"), Ok(false));
+    for other in [
+      "x-foo",
+      "close, X-Foo",
+      "keep-alive, content-length2",
+      "Closed",
+    ] {
+      assert_eq!(nominates(other), Ok(true), "{other}");
     }
   }
 
