@@ -132,7 +132,7 @@ test('option flags in lib/native.js equal src/binding.rs', () => {
 })
 
 test('verdict bits and error kinds in lib/native.js equal src/binding.rs', () => {
-  for (const name of ['KEEP_ALIVE', 'IS_UPGRADE', 'APPEND_CONNECTION_UPGRADE', 'UNCHANGED', 'NOMINATED_BEYOND_CLOSE']) {
+  for (const name of ['KEEP_ALIVE', 'IS_UPGRADE', 'APPEND_CONNECTION_UPGRADE', 'UNCHANGED', 'NOMINATED']) {
     assert.equal(N[name], binding.get(name), name)
   }
   const rustErrors = [...binding.keys()].filter((name) => name.startsWith('ERROR_'))

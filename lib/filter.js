@@ -282,7 +282,7 @@ function runTrusted(message, flags, compiled) {
   const lines = rawHeaders.slice()
   const length = lines.length
   if (gatedAt.length < length >>> 1) gatedAt = new Int32Array(length >>> 1)
-  const gated = []
+  let gated = []
   let count = 0
   for (let index = 0; index < length; index += 2) {
     const name = lines[index]
@@ -295,13 +295,41 @@ function runTrusted(message, flags, compiled) {
       gated.push(name, value)
     }
   }
-  ensureScratch(count)
-  const verdict = callNative(gated, flags, compiled)
+  // Room for the actions and the 8-byte mask of nominated lengths after them.
+  ensureScratch(count + 8)
+  let verdict = callNative(gated, flags, compiled)
+  if (verdict >= 0 && (verdict & N.NOMINATED) !== 0) {
+    // Connection nominated end-to-end fields: once more, with every line of a nominated length.
+    const low = readUint32(count)
+    const high = readUint32(count + 4)
+    gated = []
+    count = 0
+    for (let index = 0; index < length; index += 2) {
+      const name = lines[index]
+      const size = name.length
+      if ((size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) || hasLength(low, high, size)) {
+        gatedAt[count++] = index
+        gated.push(name, lines[index + 1])
+      }
+    }
+    ensureScratch(count + 8)
+    verdict = callNative(gated, flags, compiled)
+  }
   // Errors are reported by the full path, with the indexes of the caller's array.
-  if (verdict < 0 || (verdict & N.NOMINATED_BEYOND_CLOSE) !== 0) return runLines(lines, flags, compiled)
+  if (verdict < 0) return runLines(lines, flags, compiled)
   const headers = (verdict & N.UNCHANGED) !== 0 ? lines.slice() : keptGatedLines(lines, count, verdict)
   const upgrade = (verdict & N.IS_UPGRADE) !== 0 ? gatedUpgradeProtocol(lines, count) : null
   return new FilterResult(headers, (verdict & N.KEEP_ALIVE) !== 0, upgrade, lines, flags, compiled)
+}
+
+function readUint32(offset) {
+  return (scratch[offset] | (scratch[offset + 1] << 8) | (scratch[offset + 2] << 16) | (scratch[offset + 3] << 24)) >>> 0
+}
+
+/** Whether the 64-bit mask (low, high) has the bit of a name of `size` units (bit 63: 63 and more). */
+function hasLength(low, high, size) {
+  if (size < 32) return ((low >>> size) & 1) !== 0
+  return ((high >>> Math.min(size - 32, 31)) & 1) !== 0
 }
 
 /** The output of a gated call: ungated lines kept, gated ones by their action. */

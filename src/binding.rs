@@ -54,9 +54,10 @@ const KEEP_ALIVE: i32 = 1;
 const IS_UPGRADE: i32 = 1 << 1;
 const APPEND_CONNECTION_UPGRADE: i32 = 1 << 2;
 const UNCHANGED: i32 = 1 << 3;
-/// [`Verdict::nominated_beyond_close`]: lib/filter.js's call on candidate lines only must be
-/// repeated on every line.
-const NOMINATED_BEYOND_CLOSE: i32 = 1 << 4;
+/// `Connection` nominated end-to-end fields ([`Verdict::nominated_lengths`] is not 0); the mask
+/// of their lengths follows the line actions in the scratch buffer, as 8 little-endian bytes,
+/// when the buffer has room for them.
+const NOMINATED: i32 = 1 << 4;
 
 // Error kinds: a negative return value is `-(1 + kind + 16 * index)`, where index is the array
 // index (element kinds) or the header line index (line kinds).
@@ -308,7 +309,7 @@ fn encode_verdict(verdict: Verdict) -> i64 {
     (verdict.upgrade, IS_UPGRADE),
     (verdict.append_connection_upgrade, APPEND_CONNECTION_UPGRADE),
     (verdict.unchanged, UNCHANGED),
-    (verdict.nominated_beyond_close, NOMINATED_BEYOND_CLOSE),
+    (verdict.nominated_lengths != 0, NOMINATED),
   ] {
     if set {
       bits |= bit;
@@ -512,12 +513,16 @@ fn filter_call(env: sys::napi_env, args: &Arguments, array_input: bool) -> i64 {
     lines.resize(count, Line::NEW);
   }
   let result = match filter(&mut source, &options, &mut lines, &mut ()) {
-    Ok(verdict) if count > 0 => {
+    Ok(verdict) if !scratch.is_null() => {
       // SAFETY: non-null, and a live Uint8Array of scratch_len >= count bytes, kept alive by
       // scratch_ref; JavaScript does not touch it during the call.
-      let scratch = unsafe { std::slice::from_raw_parts_mut(scratch, count) };
-      for (byte, line) in scratch.iter_mut().zip(lines.iter()) {
+      let scratch = unsafe { std::slice::from_raw_parts_mut(scratch, instance.scratch_len.get()) };
+      for (byte, line) in scratch.iter_mut().zip(lines.iter().take(count)) {
         *byte = line.action as u8;
+      }
+      let lengths = verdict.nominated_lengths.to_le_bytes();
+      if let Some(tail) = scratch.get_mut(count..count.saturating_add(lengths.len())) {
+        tail.copy_from_slice(&lengths);
       }
       encode_verdict(verdict)
     }

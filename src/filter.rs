@@ -180,10 +180,11 @@ pub struct Verdict {
   pub append_connection_upgrade: bool,
   /// Every action is [`Action::Keep`].
   pub unchanged: bool,
-  /// `Connection` nominated a field that only the nomination removes (RFC 9110 §7.6.1), other
-  /// than `Close`: lines that are neither fixed hop-by-hop names nor `Close` may be dropped. A
-  /// caller that filtered only such candidate lines must filter all of them.
-  pub nominated_beyond_close: bool,
+  /// The lengths of the fields `Connection` nominated that only the nomination removes (RFC 9110
+  /// §7.6.1), other than `Close`: bit `n` for length `n`, bit 63 for 63 and more; 0 for none. A
+  /// caller that filtered only the lines that can be hop-by-hop without a nomination must filter
+  /// again with the lines of these lengths added.
+  pub nominated_lengths: u64,
 }
 
 /// Why a message cannot be filtered.
@@ -469,7 +470,7 @@ fn finish<S: HeaderSource>(
     upgrade,
     append_connection_upgrade: keep_upgrade,
     unchanged: !scan.dropped_any && !keep_upgrade,
-    nominated_beyond_close: scan.connection.nominates_beyond_close,
+    nominated_lengths: scan.connection.nominated_lengths,
   })
 }
 
@@ -812,11 +813,12 @@ pub(crate) mod tests {
   }
 
   #[test]
-  fn nominations_beyond_close() {
-    let nominates = |connection: &str| {
+  fn nominated_lengths() {
+    let lengths = |connection: &str| {
       run(&[("Connection", connection)], &Options::default())
-        .map(|(_, verdict)| verdict.nominated_beyond_close)
+        .map(|(_, verdict)| verdict.nominated_lengths)
     };
+    let nominates = |connection: &str| lengths(connection).map(|mask| mask != 0);
     for fixed_or_close in [
       "keep-alive",
       "close",
@@ -836,6 +838,9 @@ pub(crate) mod tests {
     ] {
       assert_eq!(nominates(other), Ok(true), "{other}");
     }
+    assert_eq!(lengths("close, X-Foo, x-bar-baz"), Ok(1 << 5 | 1 << 9));
+    let long = "x".repeat(70);
+    assert_eq!(lengths(&long), Ok(1 << 63));
   }
 
   #[test]
