@@ -282,44 +282,68 @@ function runTrusted(message, flags, compiled) {
   const lines = rawHeaders.slice()
   const length = lines.length
   if (gatedAt.length < length >>> 1) gatedAt = new Int32Array(length >>> 1)
-  let gated = []
   let count = 0
   for (let index = 0; index < length; index += 2) {
     const name = lines[index]
-    const value = lines[index + 1]
     // A message built by hand may hold anything: the full path reports it.
-    if (typeof name !== 'string' || typeof value !== 'string') return runLines(lines, flags, compiled)
+    if (typeof name !== 'string' || typeof lines[index + 1] !== 'string') return runLines(lines, flags, compiled)
     const size = name.length
-    if (size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) {
-      gatedAt[count++] = index
-      gated.push(name, value)
-    }
+    if (size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) gatedAt[count++] = index
   }
   // Room for the actions and the 8-byte mask of nominated lengths after them.
   ensureScratch(count + 8)
-  let verdict = callNative(gated, flags, compiled)
+  let verdict = callGated(lines, count, flags, compiled)
   if (verdict >= 0 && (verdict & N.NOMINATED) !== 0) {
     // Connection nominated end-to-end fields: once more, with every line of a nominated length.
     const low = readUint32(count)
     const high = readUint32(count + 4)
-    gated = []
     count = 0
     for (let index = 0; index < length; index += 2) {
       const name = lines[index]
       const size = name.length
       if ((size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) || hasLength(low, high, size)) {
         gatedAt[count++] = index
-        gated.push(name, lines[index + 1])
       }
     }
     ensureScratch(count + 8)
-    verdict = callNative(gated, flags, compiled)
+    verdict = callGated(lines, count, flags, compiled)
   }
   // Errors are reported by the full path, with the indexes of the caller's array.
   if (verdict < 0) return runLines(lines, flags, compiled)
   const headers = (verdict & N.UNCHANGED) !== 0 ? lines.slice() : keptGatedLines(lines, count, verdict)
   const upgrade = (verdict & N.IS_UPGRADE) !== 0 ? gatedUpgradeProtocol(lines, count) : null
   return new FilterResult(headers, (verdict & N.KEEP_ALIVE) !== 0, upgrade, lines, flags, compiled)
+}
+
+/**
+ * The native call on the gated lines. Usually one to four lines pass the gate: passing them as
+ * arguments directly saves building an array only to spread it.
+ */
+function callGated(lines, count, flags, compiled) {
+  switch (count) {
+    case 0:
+      return native.filter(flags)
+    case 1: {
+      const a = gatedAt[0]
+      return native.filter(flags, lines[a], lines[a + 1])
+    }
+    case 2: {
+      const a = gatedAt[0]
+      const b = gatedAt[1]
+      return native.filter(flags, lines[a], lines[a + 1], lines[b], lines[b + 1])
+    }
+    case 3: {
+      const a = gatedAt[0]
+      const b = gatedAt[1]
+      const c = gatedAt[2]
+      return native.filter(flags, lines[a], lines[a + 1], lines[b], lines[b + 1], lines[c], lines[c + 1])
+    }
+    default: {
+      const gated = []
+      for (let line = 0; line < count; line++) gated.push(lines[gatedAt[line]], lines[gatedAt[line] + 1])
+      return callNative(gated, flags, compiled)
+    }
+  }
 }
 
 function readUint32(offset) {
