@@ -356,22 +356,40 @@ function hasLength(low, high, size) {
   return ((high >>> Math.min(size - 32, 31)) & 1) !== 0
 }
 
+// A splice costs about as much as pushing this many elements (measured on Node 22 with the
+// corpus: one cut in 12 elements was slower than the pushes, one in 36 faster).
+const CUT_COST_IN_ELEMENTS = 16
+
 /** The output of a gated call: ungated lines kept, gated ones by their action. */
 function keptGatedLines(lines, count, verdict) {
-  const headers = []
-  let line = 0
-  let next = count > 0 ? gatedAt[0] : -1
-  for (let index = 0; index < lines.length; index += 2) {
-    if (index !== next) {
-      headers.push(lines[index], lines[index + 1])
-      continue
+  let headers
+  if (count * CUT_COST_IN_ELEMENTS <= lines.length) {
+    // Few gated lines (at most that many to drop) in a long array: copy it in one go and cut the
+    // dropped lines out, last first so that the earlier indexes stay valid, instead of pushing
+    // every kept line.
+    headers = lines.slice()
+    for (let line = count - 1; line >= 0; line--) {
+      const action = scratch[line]
+      if (action === N.ACTION_KEEP || action === N.ACTION_UPGRADE_KEPT) continue
+      if (action === N.ACTION_TE_TRAILERS) headers[gatedAt[line] + 1] = 'trailers'
+      else headers.splice(gatedAt[line], 2)
     }
-    const action = scratch[line++]
-    next = line < count ? gatedAt[line] : -1
-    if (action === N.ACTION_KEEP || action === N.ACTION_UPGRADE_KEPT) {
-      headers.push(lines[index], lines[index + 1])
-    } else if (action === N.ACTION_TE_TRAILERS) {
-      headers.push(lines[index], 'trailers')
+  } else {
+    headers = []
+    let line = 0
+    let next = gatedAt[0]
+    for (let index = 0; index < lines.length; index += 2) {
+      if (index !== next) {
+        headers.push(lines[index], lines[index + 1])
+        continue
+      }
+      const action = scratch[line++]
+      next = line < count ? gatedAt[line] : -1
+      if (action === N.ACTION_KEEP || action === N.ACTION_UPGRADE_KEPT) {
+        headers.push(lines[index], lines[index + 1])
+      } else if (action === N.ACTION_TE_TRAILERS) {
+        headers.push(lines[index], 'trailers')
+      }
     }
   }
   if ((verdict & N.APPEND_CONNECTION_UPGRADE) !== 0) headers.push('Connection', 'upgrade')
