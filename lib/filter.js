@@ -290,23 +290,22 @@ function runTrusted(message, flags, compiled) {
     const size = name.length
     if (size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) gatedAt[count++] = index
   }
+  // A Connection line with options other than keep-alive and close may nominate ungated lines:
+  // gate again with the lengths of its options.
+  if (nominatesBeyondPlain(lines, count)) count = gateWithLengths(lines, optionLow, optionHigh)
   // Room for the actions and the 8-byte mask of nominated lengths after them.
   ensureScratch(count + 8)
   let verdict = callGated(lines, count, flags, compiled)
   if (verdict >= 0 && (verdict & N.NOMINATED) !== 0) {
-    // Connection nominated end-to-end fields: once more, with every line of a nominated length.
+    // Rust found nominations whose lengths the estimate above missed: should not happen, but
+    // then once more with every line of a nominated length.
     const low = readUint32(count)
     const high = readUint32(count + 4)
-    count = 0
-    for (let index = 0; index < length; index += 2) {
-      const name = lines[index]
-      const size = name.length
-      if ((size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) || hasLength(low, high, size)) {
-        gatedAt[count++] = index
-      }
+    if ((low & ~optionLow) !== 0 || (high & ~optionHigh) !== 0) {
+      count = gateWithLengths(lines, low | optionLow, high | optionHigh)
+      ensureScratch(count + 8)
+      verdict = callGated(lines, count, flags, compiled)
     }
-    ensureScratch(count + 8)
-    verdict = callGated(lines, count, flags, compiled)
   }
   // Errors are reported by the full path, with the indexes of the caller's array.
   if (verdict < 0) return runLines(lines, flags, compiled)
@@ -344,6 +343,96 @@ function callGated(lines, count, flags, compiled) {
       return callNative(gated, flags, compiled)
     }
   }
+}
+
+/**
+ * Whether a gated Connection line has options other than keep-alive and close; if so, their
+ * lengths are in (optionLow, optionHigh).
+ */
+function nominatesBeyondPlain(lines, count) {
+  optionLow = 0
+  optionHigh = 0
+  for (let line = 0; line < count; line++) {
+    const index = gatedAt[line]
+    const name = lines[index]
+    if (name.length === 10 && isConnection(name) && !isPlainConnection(lines[index + 1])) addOptionLengths(lines[index + 1])
+  }
+  return (optionLow | optionHigh) !== 0
+}
+
+/** Gates every line again, passing also the lines whose length is in the mask (low, high). */
+function gateWithLengths(lines, low, high) {
+  let count = 0
+  for (let index = 0; index < lines.length; index += 2) {
+    const name = lines[index]
+    const size = name.length
+    if ((size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) || hasLength(low, high, size)) {
+      gatedAt[count++] = index
+    }
+  }
+  return count
+}
+
+// The lengths of the options of the message's Connection lines, bit n for length n (bit 63: 63
+// and more), split over two 32-bit words; keep-alive and close, which nominate nothing the gate
+// does not pass already, are left out.
+let optionLow = 0
+let optionHigh = 0
+
+/**
+ * Adds the lengths of a Connection value's options to (optionLow, optionHigh). An estimate
+ * that can only be too large: every comma starts a new piece, also inside a quoted string, and
+ * a piece that is a token is exactly an option as Rust reads it (RFC 9110 §5.6.1, OWS trimmed).
+ */
+function addOptionLengths(value) {
+  const length = value.length
+  let start = 0
+  while (start <= length) {
+    let end = value.indexOf(',', start)
+    if (end === -1) end = length
+    let first = start
+    let last = end
+    while (first < last && isOws(value.charCodeAt(first))) first++
+    while (last > first && isOws(value.charCodeAt(last - 1))) last--
+    const size = last - first
+    if (size > 0 && !(size === 10 && equalsLowerAt(value, first, 'keep-alive')) && !(size === 5 && equalsLowerAt(value, first, 'close'))) {
+      if (size < 32) optionLow |= 1 << size
+      else optionHigh |= 1 << Math.min(size - 32, 31)
+    }
+    start = end + 1
+  }
+}
+
+// Whole-string comparisons with the usual spellings first: V8 compares two flat strings as
+// memory, much faster than a loop of charCodeAt.
+
+/** Whether a name of 10 units is Connection, in any case. */
+function isConnection(name) {
+  return name === 'Connection' || name === 'connection' || equalsLowerAt(name, 0, 'connection')
+}
+
+/** `Connection: keep-alive` or `Connection: close`, the usual values, in any case. */
+function isPlainConnection(value) {
+  if (value === 'keep-alive' || value === 'Keep-Alive' || value === 'close') return true
+  return value.length === 10 ? equalsLowerAt(value, 0, 'keep-alive') : value.length === 5 && equalsLowerAt(value, 0, 'close')
+}
+
+function isOws(code) {
+  return code === 0x20 || code === 0x09
+}
+
+/** Whether `text` equals the lower-case ASCII `lower`, ignoring ASCII case. */
+function equalsLower(text, lower) {
+  return text.length === lower.length && equalsLowerAt(text, 0, lower)
+}
+
+/** Whether `text` holds the lower-case ASCII `lower` at `start`, ignoring ASCII case. */
+function equalsLowerAt(text, start, lower) {
+  for (let i = 0; i < lower.length; i++) {
+    const code = text.charCodeAt(start + i)
+    if ((code >= 0x41 && code <= 0x5a ? code + 0x20 : code) !== lower.charCodeAt(i)) return false
+  }
+  return true
 }
 
 function readUint32(offset) {
