@@ -79,6 +79,10 @@ const RETAINED_UNITS: usize = 64 * 1024;
 const RETAINED_LINES: usize = 16 * 1024;
 /// Calls with up to this many arguments read them without allocating.
 const INLINE_ARGS: usize = 64;
+/// The first read asks for this many: N-API fills every slot asked for (with `undefined` past
+/// the real arguments), and the gated calls of lib/filter.js pass a few lines. Larger calls read
+/// their arguments a second time.
+const FIRST_READ_ARGS: usize = 16;
 
 /// Per-environment state, owned by the functions' `data` pointer and freed with the environment,
 /// so worker threads share nothing.
@@ -389,9 +393,10 @@ impl Arguments {
     let mut args = Arguments {
       inline: [ptr::null_mut(); INLINE_ARGS],
       heap: Vec::new(),
-      count: INLINE_ARGS,
+      count: FIRST_READ_ARGS,
       data: ptr::null_mut(),
     };
+    // `count` goes in as the room in `inline` and comes back as the number of arguments.
     let status = sys::napi_get_cb_info(
       env,
       info,
@@ -403,7 +408,20 @@ impl Arguments {
     if status != sys::Status::napi_ok {
       return None;
     }
-    if args.count > INLINE_ARGS {
+    if args.count > FIRST_READ_ARGS && args.count <= INLINE_ARGS {
+      let mut count = INLINE_ARGS;
+      let status = sys::napi_get_cb_info(
+        env,
+        info,
+        &mut count,
+        args.inline.as_mut_ptr(),
+        ptr::null_mut(),
+        ptr::null_mut(),
+      );
+      if status != sys::Status::napi_ok {
+        return None;
+      }
+    } else if args.count > INLINE_ARGS {
       args.heap = vec![ptr::null_mut(); args.count];
       let mut count = args.count;
       let status = sys::napi_get_cb_info(
