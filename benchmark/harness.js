@@ -194,13 +194,19 @@ function loadFloor() {
  * A fresh IncomingMessage like the one a proxy holds, made outside the clock as Node makes one
  * before the handler runs: new rawHeaders strings, and an httpVersion that is a new string too,
  * because Node builds it per message (`${major}.${minor}`) and a filter that looks it up in a
- * table pays for hashing it. A real http.IncomingMessage (no socket), so that every variant
- * reads its properties from the object shape a handler really gets.
+ * table pays for hashing it. A real http.IncomingMessage, so that every variant reads its
+ * properties from the object shape a handler really gets, on a socket stand-in whose parser
+ * keeps Node's default of 1000 lines, or all of them for the scaling runs' longer heads (a
+ * server with maxHeadersCount 0), so that the package's check for cut heads sees what it would
+ * see in a server.
  */
+const DEFAULT_SOCKET = { parser: { maxHeaderPairs: 2000 } }
+const UNLIMITED_SOCKET = { parser: { maxHeaderPairs: 0 } }
+
 function freshMessage(item) {
   const o = item.options
   const [major, minor] = (o.httpVersion || '1.1').split('.').map(Number)
-  const message = new http.IncomingMessage(null)
+  const message = new http.IncomingMessage(item.offsets.length < 4000 ? DEFAULT_SOCKET : UNLIMITED_SOCKET)
   message.httpVersion = `${major}.${minor || 0}`
   message.rawHeaders = fresh(item)
   if (o.direction === 'response') {
