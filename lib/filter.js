@@ -247,12 +247,12 @@ function runLines(lines, flags, compiled) {
 
 // Names that Node's HTTP/1 parser hands over are tokens: llhttp refuses any other byte in a field
 // name (RFC 9110 §5.1), with or without insecureHTTPParser, so an http.IncomingMessage needs no
-// per-byte name check. Without a nomination, a line matters to the rules only when its name is one
-// of GATED_NAMES; the rest are end-to-end and kept. For such messages Rust gets only the lines that
-// pass a gate on (name length, first letter), and JavaScript keeps the others without reading
-// their characters. Every other case (another object, strip/protect lists, HTTP/2 with its
-// pseudo-headers, a nomination of an end-to-end field, any error) takes the path above, where
-// Rust reads and checks every name.
+// per-byte name check. A line matters to the rules only when its name is one of GATED_NAMES or a
+// Connection line nominates it (RFC 9110 §7.6.1); the rest are end-to-end and kept. So Rust gets
+// only the lines that pass a gate on (name length, first letter) or have the length of a
+// nominated name, and JavaScript keeps the others without reading their characters. Every other
+// case (another object, strip/protect lists, HTTP/2 with its pseudo-headers, any error) takes the
+// path above, where Rust reads and checks every name.
 
 /**
  * The names whose lines must reach Rust when nothing else is nominated: Connection,
@@ -419,11 +419,6 @@ function isPlainConnection(value) {
 
 function isOws(code) {
   return code === 0x20 || code === 0x09
-}
-
-/** Whether `text` equals the lower-case ASCII `lower`, ignoring ASCII case. */
-function equalsLower(text, lower) {
-  return text.length === lower.length && equalsLowerAt(text, 0, lower)
 }
 
 /** Whether `text` holds the lower-case ASCII `lower` at `start`, ignoring ASCII case. */
