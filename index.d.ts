@@ -112,13 +112,20 @@ export function filterHeaders(rawHeaders: RawHeaders, options?: FilterOptions): 
  * Filter a request received by a server; reads `rawHeaders` and `httpVersion`. Throws a
  * {@link HopByHopError} with statusCode 431 when the head reached the limit of lines Node keeps
  * (`ERR_HOP_BY_HOP_HEAD_TRUNCATED`): never forward such a head.
+ *
+ * The names of an `http.IncomingMessage` are trusted to be tokens, as Node's parser only hands
+ * over (it answers 400 to anything else, also with `insecureHTTPParser`); names that cannot be
+ * hop-by-hop are then kept without being read. Any other object gets every name checked. Code
+ * that puts names of unknown origin into an IncomingMessage's `rawHeaders` should call
+ * {@link filterHeaders} on them instead.
  */
 export function filterRequest(req: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion'>, options?: FilterOptions): FilterResult
 
 /**
  * Filter a response received from an upstream; reads `rawHeaders`, `httpVersion` and `statusCode`.
  * `options.requestMethod` defaults to `res.req.method` when present. Throws a {@link HopByHopError}
- * with statusCode 502 when the head reached the limit of lines Node's client keeps.
+ * with statusCode 502 when the head reached the limit of lines Node's client keeps. Trusts the
+ * names of an `http.IncomingMessage` like {@link filterRequest}.
  */
 export function filterResponse(
   res: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion' | 'statusCode'> & { req?: { method?: string } },

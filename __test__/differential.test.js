@@ -4,7 +4,8 @@
 
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
-const { filterHeaders, HopByHopError } = require('..')
+const http = require('node:http')
+const { filterHeaders, filterRequest, filterResponse, createFilter, HopByHopError } = require('..')
 const { reference } = require('./helpers/reference.js')
 const { random } = require('./helpers/random.js')
 
@@ -82,4 +83,55 @@ test(`package agrees with the reference reading on ${CASES} generated messages`,
   // The generator must exercise both outcomes, or the comparison proves little.
   assert.ok(kinds.forwarded > CASES / 2, JSON.stringify(kinds))
   assert.ok(kinds.errors > CASES / 50, JSON.stringify(kinds))
+})
+
+/**
+ * An http.IncomingMessage holding `raw`, as Node's parser would hand it over: filterRequest and
+ * filterResponse take the gated path for these (lib/filter.js runTrusted), which must agree with
+ * filterHeaders, where Rust reads every name.
+ */
+function incoming(raw, options) {
+  const message = new http.IncomingMessage(null)
+  message.rawHeaders = raw
+  message.httpVersion = options.httpVersion ?? '1.1'
+  if (options.direction === 'response') {
+    if (options.statusCode !== undefined) message.statusCode = options.statusCode
+    message.req = { method: options.requestMethod ?? 'GET' }
+  }
+  return message
+}
+
+test(`IncomingMessage fast path agrees with filterHeaders on ${CASES} generated messages`, () => {
+  const next = random(0x1212)
+  const kinds = { forwarded: 0, errors: 0, diagnostics: 0 }
+  for (let i = 0; i < CASES; i++) {
+    const { raw, options } = generate(next)
+    // Node's parser delivers tokens only, and pseudo-headers only on HTTP/2.
+    const names = raw.filter((_, index) => index % 2 === 0)
+    if (names.some((name) => name === 'bad name' || (name.startsWith(':') && options.httpVersion !== '2.0'))) continue
+    const message = incoming(raw, options)
+    const response = options.direction === 'response'
+    const full = { ...options, direction: response ? 'response' : 'request', httpVersion: message.httpVersion }
+    if (response) {
+      full.statusCode = message.statusCode
+      full.requestMethod = options.requestMethod ?? 'GET'
+    }
+    const rest = { ...options }
+    for (const key of ['httpVersion', 'direction', 'statusCode', 'requestMethod']) delete rest[key]
+    const expected = outcome(() => filterHeaders(raw, full))
+    const viaHelper = Object.keys(rest).length === 0 && next() < 0.5 ? undefined : rest
+    const helper = () => (response ? filterResponse(message, viaHelper) : filterRequest(message, viaHelper))
+    const created = createFilter(rest)
+    const factory = () => (response ? created.response(message) : created.request(message))
+    const context = `case ${i}: ${JSON.stringify({ raw, options })}`
+    assert.deepEqual(outcome(helper), expected, context)
+    assert.deepEqual(outcome(factory), expected, context)
+    kinds[expected.error ? 'errors' : 'forwarded']++
+    if (!expected.error && i % 10 === 0) {
+      assert.deepEqual(helper().diagnostics, filterHeaders(raw, full).diagnostics, context)
+      kinds.diagnostics++
+    }
+  }
+  assert.ok(kinds.forwarded > CASES / 3, JSON.stringify(kinds))
+  assert.ok(kinds.errors > CASES / 100, JSON.stringify(kinds))
 })

@@ -3,7 +3,10 @@
 // The benchmark's peers must be what they claim to be:
 //   * the hand-optimised JS filter implements this package's full rules, so it must agree with
 //     the package on every input (a disagreement is a bug in one of them: see the report);
-//   * the reply-from and Go peers behave like their originals on documented examples.
+//   * the reply-from and Go peers behave like their originals on documented examples;
+//   * the lean peers (lean-reply-from.js, lean-go.js) implement fewer rules than the package (each
+//     file lists which), but remove at least what they claim: checked against a plain reading of
+//     their rules on the corpus and on generated messages.
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -12,6 +15,8 @@ const hopByHop = require('..')
 const handOptimised = require('../benchmark/peers/hand-optimised.js')
 const replyFrom = require('../benchmark/peers/reply-from.js')
 const goPort = require('../benchmark/peers/go-port.js')
+const leanReplyFrom = require('../benchmark/peers/lean-reply-from.js')
+const leanGo = require('../benchmark/peers/lean-go.js')
 const { CORPUS, fresh, literal } = require('../benchmark/corpus.js')
 const { random: prng } = require('./helpers/random.js')
 
@@ -258,4 +263,74 @@ test('corpus strings are fresh on every call', () => {
   assert.notEqual(a, b)
   assert.deepEqual(a, b)
   assert.deepEqual(a, literal(item))
+})
+
+/**
+ * A plain reading of a lean peer's rules: the input minus every line whose lower-cased name is in
+ * `fixed` or nominated by a Connection line (elements split on ',', trimmed by `trim`,
+ * lower-cased, empty ones ignored), minus what `dropValue` drops; kept lines in order.
+ */
+function expectedLean(raw, fixed, trim, dropValue = () => false) {
+  const nominated = new Set()
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].toLowerCase() !== 'connection') continue
+    for (const element of raw[i + 1].split(',')) {
+      const option = trim(element).toLowerCase()
+      if (option !== '') nominated.add(option)
+    }
+  }
+  const kept = []
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase()
+    if (!fixed.includes(name) && !nominated.has(name) && !dropValue(name, raw[i + 1])) kept.push(raw[i], raw[i + 1])
+  }
+  return kept
+}
+
+const REPLY_FROM_FIXED = ['connection', 'upgrade', 'http2-settings', 'transfer-encoding', 'proxy-connection', 'keep-alive', 'host']
+const GO_HOP_HEADERS = ['connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']
+const trimOws = (s) => s.replace(/^[ \t]+|[ \t]+$/g, '')
+const expectedLeanReplyFrom = (raw) => expectedLean(raw, REPLY_FROM_FIXED, (s) => s.trim(), (name, value) => name === 'te' && value !== 'trailers')
+const expectedLeanGo = (raw) => expectedLean(raw, GO_HOP_HEADERS, trimOws)
+
+test('lean peers remove what they claim on the corpus (fresh strings), and return new arrays', () => {
+  for (const item of CORPUS) {
+    for (const [name, peer, expected] of [['lean-reply-from', leanReplyFrom, expectedLeanReplyFrom], ['lean-go', leanGo, expectedLeanGo]]) {
+      const raw = fresh(item)
+      const copy = raw.slice()
+      const output = peer.filterRaw(raw)
+      assert.deepEqual(output, expected(literal(item)), `${name} on ${item.name}`)
+      assert.notEqual(output, raw)
+      assert.deepEqual(raw, copy, `${name} must not mutate its input`)
+    }
+  }
+  // The corpus exercises what the peers claim: a nomination, Keep-Alive, Transfer-Encoding.
+  const nominated = CORPUS.find((item) => item.key === 'nominated')
+  for (const peer of [leanReplyFrom, leanGo]) {
+    const names = peer.filterRaw(fresh(nominated)).filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase())
+    for (const gone of ['connection', 'x-foo', 'keep-alive']) assert.ok(!names.includes(gone), gone)
+  }
+})
+
+test('lean peers remove what they claim on generated messages', () => {
+  const random = prng(1212)
+  for (let i = 0; i < 2000; i++) {
+    // Names as Node's parser delivers them: tokens (the lean peers do not validate).
+    const { raw } = generateCase(random)
+    const lines = []
+    for (let index = 0; index + 1 < raw.length; index += 2) {
+      if (!raw[index].startsWith(':')) lines.push(raw[index], raw[index + 1])
+    }
+    assert.deepEqual(leanReplyFrom.filterRaw(lines), expectedLeanReplyFrom(lines), `lean-reply-from: ${JSON.stringify(lines)}`)
+    assert.deepEqual(leanGo.filterRaw(lines), expectedLeanGo(lines), `lean-go: ${JSON.stringify(lines)}`)
+  }
+})
+
+test('lean peers: documented differences from the package', () => {
+  // Neither protects X-Forwarded-For from a nomination; lean-reply-from drops Host like
+  // reply-from; lean-go knows no HTTP2-Settings; neither keeps `TE: trailers, deflate`.
+  const raw = ['Host', 'h', 'Connection', 'X-Forwarded-For', 'X-Forwarded-For', '1.2.3.4', 'HTTP2-Settings', 'AAA', 'TE', 'trailers, deflate', 'Accept', '*/*']
+  assert.deepEqual(hopByHop.filterHeaders(raw).headers, ['Host', 'h', 'X-Forwarded-For', '1.2.3.4', 'TE', 'trailers', 'Accept', '*/*'])
+  assert.deepEqual(leanReplyFrom.filterRaw(raw), ['Accept', '*/*'])
+  assert.deepEqual(leanGo.filterRaw(raw), ['Host', 'h', 'HTTP2-Settings', 'AAA', 'Accept', '*/*'])
 })

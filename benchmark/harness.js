@@ -3,6 +3,7 @@
 // Shared machinery of bench.js and scaling.js: timing a variant on fresh inputs with
 // tinybench, interleaved rounds, statistics and markdown.
 
+const http = require('node:http')
 const os = require('node:os')
 const v8 = require('node:v8')
 const vm = require('node:vm')
@@ -165,37 +166,54 @@ function environment(command) {
   ].join('\n') + busyWarning()
 }
 
+/** The benchmark's own addon: the release build plus the floors (cargo feature bench-floors). */
+const FLOOR_ADDON = path.join(__dirname, '..', 'target', 'bench', 'hop-by-hop.node')
+
 /**
- * The native floor entry points: lib/native.js exports them, or exposes the addon object
- * (`.native`) that carries them.
+ * The native floor entry points, `emptyCall` and `readNames`. The release addon does not export
+ * them (users never call them), so they come from target/bench/hop-by-hop.node, which
+ * `npm run bench` builds first (`npm run build:bench`). Without it the floors are skipped and the
+ * report says why.
  */
 function loadFloor() {
+  let addon
   try {
-    const mod = require(path.join(__dirname, '..', 'lib', 'native.js'))
-    const floor = {}
-    for (const name of ['emptyCall', 'readNames']) {
-      const fn = typeof mod[name] === 'function' ? mod[name] : mod.native && mod.native[name]
-      if (typeof fn === 'function') floor[name] = fn
-    }
-    return floor
+    addon = require(FLOOR_ADDON)
   } catch (error) {
-    return { error: error.message }
+    return { error: `${path.relative(process.cwd(), FLOOR_ADDON)} does not load (${error.message.split('\n')[0]}); run \`npm run build:bench\`` }
   }
+  const floor = {}
+  for (const name of ['emptyCall', 'readNames']) {
+    if (typeof addon[name] === 'function') floor[name] = addon[name]
+  }
+  if (!floor.emptyCall || !floor.readNames) floor.error = `${FLOOR_ADDON} was built without the bench-floors feature`
+  return floor
 }
 
 /**
- * A fresh stand-in for the IncomingMessage a proxy holds, made outside the clock like Node makes
- * one before the handler runs: new rawHeaders strings, and an httpVersion that is a new string
- * too, because Node builds it per message (`${major}.${minor}`) and a filter that looks it up
- * in a table pays for hashing it.
+ * A fresh IncomingMessage like the one a proxy holds, made outside the clock as Node makes one
+ * before the handler runs: new rawHeaders strings, and an httpVersion that is a new string too,
+ * because Node builds it per message (`${major}.${minor}`) and a filter that looks it up in a
+ * table pays for hashing it. A real http.IncomingMessage, so that every variant reads its
+ * properties from the object shape a handler really gets, on a socket stand-in whose parser
+ * keeps Node's default of 1000 lines, or all of them for the scaling runs' longer heads (a
+ * server with maxHeadersCount 0), so that the package's check for cut heads sees what it would
+ * see in a server.
  */
+const DEFAULT_SOCKET = { parser: { maxHeaderPairs: 2000 } }
+const UNLIMITED_SOCKET = { parser: { maxHeaderPairs: 0 } }
+
 function freshMessage(item) {
   const o = item.options
   const [major, minor] = (o.httpVersion || '1.1').split('.').map(Number)
-  const httpVersion = `${major}.${minor || 0}`
-  return o.direction === 'response'
-    ? { rawHeaders: fresh(item), httpVersion, statusCode: o.statusCode, req: { method: 'GET' } }
-    : { rawHeaders: fresh(item), httpVersion }
+  const message = new http.IncomingMessage(item.offsets.length < 4000 ? DEFAULT_SOCKET : UNLIMITED_SOCKET)
+  message.httpVersion = `${major}.${minor || 0}`
+  message.rawHeaders = fresh(item)
+  if (o.direction === 'response') {
+    message.statusCode = o.statusCode
+    message.req = { method: 'GET' }
+  }
+  return message
 }
 
 /** `filterRequest(req)` or `filterResponse(res)` of an API that has them. */

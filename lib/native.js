@@ -23,6 +23,7 @@ module.exports = {
   IS_UPGRADE: 1 << 1,
   APPEND_CONNECTION_UPGRADE: 1 << 2,
   UNCHANGED: 1 << 3,
+  NOMINATED: 1 << 4,
   // Line actions, one byte per header line in the scratch buffer; none is zero, so a zeroed or
   // stale buffer drops lines instead of forwarding them.
   ACTION_KEEP: 1,

@@ -7,7 +7,8 @@
 //! error code comes back as one number. JavaScript builds the output array from its own strings
 //! and builds every error message, so no string crosses back.
 //!
-//! The flag and result layouts below are mirrored in `lib/native.js`.
+//! The flag and result layouts below are mirrored in `lib/native.js`;
+//! `__test__/native-contract.test.js` parses these constants and fails when the two differ.
 
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
@@ -27,7 +28,15 @@ use crate::names::{first_invalid_name, NameList, DEFAULT_PROTECTED_HEADERS};
 // Option flags (argument 0).
 const VERSION_MASK: u32 = 0b11;
 const VERSION_HTTP10: u32 = 0;
+/// HTTP/1.1; `decode_options` also reads the unused value 3 as HTTP/1.1.
+const VERSION_HTTP11: u32 = 1;
 const VERSION_HTTP2: u32 = 2;
+// The three versions are distinct values of the two version bits.
+const _: () = assert!(
+  VERSION_HTTP11 & VERSION_MASK == VERSION_HTTP11
+    && VERSION_HTTP11 != VERSION_HTTP10
+    && VERSION_HTTP11 != VERSION_HTTP2
+);
 const RESPONSE: u32 = 1 << 2;
 const PROXY: u32 = 1 << 3;
 const UPGRADE: u32 = 1 << 4;
@@ -45,6 +54,10 @@ const KEEP_ALIVE: i32 = 1;
 const IS_UPGRADE: i32 = 1 << 1;
 const APPEND_CONNECTION_UPGRADE: i32 = 1 << 2;
 const UNCHANGED: i32 = 1 << 3;
+/// `Connection` nominated end-to-end fields ([`Verdict::nominated_lengths`] is not 0); the mask
+/// of their lengths follows the line actions in the scratch buffer, as 8 little-endian bytes,
+/// when the buffer has room for them.
+const NOMINATED: i32 = 1 << 4;
 
 // Error kinds: a negative return value is `-(1 + kind + 16 * index)`, where index is the array
 // index (element kinds) or the header line index (line kinds).
@@ -66,6 +79,10 @@ const RETAINED_UNITS: usize = 64 * 1024;
 const RETAINED_LINES: usize = 16 * 1024;
 /// Calls with up to this many arguments read them without allocating.
 const INLINE_ARGS: usize = 64;
+/// The first read asks for this many: N-API fills every slot asked for (with `undefined` past
+/// the real arguments), and the gated calls of lib/filter.js pass a few lines. Larger calls read
+/// their arguments a second time.
+const FIRST_READ_ARGS: usize = 16;
 
 /// Per-environment state, owned by the functions' `data` pointer and freed with the environment,
 /// so worker threads share nothing.
@@ -263,6 +280,7 @@ fn decode_options<'a>(
   let version = match flags & VERSION_MASK {
     VERSION_HTTP10 => Version::Http10,
     VERSION_HTTP2 => Version::Http2,
+    // VERSION_HTTP11, and 3, which lib/native.js never sends.
     _ => Version::Http11,
   };
   let request_method = match (flags >> METHOD_SHIFT) & 0b11 {
@@ -295,6 +313,7 @@ fn encode_verdict(verdict: Verdict) -> i64 {
     (verdict.upgrade, IS_UPGRADE),
     (verdict.append_connection_upgrade, APPEND_CONNECTION_UPGRADE),
     (verdict.unchanged, UNCHANGED),
+    (verdict.nominated_lengths != 0, NOMINATED),
   ] {
     if set {
       bits |= bit;
@@ -374,9 +393,10 @@ impl Arguments {
     let mut args = Arguments {
       inline: [ptr::null_mut(); INLINE_ARGS],
       heap: Vec::new(),
-      count: INLINE_ARGS,
+      count: FIRST_READ_ARGS,
       data: ptr::null_mut(),
     };
+    // `count` goes in as the room in `inline` and comes back as the number of arguments.
     let status = sys::napi_get_cb_info(
       env,
       info,
@@ -388,7 +408,20 @@ impl Arguments {
     if status != sys::Status::napi_ok {
       return None;
     }
-    if args.count > INLINE_ARGS {
+    if args.count > FIRST_READ_ARGS && args.count <= INLINE_ARGS {
+      let mut count = INLINE_ARGS;
+      let status = sys::napi_get_cb_info(
+        env,
+        info,
+        &mut count,
+        args.inline.as_mut_ptr(),
+        ptr::null_mut(),
+        ptr::null_mut(),
+      );
+      if status != sys::Status::napi_ok {
+        return None;
+      }
+    } else if args.count > INLINE_ARGS {
       args.heap = vec![ptr::null_mut(); args.count];
       let mut count = args.count;
       let status = sys::napi_get_cb_info(
@@ -498,12 +531,16 @@ fn filter_call(env: sys::napi_env, args: &Arguments, array_input: bool) -> i64 {
     lines.resize(count, Line::NEW);
   }
   let result = match filter(&mut source, &options, &mut lines, &mut ()) {
-    Ok(verdict) if count > 0 => {
+    Ok(verdict) if !scratch.is_null() => {
       // SAFETY: non-null, and a live Uint8Array of scratch_len >= count bytes, kept alive by
       // scratch_ref; JavaScript does not touch it during the call.
-      let scratch = unsafe { std::slice::from_raw_parts_mut(scratch, count) };
-      for (byte, line) in scratch.iter_mut().zip(lines.iter()) {
+      let scratch = unsafe { std::slice::from_raw_parts_mut(scratch, instance.scratch_len.get()) };
+      for (byte, line) in scratch.iter_mut().zip(lines.iter().take(count)) {
         *byte = line.action as u8;
+      }
+      let lengths = verdict.nominated_lengths.to_le_bytes();
+      if let Some(tail) = scratch.get_mut(count..count.saturating_add(lengths.len())) {
+        tail.copy_from_slice(&lengths);
       }
       encode_verdict(verdict)
     }
@@ -612,7 +649,9 @@ unsafe extern "C" fn set_scratch(
   })
 }
 
-/// Benchmark floor: an empty callback receiving the same spread arguments.
+/// Benchmark floor (`--features bench-floors`, never in a release build): an empty callback
+/// receiving the same spread arguments, so that `npm run bench` can price the call itself.
+#[cfg(feature = "bench-floors")]
 unsafe extern "C" fn empty_call(
   _env: sys::napi_env,
   _info: sys::napi_callback_info,
@@ -620,7 +659,9 @@ unsafe extern "C" fn empty_call(
   ptr::null_mut()
 }
 
-/// Benchmark floor: reads every name of the spread arguments and does nothing else.
+/// Benchmark floor (`--features bench-floors`, never in a release build): reads every name of
+/// the spread arguments and does nothing else, the cost of the boundary without the rules.
+#[cfg(feature = "bench-floors")]
 unsafe extern "C" fn read_names(
   env: sys::napi_env,
   info: sys::napi_callback_info,
@@ -705,7 +746,9 @@ pub fn register_raw_callbacks(
     (c"filter", filter_spread),
     (c"filterArray", filter_array),
     (c"setScratch", set_scratch),
+    #[cfg(feature = "bench-floors")]
     (c"emptyCall", empty_call),
+    #[cfg(feature = "bench-floors")]
     (c"readNames", read_names),
     #[cfg(feature = "test-panic")]
     (c"panicForTest", panic_for_test),

@@ -37,6 +37,11 @@ pub struct ConnectionOptions {
   pub keep_alive: bool,
   /// The `upgrade` option (RFC 9110 §7.8).
   pub upgrade: bool,
+  /// The lengths of the names nominated that only the nomination removes (neither always
+  /// removed nor protected), other than `close`: bit `n` for length `n`, bit 63 for 63 and more.
+  /// `close` nominates a field called `Close` too (RFC 9110 §7.6.1), but callers that look at a
+  /// subset of the lines can cheaply include every `Close`.
+  pub nominated_lengths: u64,
   nominations: Nominations,
   /// Always-removed names already reported, by position in `Connection` + [`HOP_BY_HOP_HEADERS`].
   reported_fixed: u16,
@@ -72,6 +77,9 @@ impl ConnectionOptions {
       let first = if is_always_removed(element) {
         self.first_fixed_nomination(element)
       } else {
+        if !protected && !element.eq_ignore_ascii_case(b"close") {
+          self.nominated_lengths |= 1u64 << element.len().min(63);
+        }
         self.nominations.insert(element, protected)
       };
       if first {

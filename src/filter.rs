@@ -180,6 +180,11 @@ pub struct Verdict {
   pub append_connection_upgrade: bool,
   /// Every action is [`Action::Keep`].
   pub unchanged: bool,
+  /// The lengths of the fields `Connection` nominated that only the nomination removes (RFC 9110
+  /// §7.6.1), other than `Close`: bit `n` for length `n`, bit 63 for 63 and more; 0 for none. A
+  /// caller that filtered only the lines that can be hop-by-hop without a nomination must filter
+  /// again with the lines of these lengths added.
+  pub nominated_lengths: u64,
 }
 
 /// Why a message cannot be filtered.
@@ -465,6 +470,7 @@ fn finish<S: HeaderSource>(
     upgrade,
     append_connection_upgrade: keep_upgrade,
     unchanged: !scan.dropped_any && !keep_upgrade,
+    nominated_lengths: scan.connection.nominated_lengths,
   })
 }
 
@@ -804,6 +810,37 @@ pub(crate) mod tests {
       let verdict = run(lines, options).map(|(_, verdict)| verdict.keep_alive);
       assert_eq!(verdict, Ok(*expected), "{lines:?}");
     }
+  }
+
+  #[test]
+  fn nominated_lengths() {
+    let lengths = |connection: &str| {
+      run(&[("Connection", connection)], &Options::default())
+        .map(|(_, verdict)| verdict.nominated_lengths)
+    };
+    let nominates = |connection: &str| lengths(connection).map(|mask| mask != 0);
+    for fixed_or_close in [
+      "keep-alive",
+      "close",
+      "Keep-Alive, Upgrade, TE",
+      "CLOSE",
+      "",
+    ] {
+      assert_eq!(nominates(fixed_or_close), Ok(false), "{fixed_or_close}");
+    }
+    // A protected name is not removed, so it does not count (non-strict).
+    assert_eq!(nominates("Host, X-Forwarded-For"), Ok(false));
+    for other in [
+      "x-foo",
+      "close, X-Foo",
+      "keep-alive, content-length2",
+      "Closed",
+    ] {
+      assert_eq!(nominates(other), Ok(true), "{other}");
+    }
+    assert_eq!(lengths("close, X-Foo, x-bar-baz"), Ok(1 << 5 | 1 << 9));
+    let long = "x".repeat(70);
+    assert_eq!(lengths(&long), Ok(1 << 63));
   }
 
   #[test]
