@@ -17,16 +17,8 @@
 //
 // Output: the kept lines as the caller's own strings, in order (names keep their case).
 
-/** Names reply-from always drops, lower-case. */
-const ALWAYS_DROPPED = new Set([
-  'connection',
-  'upgrade',
-  'http2-settings',
-  'transfer-encoding',
-  'proxy-connection',
-  'keep-alive',
-  'host',
-])
+// The names reply-from always drops, lower-case: the same set as the object-based port.
+const { ALWAYS_DROPPED } = require('./reply-from.js')
 
 /**
  * Adds the names a Connection value lists to `nominated` (created on first need) and returns it.

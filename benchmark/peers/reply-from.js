@@ -117,4 +117,4 @@ function filterRaw(raw) {
   return flatten(stripHeaders(headersObject(raw)))
 }
 
-module.exports = { filterRaw, stripHeaders, headersObject, connectionNames, flatten }
+module.exports = { filterRaw, stripHeaders, headersObject, connectionNames, flatten, ALWAYS_DROPPED }
