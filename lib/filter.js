@@ -290,6 +290,11 @@ function runTrusted(message, flags, compiled) {
     const size = name.length
     if (size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) gatedAt[count++] = index
   }
+  const shape = shapeKey(lines, count, flags)
+  if (shape !== -1) {
+    const known = knownShapes.get(shape)
+    if (known !== undefined) return gatedResult(lines, count, known.verdict, known.actions, flags, compiled)
+  }
   // A Connection line with options other than keep-alive and close may nominate ungated lines:
   // gate again with the lengths of its options.
   if (nominatesBeyondPlain(lines, count)) count = gateWithLengths(lines, optionLow, optionHigh)
@@ -309,9 +314,89 @@ function runTrusted(message, flags, compiled) {
   }
   // Errors are reported by the full path, with the indexes of the caller's array.
   if (verdict < 0) return runLines(lines, flags, compiled)
-  const headers = (verdict & N.UNCHANGED) !== 0 ? lines.slice() : keptGatedLines(lines, count, verdict)
-  const upgrade = (verdict & N.IS_UPGRADE) !== 0 ? gatedUpgradeProtocol(lines, count) : null
+  if (shape !== -1 && (verdict & N.NOMINATED) === 0) rememberShape(shape, verdict, count)
+  return gatedResult(lines, count, verdict, scratch, flags, compiled)
+}
+
+function gatedResult(lines, count, verdict, actions, flags, compiled) {
+  const headers = (verdict & N.UNCHANGED) !== 0 ? lines.slice() : keptGatedLines(lines, count, verdict, actions)
+  const upgrade = (verdict & N.IS_UPGRADE) !== 0 ? gatedUpgradeProtocol(lines, count, actions) : null
   return new FilterResult(headers, (verdict & N.KEEP_ALIVE) !== 0, upgrade, lines, flags, compiled)
+}
+
+// The table of known shapes. Rust's answer for the gated lines depends only on the flags, on
+// each gated line's kind and on the few values it reads (Connection, TE, Transfer-Encoding,
+// Upgrade; never Content-Length, Keep-Alive or the other fixed names'). A gated line whose name
+// and read value are exactly one of the usual spellings below gets a kind code; a message whose
+// gated lines all have one is a known shape, keyed by the flags and the codes in order, and
+// Rust's first answer for it (verdict and line actions) serves every later message of that
+// shape. Comparisons are whole-string equalities with constants: no string is built or hashed.
+// Anything else (other spellings, other values, nominations) is left to Rust as before.
+
+const SHAPE_CONTENT_LENGTH = 1
+const SHAPE_CONNECTION_KEEP_ALIVE = 2
+const SHAPE_CONNECTION_CLOSE = 3
+const SHAPE_KEEP_ALIVE = 4
+const SHAPE_TRANSFER_ENCODING_CHUNKED = 5
+const SHAPE_TE_TRAILERS = 6
+const SHAPE_PROXY_CONNECTION = 7
+const SHAPE_TRAILER = 8
+const SHAPE_PROXY_AUTHORIZATION = 9
+const SHAPE_PROXY_AUTHENTICATE = 10
+const SHAPE_BITS = 4
+// Four bits per gated line; the flags (under 2^20, the status code included) above them stay
+// within a safe integer.
+const SHAPE_MAX_LINES = 8
+const SHAPE_FLAGS_SCALE = 2 ** (SHAPE_BITS * SHAPE_MAX_LINES)
+// Distinct shapes in real traffic number a few dozen; the bound only stops a client that varies
+// its lines on purpose from growing the table.
+const SHAPE_TABLE_SIZE = 512
+
+const knownShapes = new Map()
+
+/** The key of the message's shape, or -1 when a gated line is not one of the usual spellings. */
+function shapeKey(lines, count, flags) {
+  if (count > SHAPE_MAX_LINES) return -1
+  let codes = 0
+  for (let line = 0; line < count; line++) {
+    const index = gatedAt[line]
+    const code = shapeCode(lines[index], lines[index + 1])
+    if (code === 0) return -1
+    codes = codes * 16 + code
+  }
+  return flags * SHAPE_FLAGS_SCALE + codes
+}
+
+/** The kind code of a gated line, 0 when Rust must see it. */
+function shapeCode(name, value) {
+  switch (name.length) {
+    case 14:
+      return name === 'Content-Length' || name === 'content-length' ? SHAPE_CONTENT_LENGTH : 0
+    case 10:
+      if (name === 'Connection' || name === 'connection') {
+        if (value === 'keep-alive' || value === 'Keep-Alive') return SHAPE_CONNECTION_KEEP_ALIVE
+        return value === 'close' || value === 'Close' ? SHAPE_CONNECTION_CLOSE : 0
+      }
+      return name === 'Keep-Alive' || name === 'keep-alive' ? SHAPE_KEEP_ALIVE : 0
+    case 17:
+      return (name === 'Transfer-Encoding' || name === 'transfer-encoding') && value === 'chunked' ? SHAPE_TRANSFER_ENCODING_CHUNKED : 0
+    case 2:
+      return (name === 'TE' || name === 'te') && value === 'trailers' ? SHAPE_TE_TRAILERS : 0
+    case 16:
+      return name === 'Proxy-Connection' || name === 'proxy-connection' ? SHAPE_PROXY_CONNECTION : 0
+    case 7:
+      return name === 'Trailer' || name === 'trailer' ? SHAPE_TRAILER : 0
+    case 19:
+      return name === 'Proxy-Authorization' || name === 'proxy-authorization' ? SHAPE_PROXY_AUTHORIZATION : 0
+    case 18:
+      return name === 'Proxy-Authenticate' || name === 'proxy-authenticate' ? SHAPE_PROXY_AUTHENTICATE : 0
+    default:
+      return 0
+  }
+}
+
+function rememberShape(shape, verdict, count) {
+  if (knownShapes.size < SHAPE_TABLE_SIZE) knownShapes.set(shape, { verdict, actions: scratch.slice(0, count) })
 }
 
 /**
@@ -445,7 +530,7 @@ function hasLength(low, high, size) {
 const CUT_COST_IN_ELEMENTS = 16
 
 /** The output of a gated call: ungated lines kept, gated ones by their action. */
-function keptGatedLines(lines, count, verdict) {
+function keptGatedLines(lines, count, verdict, actions) {
   let headers
   if (count * CUT_COST_IN_ELEMENTS <= lines.length) {
     // Few gated lines (at most that many to drop) in a long array: copy it in one go and cut the
@@ -453,7 +538,7 @@ function keptGatedLines(lines, count, verdict) {
     // every kept line.
     headers = lines.slice()
     for (let line = count - 1; line >= 0; line--) {
-      const action = scratch[line]
+      const action = actions[line]
       if (action === N.ACTION_KEEP || action === N.ACTION_UPGRADE_KEPT) continue
       if (action === N.ACTION_TE_TRAILERS) headers[gatedAt[line] + 1] = 'trailers'
       else headers.splice(gatedAt[line], 2)
@@ -467,7 +552,7 @@ function keptGatedLines(lines, count, verdict) {
         headers.push(lines[index], lines[index + 1])
         continue
       }
-      const action = scratch[line++]
+      const action = actions[line++]
       next = line < count ? gatedAt[line] : -1
       if (action === N.ACTION_KEEP || action === N.ACTION_UPGRADE_KEPT) {
         headers.push(lines[index], lines[index + 1])
@@ -480,10 +565,10 @@ function keptGatedLines(lines, count, verdict) {
   return headers
 }
 
-function gatedUpgradeProtocol(lines, count) {
+function gatedUpgradeProtocol(lines, count, actions) {
   const protocols = []
   for (let line = 0; line < count; line++) {
-    const action = scratch[line]
+    const action = actions[line]
     if (action === N.ACTION_UPGRADE_KEPT || action === N.ACTION_UPGRADE_DROPPED) protocols.push(lines[gatedAt[line] + 1])
   }
   return protocols.join(', ')
