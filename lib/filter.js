@@ -242,7 +242,8 @@ function runLines(lines, flags, compiled) {
   const verdict = callNative(lines, flags, compiled)
   if (verdict < 0) throw errorFor(verdict, lines, compiled, (flags & N.RESPONSE) !== 0 ? 502 : 400)
   const upgrade = (verdict & N.IS_UPGRADE) !== 0 ? upgradeProtocol(lines) : null
-  return new FilterResult(keptLines(lines, verdict), (verdict & N.KEEP_ALIVE) !== 0, upgrade, lines, flags, compiled)
+  const unchanged = (verdict & N.UNCHANGED) !== 0
+  return new FilterResult(keptLines(lines, verdict), (verdict & N.KEEP_ALIVE) !== 0, upgrade, unchanged ? null : lines, flags, compiled)
 }
 
 // Names that Node's HTTP/1 parser hands over are tokens: llhttp refuses any other byte in a field
@@ -319,7 +320,9 @@ function runTrusted(message, flags, compiled) {
 }
 
 function gatedResult(lines, count, verdict, actions, flags, compiled) {
-  const headers = (verdict & N.UNCHANGED) !== 0 ? lines.slice() : keptGatedLines(lines, count, verdict, actions)
+  // An unchanged message had no line to drop, so its copy is the output (see FilterResult).
+  if ((verdict & N.UNCHANGED) !== 0) return new FilterResult(lines, (verdict & N.KEEP_ALIVE) !== 0, null, null, flags, compiled)
+  const headers = keptGatedLines(lines, count, verdict, actions)
   const upgrade = (verdict & N.IS_UPGRADE) !== 0 ? gatedUpgradeProtocol(lines, count, actions) : null
   return new FilterResult(headers, (verdict & N.KEEP_ALIVE) !== 0, upgrade, lines, flags, compiled)
 }
@@ -343,6 +346,7 @@ const SHAPE_PROXY_CONNECTION = 7
 const SHAPE_TRAILER = 8
 const SHAPE_PROXY_AUTHORIZATION = 9
 const SHAPE_PROXY_AUTHENTICATE = 10
+const SHAPE_END_TO_END = 11
 const SHAPE_BITS = 4
 // Four bits per gated line; the flags (under 2^20, the status code included) above them stay
 // within a safe integer.
@@ -360,8 +364,9 @@ function shapeKey(lines, count, flags) {
   let codes = 0
   for (let line = 0; line < count; line++) {
     const index = gatedAt[line]
-    const code = shapeCode(lines[index], lines[index + 1])
-    if (code === 0) return -1
+    const name = lines[index]
+    let code = shapeCode(name, lines[index + 1])
+    if (code === 0 && (code = otherShapeCode(name)) === 0) return -1
     codes = codes * 16 + code
   }
   return flags * SHAPE_FLAGS_SCALE + codes
@@ -393,6 +398,23 @@ function shapeCode(name, value) {
     default:
       return 0
   }
+}
+
+/** The lower-case gated names of each length. */
+const GATED_BY_LENGTH = Array.from({ length: GATE_MAX_LENGTH + 1 }, (_, size) =>
+  GATED_NAMES.filter((name) => name.length === size).map((name) => name.toLowerCase()))
+
+/**
+ * A gated line that is not one of the usual spellings: kind code SHAPE_END_TO_END when its name
+ * is none of the gated names in any case (it only shared a length and first letter with one, so
+ * Rust keeps it whatever its value), 0 otherwise.
+ */
+function otherShapeCode(name) {
+  const candidates = GATED_BY_LENGTH[name.length]
+  for (let i = 0; i < candidates.length; i++) {
+    if (equalsLowerAt(name, 0, candidates[i])) return 0
+  }
+  return SHAPE_END_TO_END
 }
 
 function rememberShape(shape, verdict, count) {
@@ -582,7 +604,7 @@ function keptLines(lines, verdict) {
     for (let index = 1; index < length; index += 2) {
       if (typeof lines[index] !== 'string') throw notAString(lines, index)
     }
-    return lines.slice()
+    return lines
   }
   const headers = []
   for (let index = 0, line = 0; index < length; index += 2, line++) {
@@ -663,8 +685,14 @@ class FilterResult {
     this.#compiled = compiled
   }
 
-  /** Computed on first access, from the snapshot of the input taken when filtering. */
+  /**
+   * Computed on first access, from the snapshot of the input taken when filtering. An unchanged
+   * message keeps no snapshot (its copy is `headers`, which the caller may change): it had no
+   * Connection, Keep-Alive or pseudo-header line, since those are always removed, so there is
+   * nothing to report.
+   */
   get diagnostics() {
+    if (this.#diagnostics === undefined && this.#rawHeaders === null) this.#diagnostics = nothingToReport()
     if (this.#diagnostics === undefined) {
       const raw = this.#rawHeaders
       const found = native.inspect(this.#flags, this.#compiled.strip, this.#compiled.protect, raw)
@@ -680,6 +708,10 @@ class FilterResult {
     }
     return this.#diagnostics
   }
+}
+
+function nothingToReport() {
+  return { nominated: [], removed: [], protected: [], invalid: [], timeout: null, max: null, authority: null }
 }
 
 function messageOf(message, name) {
