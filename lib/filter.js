@@ -291,9 +291,9 @@ function runTrusted(message, flags, compiled) {
     const size = name.length
     if (size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) gatedAt[count++] = index
   }
-  const shape = shapeKey(lines, count, flags)
+  const shape = shapeCodes(lines, count)
   if (shape !== -1) {
-    const known = knownShapes.get(shape)
+    const known = knownShapes.get(flags)?.get(shape)
     if (known !== undefined) return gatedResult(lines, count, known.verdict, known.actions, flags, compiled)
   }
   // A Connection line with options other than keep-alive and close may nominate ungated lines:
@@ -315,7 +315,7 @@ function runTrusted(message, flags, compiled) {
   }
   // Errors are reported by the full path, with the indexes of the caller's array.
   if (verdict < 0) return runLines(lines, flags, compiled)
-  if (shape !== -1 && (verdict & N.NOMINATED) === 0) rememberShape(shape, verdict, count)
+  if (shape !== -1 && (verdict & N.NOMINATED) === 0) rememberShape(flags, shape, verdict, count)
   return gatedResult(lines, count, verdict, scratch, flags, compiled)
 }
 
@@ -348,18 +348,19 @@ const SHAPE_PROXY_AUTHORIZATION = 9
 const SHAPE_PROXY_AUTHENTICATE = 10
 const SHAPE_END_TO_END = 11
 const SHAPE_BITS = 4
-// Four bits per gated line; the flags (under 2^20, the status code included) above them stay
-// within a safe integer.
-const SHAPE_MAX_LINES = 8
-const SHAPE_FLAGS_SCALE = 2 ** (SHAPE_BITS * SHAPE_MAX_LINES)
+// Four bits per gated line, and at most seven lines, keep the codes a small integer (V8 hashes
+// those without allocating).
+const SHAPE_MAX_LINES = 7
 // Distinct shapes in real traffic number a few dozen; the bound only stops a client that varies
 // its lines on purpose from growing the table.
 const SHAPE_TABLE_SIZE = 512
 
+/** flags -> (codes -> { verdict, actions }) */
 const knownShapes = new Map()
+let knownShapeCount = 0
 
-/** The key of the message's shape, or -1 when a gated line is not one of the usual spellings. */
-function shapeKey(lines, count, flags) {
+/** The codes of the gated lines in order, or -1 when one of them is not a usual spelling. */
+function shapeCodes(lines, count) {
   if (count > SHAPE_MAX_LINES) return -1
   let codes = 0
   for (let line = 0; line < count; line++) {
@@ -367,9 +368,9 @@ function shapeKey(lines, count, flags) {
     const name = lines[index]
     let code = shapeCode(name, lines[index + 1])
     if (code === 0 && (code = otherShapeCode(name)) === 0) return -1
-    codes = codes * 16 + code
+    codes = (codes << SHAPE_BITS) | code
   }
-  return flags * SHAPE_FLAGS_SCALE + codes
+  return codes
 }
 
 /** The kind code of a gated line, 0 when Rust must see it. */
@@ -417,8 +418,12 @@ function otherShapeCode(name) {
   return SHAPE_END_TO_END
 }
 
-function rememberShape(shape, verdict, count) {
-  if (knownShapes.size < SHAPE_TABLE_SIZE) knownShapes.set(shape, { verdict, actions: scratch.slice(0, count) })
+function rememberShape(flags, codes, verdict, count) {
+  if (knownShapeCount >= SHAPE_TABLE_SIZE) return
+  let byCodes = knownShapes.get(flags)
+  if (byCodes === undefined) knownShapes.set(flags, (byCodes = new Map()))
+  byCodes.set(codes, { verdict, actions: scratch.slice(0, count) })
+  knownShapeCount++
 }
 
 /**
