@@ -427,7 +427,7 @@ function rememberShape(flags, codes, verdict, count) {
 }
 
 /**
- * The native call on the gated lines. Usually one to four lines pass the gate: passing them as
+ * The native call on the gated lines. Usually one to five lines pass the gate: passing them as
  * arguments directly saves building an array only to spread it.
  */
 function callGated(lines, count, flags, compiled) {
@@ -448,6 +448,21 @@ function callGated(lines, count, flags, compiled) {
       const b = gatedAt[1]
       const c = gatedAt[2]
       return native.filter(flags, lines[a], lines[a + 1], lines[b], lines[b + 1], lines[c], lines[c + 1])
+    }
+    case 4: {
+      const a = gatedAt[0]
+      const b = gatedAt[1]
+      const c = gatedAt[2]
+      const d = gatedAt[3]
+      return native.filter(flags, lines[a], lines[a + 1], lines[b], lines[b + 1], lines[c], lines[c + 1], lines[d], lines[d + 1])
+    }
+    case 5: {
+      const a = gatedAt[0]
+      const b = gatedAt[1]
+      const c = gatedAt[2]
+      const d = gatedAt[3]
+      const e = gatedAt[4]
+      return native.filter(flags, lines[a], lines[a + 1], lines[b], lines[b + 1], lines[c], lines[c + 1], lines[d], lines[d + 1], lines[e], lines[e + 1])
     }
     default: {
       const gated = []
