@@ -1,0 +1,150 @@
+'use strict'
+// The table of known shapes (lib/filter.js): an http.IncomingMessage whose gated lines are all
+// usual spellings is answered from Rust's first answer for that shape. Every answer, first or
+// later, must be the one the full path gives, and messages that differ in anything Rust reads
+// must not share an answer.
+
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const http = require('node:http')
+const { filterHeaders, filterRequest, filterResponse, createFilter } = require('..')
+const N = require('../lib/native.js')
+
+function incoming(raw, { httpVersion = '1.1', statusCode, method = 'GET' } = {}) {
+  const message = new http.IncomingMessage(null)
+  // A fresh array of fresh strings, as the parser hands over for each message.
+  message.rawHeaders = raw.map((text) => `${text} `.slice(0, -1))
+  message.httpVersion = httpVersion
+  if (statusCode !== undefined) {
+    message.statusCode = statusCode
+    message.req = { method }
+  }
+  return message
+}
+
+function outcome(run) {
+  try {
+    const { headers, keepAlive, upgrade } = run()
+    return { headers, keepAlive, upgrade }
+  } catch (error) {
+    return { error: error.code }
+  }
+}
+
+/** What the full path, where Rust reads every line, says of `raw` as that message. */
+function fullPath(raw, message, options = {}) {
+  const response = message.statusCode !== null
+  return outcome(() =>
+    filterHeaders(raw, {
+      ...options,
+      direction: response ? 'response' : 'request',
+      httpVersion: message.httpVersion,
+      ...(response ? { statusCode: message.statusCode, requestMethod: message.req.method } : {}),
+    }),
+  )
+}
+
+const SHAPES = [
+  ['no gated line', ['Host', 'a.example', 'Accept', '*/*'], {}],
+  ['Content-Length', ['host', 'a', 'content-length', '27'], {}],
+  ['Connection: keep-alive on HTTP/1.0', ['Host', 'a', 'Connection', 'keep-alive'], { httpVersion: '1.0' }],
+  ['Connection: Keep-Alive on HTTP/1.0 with Keep-Alive', ['Host', 'a', 'Connection', 'Keep-Alive', 'Keep-Alive', 'timeout=5'], { httpVersion: '1.0' }],
+  ['no Connection on HTTP/1.0', ['Host', 'a'], { httpVersion: '1.0' }],
+  ['Connection: close', ['Host', 'a', 'connection', 'close'], {}],
+  ['Connection: close with a Close line', ['Host', 'a', 'Connection', 'close', 'Close', 'x'], {}],
+  ['TE: trailers', ['Host', 'a', 'TE', 'trailers', 'Content-Length', '3'], {}],
+  ['every fixed name', ['Proxy-Connection', 'keep-alive', 'Trailer', 'Expires', 'Proxy-Authorization', 'Basic eA==', 'Proxy-Authenticate', 'Basic', 'te', 'trailers', 'X', 'y'], {}],
+  ['chunked response', ['Date', 'd', 'Transfer-Encoding', 'chunked', 'Connection', 'keep-alive', 'Keep-Alive', 'timeout=5'], { statusCode: 200 }],
+  ['chunked and Content-Length (framing)', ['Transfer-Encoding', 'chunked', 'Content-Length', '5'], {}],
+  ['204 with Content-Length', ['Content-Length', '0', 'Connection', 'close'], { statusCode: 204 }],
+  ['304', ['ETag', '"x"', 'Connection', 'keep-alive'], { statusCode: 304 }],
+  ['HEAD response', ['Content-Length', '10', 'Transfer-Encoding', 'chunked'], { statusCode: 200, method: 'HEAD' }],
+  ['101 without Upgrade', ['Connection', 'keep-alive'], { statusCode: 101 }],
+  // Names that share a length and first letter with a gated name but are end-to-end.
+  // Fixed names in other spellings: Rust reads them, the table does not know them.
+  ['fixed names in capitals', ['CONNECTION', 'keep-alive', 'TRANSFER-ENCODING', 'chunked', 'KEEP-ALIVE', 'x', 'Te', 'trailers', 'CLOSE', 'y'], {}],
+  ['end-to-end names of the same lengths and first letters', ['Connectiox', 'keep-alive', 'Transfer-Encodinx', 'chunked', 'Keep-Alivx', 'x', 'Tx', 'trailers', 'Closx', 'y'], {}],
+  ['gated end-to-end names', ['Contention', 'a', 'kitchen-ss', 'b', 'Tracker', 'c', 'Uploads', 'd', 'Cache', 'e', 'Connection', 'close'], {}],
+]
+
+test('a known shape gets the full path’s answer on its first and every later message', () => {
+  for (let round = 0; round < 3; round++) {
+    for (const [title, raw, shape] of SHAPES) {
+      const message = incoming(raw, shape)
+      const helper = message.statusCode === null ? filterRequest : filterResponse
+      assert.deepEqual(outcome(() => helper(message)), fullPath(raw, message), `${title}, round ${round}`)
+    }
+  }
+})
+
+test('with strict, an ambiguous length is refused on every message of that shape', () => {
+  const strict = createFilter({ strict: true })
+  const raw = ['Transfer-Encoding', 'chunked', 'Content-Length', '5']
+  for (let round = 0; round < 3; round++) {
+    assert.equal(outcome(() => strict.request(incoming(raw))).error, 'ERR_HOP_BY_HOP_AMBIGUOUS_LENGTH')
+    // The same lines without strict are forwarded without Content-Length: the option is part of
+    // the key.
+    assert.deepEqual(filterRequest(incoming(raw)).headers, [])
+  }
+})
+
+test('messages that differ only in a value Rust reads do not share an answer', () => {
+  // Each group: the same gated names, values that change the answer; alternated so that a later
+  // message always finds its neighbour's shape learnt.
+  const groups = [
+    [['Connection', 'keep-alive'], ['Connection', 'close'], ['Connection', 'Close'], ['Connection', 'keep-alive, close'], ['Connection', 'upgrade']],
+    [['Transfer-Encoding', 'chunked'], ['Transfer-Encoding', 'gzip'], ['Transfer-Encoding', 'gzip, chunked'], ['Transfer-Encoding', 'Chunked']],
+    [['TE', 'trailers'], ['TE', 'gzip'], ['TE', 'Trailers'], ['TE', 'trailers, gzip']],
+    [['Upgrade', 'websocket'], ['Upgrade', 'h2c'], ['Upgrade', 'web\u0001socket']],
+  ]
+  const versions = ['1.1', '1.0']
+  let compared = 0
+  for (let round = 0; round < 3; round++) {
+    for (const group of groups) {
+      for (const line of group) {
+        for (const httpVersion of versions) {
+          for (const statusCode of [undefined, 200, 101]) {
+            const raw = ['Host', 'h', ...line]
+            const message = incoming(raw, { httpVersion, statusCode })
+            const helper = statusCode === undefined ? filterRequest : filterResponse
+            assert.deepEqual(outcome(() => helper(message)), fullPath(raw, message), JSON.stringify({ line, httpVersion, statusCode }))
+            compared++
+          }
+        }
+      }
+    }
+  }
+  assert.equal(compared, 3 * groups.flat().length * versions.length * 3)
+  // And the ones the table reads as usual spellings give different answers, so a shared answer
+  // would show above.
+  const keepAlive = (line) => filterRequest(incoming(['Host', 'h', ...line])).keepAlive
+  assert.notEqual(keepAlive(['Connection', 'keep-alive']), keepAlive(['Connection', 'close']))
+})
+
+test('Content-Length values are not part of the shape: Rust never reads them', () => {
+  for (const value of ['0', '27', '123456789', 'not a number']) {
+    const raw = ['Content-Length', value, 'Connection', 'keep-alive']
+    const message = incoming(raw)
+    const result = filterRequest(message)
+    assert.deepEqual(result.headers, ['Content-Length', value])
+    assert.deepEqual(outcome(() => filterRequest(incoming(raw))), fullPath(raw, message))
+  }
+})
+
+test('an unchanged message: its headers are a copy, and it has nothing to report', () => {
+  const raw = ['Host', 'a', 'Content-Length', '3', 'X-Forwarded-For', '1.2.3.4']
+  for (const result of [filterRequest(incoming(raw)), filterRequest(incoming(raw)), filterHeaders(raw)]) {
+    assert.deepEqual(result.headers, raw)
+    result.headers.length = 0
+    assert.deepEqual(result.diagnostics, { nominated: [], removed: [], protected: [], invalid: [], timeout: null, max: null, authority: null })
+  }
+  assert.deepEqual(raw, ['Host', 'a', 'Content-Length', '3', 'X-Forwarded-For', '1.2.3.4'])
+  // The claim behind that: a message Rust calls unchanged has nothing inspect would report.
+  for (const lines of [raw, [], ['Upgrade', 'h2c'], ['TE', 'trailers', 'A', 'b']]) {
+    const verdict = N.native.filter(N.VERSION_HTTP11, ...lines)
+    if (verdict < 0 || (verdict & N.UNCHANGED) === 0) continue
+    const found = N.native.inspect(N.VERSION_HTTP11, undefined, undefined, lines)
+    assert.deepEqual([found.nominated, found.removed, found.protected, found.invalid], [[], [], [], []], JSON.stringify(lines))
+    assert.equal(found.timeout ?? null, null)
+  }
+})
