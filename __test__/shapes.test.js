@@ -148,3 +148,56 @@ test('an unchanged message: its headers are a copy, and it has nothing to report
     assert.equal(found.timeout ?? null, null)
   }
 })
+
+test('nominating messages: the Connection value and the names of nominated lengths are part of the shape', () => {
+  const values = ['keep-alive, X-Foo', 'keep-alive, X-Bar', 'X-Foo', 'close, x-foo', 'keep-alive, Host', 'keep-alive, x-foo, X-Longer-Name', 'TE, X-Foo, Keep-Alive']
+  // Lines of the same lengths as the nominated names, in other spellings and other names.
+  const candidates = [['X-Foo', '1'], ['x-foo', '2'], ['X-FOO', '3'], ['X-Bar', '4'], ['Close', '5'], ['X-Baz', '6'], ['X-Longer-Name', '7'], ['X-Longer-Nama', '8'], ['Host', 'h']]
+  const strict = createFilter({ strict: true })
+  let compared = 0
+  let dropped = 0
+  for (let round = 0; round < 3; round++) {
+    for (const value of values) {
+      for (let first = 0; first < candidates.length; first++) {
+        const second = candidates[(first + round + 1) % candidates.length]
+        const raw = ['Accept', '*/*', ...candidates[first], 'Connection', value, ...second, 'Content-Length', '0']
+        for (const httpVersion of ['1.1', '1.0']) {
+          const message = incoming(raw, { httpVersion })
+          const expected = fullPath(raw, message)
+          assert.deepEqual(outcome(() => filterRequest(message)), expected, JSON.stringify({ raw, httpVersion }))
+          assert.deepEqual(outcome(() => strict.request(incoming(raw, { httpVersion }))), fullPath(raw, message, { strict: true }), JSON.stringify({ raw, httpVersion, strict: true }))
+          if (expected.headers) dropped += raw.length - expected.headers.length
+          compared += 2
+        }
+      }
+    }
+  }
+  assert.equal(compared, 3 * values.length * candidates.length * 4)
+  // The comparisons above cover both outcomes for the nominated-length lines.
+  assert.ok(dropped > compared, `${dropped} elements dropped in ${compared} comparisons`)
+  const kept = (value, name) => filterRequest(incoming(['Connection', value, name, 'v'])).headers
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(kept('keep-alive, X-Foo', 'X-Bar'), ['X-Bar', 'v'])
+    assert.deepEqual(kept('keep-alive, X-Foo', 'x-FOO'), [])
+    assert.deepEqual(kept('keep-alive, X-Bar', 'X-Foo'), ['X-Foo', 'v'])
+  }
+})
+
+test('messages the table does not take still get the full path’s answer', () => {
+  const shapes = [
+    // Two Connection lines with nominations.
+    ['Connection', 'X-A', 'Connection', 'X-B', 'X-A', '1', 'X-B', '2', 'X-C', '3'],
+    // More names of a nominated length than the table codes.
+    ['Connection', 'keep-alive, x-aa', 'X-AA', '1', 'X-BB', '2', 'X-CC', '3', 'X-DD', '4', 'X-EE', '5'],
+    // More gated lines than the table codes.
+    ['Connection', 'keep-alive', 'TE', 'trailers', 'Trailer', 'x', 'Keep-Alive', 'y', 'Proxy-Connection', 'z', 'Content-Length', '1', 'Transfer-Encoding', 'chunked', 'Proxy-Authorization', 'p'],
+    // An upgrade.
+    ['Connection', 'Upgrade', 'Upgrade', 'websocket', 'Referer', 'r'],
+  ]
+  for (let round = 0; round < 3; round++) {
+    for (const raw of shapes) {
+      const message = incoming(raw)
+      assert.deepEqual(outcome(() => filterRequest(message)), fullPath(raw, message), JSON.stringify(raw))
+    }
+  }
+})

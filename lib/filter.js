@@ -291,31 +291,42 @@ function runTrusted(message, flags, compiled) {
     const size = name.length
     if (size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) gatedAt[count++] = index
   }
-  const shape = shapeCodes(lines, count)
+  // A message of a shape seen before gets Rust's answer from the table (see below).
+  let table = knownShapes
+  let shape = shapeCodes(lines, count, null)
+  let nominating = null
+  if (shape === -1 && (nominating = nominatingConnection(lines, count)) !== null) {
+    count = gateWithLengths(lines, nominating.low, nominating.high)
+    shape = shapeCodes(lines, count, nominating)
+    table = nominating.shapes
+  }
   if (shape !== -1) {
-    const known = knownShapes.get(flags)?.get(shape)
+    const known = table.get(flags)?.get(shape)
     if (known !== undefined) return gatedResult(lines, count, known.verdict, known.actions, flags, compiled)
   }
   // A Connection line with options other than keep-alive and close may nominate ungated lines:
-  // gate again with the lengths of its options.
-  if (nominatesBeyondPlain(lines, count)) count = gateWithLengths(lines, optionLow, optionHigh)
+  // gate again with the lengths of its options (already done for a known Connection value).
+  if (nominating === null && nominatesBeyondPlain(lines, count)) count = gateWithLengths(lines, optionLow, optionHigh)
   // Room for the actions and the 8-byte mask of nominated lengths after them.
   ensureScratch(count + 8)
   let verdict = callGated(lines, count, flags, compiled)
   if (verdict >= 0 && (verdict & N.NOMINATED) !== 0) {
-    // Rust found nominations whose lengths the estimate above missed: should not happen, but
-    // then once more with every line of a nominated length.
+    // Rust found nominations whose lengths the estimate missed: should not happen, but then once
+    // more with every line of a nominated length, and the answer is not one to remember.
     const low = readUint32(count)
     const high = readUint32(count + 4)
-    if ((low & ~optionLow) !== 0 || (high & ~optionHigh) !== 0) {
-      count = gateWithLengths(lines, low | optionLow, high | optionHigh)
+    const estimatedLow = nominating === null ? optionLow : nominating.low
+    const estimatedHigh = nominating === null ? optionHigh : nominating.high
+    if ((low & ~estimatedLow) !== 0 || (high & ~estimatedHigh) !== 0) {
+      count = gateWithLengths(lines, low | estimatedLow, high | estimatedHigh)
       ensureScratch(count + 8)
       verdict = callGated(lines, count, flags, compiled)
+      shape = -1
     }
   }
   // Errors are reported by the full path, with the indexes of the caller's array.
   if (verdict < 0) return runLines(lines, flags, compiled)
-  if (shape !== -1 && (verdict & N.NOMINATED) === 0) rememberShape(flags, shape, verdict, count)
+  if (shape !== -1) rememberShape(table, flags, shape, verdict, count)
   return gatedResult(lines, count, verdict, scratch, flags, compiled)
 }
 
@@ -328,13 +339,18 @@ function gatedResult(lines, count, verdict, actions, flags, compiled) {
 }
 
 // The table of known shapes. Rust's answer for the gated lines depends only on the flags, on
-// each gated line's kind and on the few values it reads (Connection, TE, Transfer-Encoding,
-// Upgrade; never Content-Length, Keep-Alive or the other fixed names'). A gated line whose name
-// and read value are exactly one of the usual spellings below gets a kind code; a message whose
-// gated lines all have one is a known shape, keyed by the flags and the codes in order, and
-// Rust's first answer for it (verdict and line actions) serves every later message of that
-// shape. Comparisons are whole-string equalities with constants: no string is built or hashed.
-// Anything else (other spellings, other values, nominations) is left to Rust as before.
+// each gated line's name up to ASCII case (RFC 9110 §5.1), and on the few values it reads
+// (Connection, TE, Transfer-Encoding, Upgrade; never Content-Length, Keep-Alive or the other
+// fixed names'). A gated line whose name and read value are one of the usual spellings below
+// gets a kind code; a message whose gated lines all have one is a known shape, keyed by the
+// flags and the codes in order, and Rust's first answer for it (verdict and line actions) serves
+// every later message of that shape. Comparisons are whole-string equalities with constants.
+//
+// A Connection line that nominates more than keep-alive or close (RFC 9110 §7.6.1) makes the
+// names of the lines of nominated lengths matter: such a message is a known shape within its
+// Connection value, which keys a table of its own (the one place a string is hashed), where the
+// lines of nominated lengths are coded by their exact names. Anything else (other spellings,
+// other values, Upgrade, more than one such Connection line, more lines) is left to Rust.
 
 const SHAPE_CONTENT_LENGTH = 1
 const SHAPE_CONNECTION_KEEP_ALIVE = 2
@@ -347,30 +363,88 @@ const SHAPE_TRAILER = 8
 const SHAPE_PROXY_AUTHORIZATION = 9
 const SHAPE_PROXY_AUTHENTICATE = 10
 const SHAPE_END_TO_END = 11
+// The one Connection line whose value keys the table of its own.
+const SHAPE_NOMINATING_CONNECTION = 12
+// Codes 13 to 15: the exact names of lines of a nominated length, per Connection value.
+const SHAPE_FIRST_NAME = 13
+const SHAPE_NAMES = 3
 const SHAPE_BITS = 4
 // Four bits per gated line, and at most seven lines, keep the codes a small integer (V8 hashes
 // those without allocating).
 const SHAPE_MAX_LINES = 7
-// Distinct shapes in real traffic number a few dozen; the bound only stops a client that varies
-// its lines on purpose from growing the table.
+// Distinct shapes in real traffic number a few dozen; the bounds only stop a client that varies
+// its lines on purpose from growing the tables: when one is full it starts over.
 const SHAPE_TABLE_SIZE = 512
+const CONNECTION_TABLE_SIZE = 64
 
 /** flags -> (codes -> { verdict, actions }) */
-const knownShapes = new Map()
+let knownShapes = new Map()
+/** Connection value -> { low, high, names, shapes }, the tables of nominating messages. */
+let knownConnections = new Map()
 let knownShapeCount = 0
 
-/** The codes of the gated lines in order, or -1 when one of them is not a usual spelling. */
-function shapeCodes(lines, count) {
+/**
+ * The codes of the gated lines in order, or -1 when one of them is not a usual spelling.
+ * `nominating`: the entry of the message's nominating Connection value, or null for none.
+ */
+function shapeCodes(lines, count, nominating) {
   if (count > SHAPE_MAX_LINES) return -1
   let codes = 0
   for (let line = 0; line < count; line++) {
     const index = gatedAt[line]
     const name = lines[index]
     let code = shapeCode(name, lines[index + 1])
-    if (code === 0 && (code = otherShapeCode(name)) === 0) return -1
+    if (code === 0) {
+      code = nominating === null ? otherShapeCode(name) : nominatedShapeCode(name, lines[index + 1], nominating)
+      if (code === 0) return -1
+    }
     codes = (codes << SHAPE_BITS) | code
   }
   return codes
+}
+
+/** A gated line of a nominating message that is not a usual spelling: its code, or 0. */
+function nominatedShapeCode(name, value, nominating) {
+  if (name.length === 10 && isConnection(name)) return isPlainConnection(value) ? 0 : SHAPE_NOMINATING_CONNECTION
+  if (!hasLength(nominating.low, nominating.high, name.length)) return otherShapeCode(name)
+  const known = nominating.names.get(name)
+  if (known !== undefined) return known
+  if (nominating.names.size === SHAPE_NAMES) return 0
+  const code = SHAPE_FIRST_NAME + nominating.names.size
+  nominating.names.set(name, code)
+  return code
+}
+
+/**
+ * The table entry of the message's one Connection line with options beyond keep-alive and
+ * close, or null when there is none or more than one. A new entry estimates its option lengths.
+ */
+function nominatingConnection(lines, count) {
+  let value = null
+  for (let line = 0; line < count; line++) {
+    const index = gatedAt[line]
+    const name = lines[index]
+    if (name.length !== 10 || !isConnection(name) || isPlainConnection(lines[index + 1])) continue
+    if (value !== null) return null
+    value = lines[index + 1]
+  }
+  if (value === null) return null
+  let entry = knownConnections.get(value)
+  if (entry === undefined) {
+    if (knownConnections.size === CONNECTION_TABLE_SIZE) forgetShapes()
+    optionLow = 0
+    optionHigh = 0
+    addOptionLengths(value)
+    entry = { low: optionLow, high: optionHigh, names: new Map(), shapes: new Map() }
+    knownConnections.set(value, entry)
+  }
+  return entry
+}
+
+function forgetShapes() {
+  knownShapes = new Map()
+  knownConnections = new Map()
+  knownShapeCount = 0
 }
 
 /** The kind code of a gated line, 0 when Rust must see it. */
@@ -418,10 +492,14 @@ function otherShapeCode(name) {
   return SHAPE_END_TO_END
 }
 
-function rememberShape(flags, codes, verdict, count) {
-  if (knownShapeCount >= SHAPE_TABLE_SIZE) return
-  let byCodes = knownShapes.get(flags)
-  if (byCodes === undefined) knownShapes.set(flags, (byCodes = new Map()))
+function rememberShape(table, flags, codes, verdict, count) {
+  if (knownShapeCount === SHAPE_TABLE_SIZE) {
+    forgetShapes()
+    // The table the caller found belongs to what was just forgotten.
+    return
+  }
+  let byCodes = table.get(flags)
+  if (byCodes === undefined) table.set(flags, (byCodes = new Map()))
   byCodes.set(codes, { verdict, actions: scratch.slice(0, count) })
   knownShapeCount++
 }
