@@ -301,7 +301,7 @@ function runTrusted(message, flags, compiled) {
     table = nominating.shapes
   }
   if (shape !== -1) {
-    const known = table.get(flags)?.get(shape)
+    const known = knownShape(table, flags, shape)
     if (known !== undefined) return gatedResult(lines, count, known.verdict, known.actions, flags, compiled)
   }
   // A Connection line with options other than keep-alive and close may nominate ungated lines:
@@ -379,6 +379,10 @@ const CONNECTION_TABLE_SIZE = 64
 
 /** flags -> (codes -> { verdict, actions }) */
 let knownShapes = new Map()
+// The commonest shapes, a request with at most one gated line (Content-Length, or Connection:
+// keep-alive), are looked up by index instead: request flags have no status bits.
+const SMALL_SHAPE_FLAGS = 1 << N.STATUS_SHIFT
+const smallShapes = new Array(SMALL_SHAPE_FLAGS << SHAPE_BITS).fill(undefined)
 /** Connection value -> { low, high, names, shapes }, the tables of nominating messages. */
 let knownConnections = new Map()
 let knownShapeCount = 0
@@ -441,7 +445,13 @@ function nominatingConnection(lines, count) {
   return entry
 }
 
+function knownShape(table, flags, codes) {
+  if (table === knownShapes && codes < 1 << SHAPE_BITS && flags < SMALL_SHAPE_FLAGS) return smallShapes[(flags << SHAPE_BITS) | codes]
+  return table.get(flags)?.get(codes)
+}
+
 function forgetShapes() {
+  smallShapes.fill(undefined)
   knownShapes = new Map()
   knownConnections = new Map()
   knownShapeCount = 0
@@ -498,10 +508,15 @@ function rememberShape(table, flags, codes, verdict, count) {
     // The table the caller found belongs to what was just forgotten.
     return
   }
+  const known = { verdict, actions: scratch.slice(0, count) }
+  knownShapeCount++
+  if (table === knownShapes && codes < 1 << SHAPE_BITS && flags < SMALL_SHAPE_FLAGS) {
+    smallShapes[(flags << SHAPE_BITS) | codes] = known
+    return
+  }
   let byCodes = table.get(flags)
   if (byCodes === undefined) table.set(flags, (byCodes = new Map()))
-  byCodes.set(codes, { verdict, actions: scratch.slice(0, count) })
-  knownShapeCount++
+  byCodes.set(codes, known)
 }
 
 /**
