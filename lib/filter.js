@@ -292,21 +292,54 @@ function runTrusted(message, flags, compiled) {
     if (size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) gatedAt[count++] = index
   }
   // A message of a shape seen before gets Rust's answer from the table (see below).
-  let table = knownShapes
-  let shape = shapeCodes(lines, count, null)
-  let nominating = null
-  if (shape === -1 && (nominating = nominatingConnection(lines, count)) !== null) {
-    count = gateWithLengths(lines, nominating.low, nominating.high)
-    shape = shapeCodes(lines, count, nominating)
-    table = nominating.shapes
-  }
+  const shape = scanGated(lines, count)
   if (shape !== -1) {
-    const known = knownShape(table, flags, shape)
+    const known = knownShape(knownShapes, flags, shape)
     if (known !== undefined) return gatedResult(lines, count, known.verdict, known.actions, flags, compiled)
   }
-  // A Connection line with options other than keep-alive and close may nominate ungated lines:
-  // gate again with the lengths of its options (already done for a known Connection value).
-  if (nominating === null && nominatesBeyondPlain(lines, count)) count = gateWithLengths(lines, optionLow, optionHigh)
+  return runGated(lines, count, shape, flags, compiled)
+}
+
+/** The rest of runTrusted: messages with nominations, and shapes not in the table. */
+function runGated(lines, count, shape, flags, compiled) {
+  let table = knownShapes
+  let nominating = null
+  let nominations = 0
+  if (shape === -1) {
+    // Connection lines with options other than keep-alive and close may nominate ungated lines.
+    let value = ''
+    for (let line = 0; line < count; line++) {
+      const index = gatedAt[line]
+      if (lines[index].length === 10 && isConnection(lines[index]) && !isPlainConnection(lines[index + 1])) {
+        nominations++
+        value = lines[index + 1]
+      }
+    }
+    if (nominations === 1) {
+      // Gate again with the lengths of its options, known from its table entry.
+      nominating = connectionEntry(value)
+      count = gateWithLengths(lines, nominating.low, nominating.high)
+      shape = shapeCodes(lines, count, nominating)
+      table = nominating.shapes
+      if (shape !== -1) {
+        const known = knownShape(table, flags, shape)
+        if (known !== undefined) return gatedResult(lines, count, known.verdict, known.actions, flags, compiled)
+      }
+    }
+  }
+  optionLow = 0
+  optionHigh = 0
+  if (nominating !== null) {
+    optionLow = nominating.low
+    optionHigh = nominating.high
+  } else if (nominations > 1) {
+    // More such lines: gate again with the lengths of all their options, without the table.
+    for (let line = 0; line < count; line++) {
+      const index = gatedAt[line]
+      if (lines[index].length === 10 && isConnection(lines[index]) && !isPlainConnection(lines[index + 1])) addOptionLengths(lines[index + 1])
+    }
+    count = gateWithLengths(lines, optionLow, optionHigh)
+  }
   // Room for the actions and the 8-byte mask of nominated lengths after them.
   ensureScratch(count + 8)
   let verdict = callGated(lines, count, flags, compiled)
@@ -315,10 +348,8 @@ function runTrusted(message, flags, compiled) {
     // more with every line of a nominated length, and the answer is not one to remember.
     const low = readUint32(count)
     const high = readUint32(count + 4)
-    const estimatedLow = nominating === null ? optionLow : nominating.low
-    const estimatedHigh = nominating === null ? optionHigh : nominating.high
-    if ((low & ~estimatedLow) !== 0 || (high & ~estimatedHigh) !== 0) {
-      count = gateWithLengths(lines, low | estimatedLow, high | estimatedHigh)
+    if ((low & ~optionLow) !== 0 || (high & ~optionHigh) !== 0) {
+      count = gateWithLengths(lines, low | optionLow, high | optionHigh)
       ensureScratch(count + 8)
       verdict = callGated(lines, count, flags, compiled)
       shape = -1
@@ -388,8 +419,8 @@ let knownConnections = new Map()
 let knownShapeCount = 0
 
 /**
- * The codes of the gated lines in order, or -1 when one of them is not a usual spelling.
- * `nominating`: the entry of the message's nominating Connection value, or null for none.
+ * The codes of the gated lines of a message with one nominating Connection line, whose table
+ * entry is `nominating`, or -1 when a line has none.
  */
 function shapeCodes(lines, count, nominating) {
   if (count > SHAPE_MAX_LINES) return -1
@@ -398,10 +429,7 @@ function shapeCodes(lines, count, nominating) {
     const index = gatedAt[line]
     const name = lines[index]
     let code = shapeCode(name, lines[index + 1])
-    if (code === 0) {
-      code = nominating === null ? otherShapeCode(name) : nominatedShapeCode(name, lines[index + 1], nominating)
-      if (code === 0) return -1
-    }
+    if (code === 0 && (code = nominatedShapeCode(name, lines[index + 1], nominating)) === 0) return -1
     codes = (codes << SHAPE_BITS) | code
   }
   return codes
@@ -420,19 +448,24 @@ function nominatedShapeCode(name, value, nominating) {
 }
 
 /**
- * The table entry of the message's one Connection line with options beyond keep-alive and
- * close, or null when there is none or more than one. A new entry estimates its option lengths.
+ * The codes of the gated lines of a message without nominations, or -1 when a line has none or
+ * a Connection line has options other than keep-alive and close.
  */
-function nominatingConnection(lines, count) {
-  let value = null
+function scanGated(lines, count) {
+  if (count > SHAPE_MAX_LINES) return -1
+  let codes = 0
   for (let line = 0; line < count; line++) {
     const index = gatedAt[line]
     const name = lines[index]
-    if (name.length !== 10 || !isConnection(name) || isPlainConnection(lines[index + 1])) continue
-    if (value !== null) return null
-    value = lines[index + 1]
+    let code = shapeCode(name, lines[index + 1])
+    if (code === 0 && (code = otherShapeCode(name)) === 0) return -1
+    codes = (codes << SHAPE_BITS) | code
   }
-  if (value === null) return null
+  return codes
+}
+
+/** The table entry of a nominating Connection value; a new entry estimates its option lengths. */
+function connectionEntry(value) {
   let entry = knownConnections.get(value)
   if (entry === undefined) {
     if (knownConnections.size === CONNECTION_TABLE_SIZE) forgetShapes()
@@ -497,7 +530,7 @@ const GATED_BY_LENGTH = Array.from({ length: GATE_MAX_LENGTH + 1 }, (_, size) =>
 function otherShapeCode(name) {
   const candidates = GATED_BY_LENGTH[name.length]
   for (let i = 0; i < candidates.length; i++) {
-    if (equalsLowerAt(name, 0, candidates[i])) return 0
+    if (isNameIgnoringCase(name, candidates[i])) return 0
   }
   return SHAPE_END_TO_END
 }
@@ -565,21 +598,6 @@ function callGated(lines, count, flags, compiled) {
   }
 }
 
-/**
- * Whether a gated Connection line has options other than keep-alive and close; if so, their
- * lengths are in (optionLow, optionHigh).
- */
-function nominatesBeyondPlain(lines, count) {
-  optionLow = 0
-  optionHigh = 0
-  for (let line = 0; line < count; line++) {
-    const index = gatedAt[line]
-    const name = lines[index]
-    if (name.length === 10 && isConnection(name) && !isPlainConnection(lines[index + 1])) addOptionLengths(lines[index + 1])
-  }
-  return (optionLow | optionHigh) !== 0
-}
-
 /** Gates every line again, passing also the lines whose length is in the mask (low, high). */
 function gateWithLengths(lines, low, high) {
   let count = 0
@@ -628,7 +646,18 @@ function addOptionLengths(value) {
 
 /** Whether a name of 10 units is Connection, in any case. */
 function isConnection(name) {
-  return name === 'Connection' || name === 'connection' || equalsLowerAt(name, 0, 'connection')
+  return name === 'Connection' || name === 'connection' || isNameIgnoringCase(name, 'connection')
+}
+
+/**
+ * Whether a name of the same length as `lower`, a gated name in lower case, is that name in any
+ * case. The second code unit sorts out most other names (`| 0x20` folds only letters onto
+ * letters, and it is a letter in every gated name); for the rest V8's toLowerCase is faster than
+ * a loop of charCodeAt. A name whose lower case is ASCII only through a non-Latin-1 character
+ * (no parser hands over one) is at worst passed to Rust, which reads names byte by byte.
+ */
+function isNameIgnoringCase(name, lower) {
+  return (name.charCodeAt(1) | 0x20) === lower.charCodeAt(1) && name.toLowerCase() === lower
 }
 
 /** `Connection: keep-alive` or `Connection: close`, the usual values, in any case. */
