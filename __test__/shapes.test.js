@@ -201,3 +201,27 @@ test('messages the table does not take still get the full path’s answer', () =
     }
   }
 })
+
+test('past its bounds the table starts over, and answers stay right', () => {
+  const fixed = [['Content-Length', '1'], ['Connection', 'keep-alive'], ['Connection', 'close'], ['Keep-Alive', 'x'], ['Transfer-Encoding', 'chunked'], ['TE', 'trailers'], ['Proxy-Connection', 'x'], ['Trailer', 'x'], ['Proxy-Authorization', 'x']]
+  let compared = 0
+  // 9^3 = 729 orderings of three gated lines, more than the 512 shapes the table holds, and 80
+  // Connection values that nominate, more than the 64 it holds; each message twice.
+  for (let round = 0; round < 2; round++) {
+    for (let shape = 0; shape < 729; shape++) {
+      const raw = ['Host', 'h', ...fixed[shape % 9], ...fixed[Math.floor(shape / 9) % 9], ...fixed[Math.floor(shape / 81)]]
+      const message = incoming(raw)
+      assert.deepEqual(outcome(() => filterRequest(message)), fullPath(raw, message), JSON.stringify(raw))
+      compared++
+    }
+    for (let value = 0; value < 80; value++) {
+      const raw = ['Connection', `keep-alive, X-N${value}`, `X-N${value}`, 'dropped', `X-M${value}`, 'kept']
+      const message = incoming(raw)
+      const result = filterRequest(message)
+      assert.deepEqual(result.headers, [`X-M${value}`, 'kept'])
+      assert.deepEqual(outcome(() => filterRequest(incoming(raw))), fullPath(raw, message))
+      compared++
+    }
+  }
+  assert.equal(compared, 2 * (729 + 80))
+})
