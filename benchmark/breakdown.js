@@ -19,6 +19,9 @@
 //   package          filterRequest/filterResponse on the item as it is: after its first
 //                      message, a shape the table knows, answered without a native call
 //
+// With BENCH_BASELINE=<directory of another build>, that build's two package calls run too,
+// and the table gives the ratios.
+//
 // Not part of `npm run bench`: it calls lib/native.js internals (flag layout included), which
 // the package is free to change. Run: npm run build:bench && node benchmark/breakdown.js
 
@@ -96,6 +99,12 @@ async function main() {
   }])
   variants.push(['package, unknown shape', (item) => h.messageCall(pkg, item), unknownShape])
   variants.push(['package', (item) => h.messageCall(pkg, item)])
+  // BENCH_BASELINE=<another build of the package>: the same two calls of that build, for A/B.
+  if (process.env.BENCH_BASELINE) {
+    const baseline = require(path.resolve(process.env.BENCH_BASELINE))
+    variants.push(['baseline, unknown shape', (item) => h.messageCall(baseline, item), unknownShape])
+    variants.push(['baseline', (item) => h.messageCall(baseline, item)])
+  }
   const unknownItems = new Map(CORPUS.map((item) => [item.key, unknownShape(item)]))
 
   const random = h.prng(0xb0a7)
@@ -118,13 +127,15 @@ async function main() {
     ['readNames', 'emptyCall'],
     ['binding.filter', 'readNames'],
     ['package, unknown shape', 'gated call'],
+    ['package, unknown shape', 'baseline, unknown shape'],
+    ['package', 'baseline'],
   ].filter(([a, b]) => names.includes(a) && names.includes(b))
   console.log('## Breakdown of one call\n')
   console.log(h.environment('node benchmark/breakdown.js') + '\n')
-  console.log(h.table(['item', ...names, ...pairs.map(([a, b]) => `${a} − ${b}`)], CORPUS.map((item) => [
+  console.log(h.table(['item', ...names, ...pairs.map(([a, b]) => (b.startsWith('baseline') ? `${a} / ${b}` : `${a} − ${b}`))], CORPUS.map((item) => [
     item.name,
     ...names.map((n) => h.formatNs(t(item, n))),
-    ...pairs.map(([a, b]) => h.formatNs(t(item, a) - t(item, b))),
+    ...pairs.map(([a, b]) => (b.startsWith('baseline') ? h.formatRatio(t(item, a) / t(item, b)) : h.formatNs(t(item, a) - t(item, b)))),
   ])))
 }
 
