@@ -225,3 +225,28 @@ test('past its bounds the table starts over, and answers stay right', () => {
   }
   assert.equal(compared, 2 * (729 + 80))
 })
+
+test('a hop-by-hop name in another spelling is never coded by its name, even at a nominated length', () => {
+  // Options of 17 and 7 characters make TRANSFER-ENCODING and UPGRADE lines of nominated
+  // lengths; Rust reads their values, so two messages that differ only there must not share.
+  const cases = [
+    ['keep-alive, x-seventeen-chars', 'TRANSFER-ENCODING', ['chunked', 'gzip', 'gzip, chunked']],
+    ['keep-alive, x-seven', 'UPGRADE', ['websocket', 'h2c', 'web\u0001socket']],
+    ['keep-alive, x-tw', 'TE', ['trailers', 'gzip']],
+  ]
+  let compared = 0
+  for (let round = 0; round < 3; round++) {
+    for (const [connection, name, values] of cases) {
+      for (const value of values) {
+        for (const statusCode of [undefined, 200, 101]) {
+          const raw = ['Connection', connection, name, value, 'Host', 'h']
+          const message = incoming(raw, { statusCode })
+          const helper = statusCode === undefined ? filterRequest : filterResponse
+          assert.deepEqual(outcome(() => helper(message)), fullPath(raw, message), JSON.stringify({ raw, statusCode }))
+          compared++
+        }
+      }
+    }
+  }
+  assert.equal(compared, 3 * 8 * 3)
+})

@@ -438,7 +438,9 @@ function shapeCodes(lines, count, nominating) {
 /** A gated line of a nominating message that is not a usual spelling: its code, or 0. */
 function nominatedShapeCode(name, value, nominating) {
   if (name.length === 10 && isConnection(name)) return isPlainConnection(value) ? 0 : SHAPE_NOMINATING_CONNECTION
-  if (!hasLength(nominating.low, nominating.high, name.length)) return otherShapeCode(name)
+  // A hop-by-hop name in another spelling may have its value read by Rust: never coded by name.
+  if (otherShapeCode(name) === 0) return 0
+  if (!hasLength(nominating.low, nominating.high, name.length)) return SHAPE_END_TO_END
   const known = nominating.names.get(name)
   if (known !== undefined) return known
   if (nominating.names.size === SHAPE_NAMES) return 0
