@@ -250,3 +250,22 @@ test('a hop-by-hop name in another spelling is never coded by its name, even at 
   }
   assert.equal(compared, 3 * 8 * 3)
 })
+
+test('a nominated name longer than any gated name is coded by its name, not a crash', () => {
+  // Found by review: lines of a nominated length over 19 units reached a lookup sized for the
+  // gated names only, and filterRequest threw a TypeError on any such client's first message.
+  const messages = [
+    [['Host', 'a.example', 'Connection', 'X-Forwarded-Client-Cert', 'X-Forwarded-Client-Cert', 'c'], {}],
+    [['Connection', 'x-abcdefghijklmnopqrstuvwxy', 'Access-Control-Allow-Origin', '*', 'Content-Length', '0'], { statusCode: 200 }],
+    [['Connection', 'keep-alive, X-A-Very-Long-Nominated-Header-Name', 'X-A-Very-Long-Nominated-Header-Name', '1', 'X-A-Very-Long-Nominated-Header-Namf', '2'], {}],
+  ]
+  for (let round = 0; round < 3; round++) {
+    for (const [raw, shape] of messages) {
+      const message = incoming(raw, shape)
+      const helper = message.statusCode === null ? filterRequest : filterResponse
+      const expected = fullPath(raw, message)
+      assert.ok(expected.headers, JSON.stringify(expected))
+      assert.deepEqual(outcome(() => helper(message)), expected, JSON.stringify(raw))
+    }
+  }
+})

@@ -530,6 +530,8 @@ const GATED_BY_LENGTH = Array.from({ length: GATE_MAX_LENGTH + 1 }, (_, size) =>
  * Rust keeps it whatever its value), 0 otherwise.
  */
 function otherShapeCode(name) {
+  // A line of a nominated length may be longer than every gated name.
+  if (name.length > GATE_MAX_LENGTH) return SHAPE_END_TO_END
   const candidates = GATED_BY_LENGTH[name.length]
   for (let i = 0; i < candidates.length; i++) {
     if (isNameIgnoringCase(name, candidates[i])) return 0
