@@ -232,6 +232,23 @@ describe('response heads longer than Node keeps', () => {
   }, sized(NODE_MAX_HEADERS_COUNT))
 })
 
+describe('nominations of long names', () => {
+  // Found by review: a Connection option longer than every fixed hop-by-hop name made the
+  // message helpers throw a TypeError on the first such request.
+  eachPath('Connection: X-Forwarded-Client-Cert, twice: both answered, the nominated field never forwarded', async (t, { port, upstream }) => {
+    for (const path of ['/first', '/second']) {
+      const head = rawRequest(`GET ${path} HTTP/1.1`, [['Host', 'proxy.test'], ['Connection', 'X-Forwarded-Client-Cert'], ['X-Forwarded-Client-Cert', 'By=spiffe://x'], ['Access-Control-Request-Headers', 'x-a']])
+      const client = await open(t, port, head)
+      assert.equal((await client.response()).status, 200)
+    }
+    await upstream.received(2)
+    for (const request of upstream.requests) {
+      assert.deepEqual(values(request.headers, 'x-forwarded-client-cert'), [])
+    }
+    assert.deepEqual(upstream.requests.map((request) => values(request.headers, 'access-control-request-headers')[0]), ['x-a', 'x-a'])
+  })
+})
+
 describe('odd upstreams', () => {
   const switching = () => 'HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n'
   eachPath('101 to a request that did not ask to upgrade: 502 (RFC 9110 §15.2.2), no hang', async (t, { port }) => {
