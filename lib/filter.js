@@ -438,15 +438,15 @@ function shapeCodes(lines, count, nominating) {
 /** A gated line of a nominating message that is not a usual spelling: its code, or 0. */
 function nominatedShapeCode(name, value, nominating) {
   if (name.length === 10 && isConnection(name)) return isPlainConnection(value) ? 0 : SHAPE_NOMINATING_CONNECTION
+  const code = otherShapeCode(name)
   // A hop-by-hop name in another spelling may have its value read by Rust: never coded by name.
-  if (otherShapeCode(name) === 0) return 0
-  if (!hasLength(nominating.low, nominating.high, name.length)) return SHAPE_END_TO_END
+  if (code === 0 || !hasLength(nominating.low, nominating.high, name.length)) return code
   const known = nominating.names.get(name)
   if (known !== undefined) return known
   if (nominating.names.size === SHAPE_NAMES) return 0
-  const code = SHAPE_FIRST_NAME + nominating.names.size
-  nominating.names.set(name, code)
-  return code
+  const nameCode = SHAPE_FIRST_NAME + nominating.names.size
+  nominating.names.set(name, nameCode)
+  return nameCode
 }
 
 /**
