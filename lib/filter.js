@@ -292,7 +292,7 @@ function runTrusted(message, flags, compiled) {
     if (size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) gatedAt[count++] = index
   }
   // A message of a shape seen before gets Rust's answer from the table (see below).
-  const shape = scanGated(lines, count)
+  const shape = shapeCodes(lines, count, null)
   if (shape !== -1) {
     const known = knownShape(knownShapes, flags, shape)
     if (known !== undefined) return gatedResult(lines, count, known.verdict, known.actions, flags, compiled)
@@ -419,8 +419,9 @@ let knownConnections = new Map()
 let knownShapeCount = 0
 
 /**
- * The codes of the gated lines of a message with one nominating Connection line, whose table
- * entry is `nominating`, or -1 when a line has none.
+ * The codes of the gated lines in order, or -1 when a line has none. `nominating`: the table
+ * entry of the message's one nominating Connection line, or null when it has none (then a
+ * Connection line with options other than keep-alive and close has no code either).
  */
 function shapeCodes(lines, count, nominating) {
   if (count > SHAPE_MAX_LINES) return -1
@@ -429,7 +430,10 @@ function shapeCodes(lines, count, nominating) {
     const index = gatedAt[line]
     const name = lines[index]
     let code = shapeCode(name, lines[index + 1])
-    if (code === 0 && (code = nominatedShapeCode(name, lines[index + 1], nominating)) === 0) return -1
+    if (code === 0) {
+      code = nominating === null ? otherShapeCode(name) : nominatedShapeCode(name, lines[index + 1], nominating)
+      if (code === 0) return -1
+    }
     codes = (codes << SHAPE_BITS) | code
   }
   return codes
@@ -447,23 +451,6 @@ function nominatedShapeCode(name, value, nominating) {
   const nameCode = SHAPE_FIRST_NAME + nominating.names.size
   nominating.names.set(name, nameCode)
   return nameCode
-}
-
-/**
- * The codes of the gated lines of a message without nominations, or -1 when a line has none or
- * a Connection line has options other than keep-alive and close.
- */
-function scanGated(lines, count) {
-  if (count > SHAPE_MAX_LINES) return -1
-  let codes = 0
-  for (let line = 0; line < count; line++) {
-    const index = gatedAt[line]
-    const name = lines[index]
-    let code = shapeCode(name, lines[index + 1])
-    if (code === 0 && (code = otherShapeCode(name)) === 0) return -1
-    codes = (codes << SHAPE_BITS) | code
-  }
-  return codes
 }
 
 /** The table entry of a nominating Connection value; a new entry estimates its option lengths. */
