@@ -1,0 +1,102 @@
+'use strict'
+// Request bodies that a body parser (express.json(), urlencoded(), text(), raw(), or any other)
+// has already read. Such a request stream has ended: piping it sends nothing, so the upstream
+// waits for the Content-Length it was promised and the client waits for the upstream. The
+// parsed body is sent again when it can be rebuilt byte for byte in meaning; otherwise the
+// proxy answers at once with an error that says what to change.
+
+const querystring = require('node:querystring')
+const { HopByHopError } = require('./errors.js')
+
+/** Whether a request head declares a body (RFC 9112 §6.3): Content-Length or Transfer-Encoding. */
+function declaresBody(req) {
+  const rawHeaders = req.rawHeaders
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]
+    if (name.length === 14 && name.toLowerCase() === 'content-length') return true
+    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return true
+  }
+  return false
+}
+
+/**
+ * Whether something read the request body before the proxy could pipe it: the stream has ended
+ * although it declared a body. (A request without a body is ended by nobody's read.)
+ */
+function bodyConsumed(req) {
+  return req.readableEnded === true && req.httpVersionMajor < 2 && declaresBody(req)
+}
+
+function bodyConsumedError(detail) {
+  return new HopByHopError(
+    'ERR_HOP_BY_HOP_BODY_CONSUMED',
+    `the request body was read before the proxy could forward it (a body parser ran first) and ${detail}: ` +
+      'mount the proxy before the body parser, or use express.json(), urlencoded(), text() or raw(), whose parsed body is sent again',
+    500,
+  )
+}
+
+function mediaType(req) {
+  const value = req.headers['content-type']
+  if (typeof value !== 'string') return { type: '', charset: undefined }
+  const [type, ...parameters] = value.split(';')
+  let charset
+  for (const parameter of parameters) {
+    const [key, raw] = parameter.split('=')
+    if (key.trim().toLowerCase() === 'charset' && raw !== undefined) charset = raw.trim().replace(/^"|"$/g, '').toLowerCase()
+  }
+  return { type: type.trim().toLowerCase(), charset }
+}
+
+function isJson(type) {
+  return type === 'application/json' || type.endsWith('+json')
+}
+
+/** A urlencoded body parsed flat (strings and arrays of strings) survives querystring round trips. */
+function isFlatForm(body) {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false
+  for (const value of Object.values(body)) {
+    if (typeof value === 'string') continue
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) continue
+    return false
+  }
+  return true
+}
+
+/**
+ * The bytes to send upstream for a request whose body a parser has read: Buffer (raw()), string
+ * (text(), in its declared charset), JSON for a JSON media type, a flat form for
+ * application/x-www-form-urlencoded. Throws ERR_HOP_BY_HOP_BODY_CONSUMED (500) otherwise.
+ */
+function replayedBody(req) {
+  // A declared empty body stays empty, whatever a parser made of it (express.json() makes {}).
+  if (req.headers['content-length'] === '0') return Buffer.alloc(0)
+  const body = req.body
+  if (Buffer.isBuffer(body)) return body
+  const { type, charset } = mediaType(req)
+  if (typeof body === 'string') {
+    if (charset !== undefined && !Buffer.isEncoding(charset)) throw bodyConsumedError(`its charset ${charset} cannot be encoded again`)
+    return Buffer.from(body, charset ?? 'utf8')
+  }
+  if (body === undefined) throw bodyConsumedError('left no req.body to send')
+  if (isJson(type)) return Buffer.from(JSON.stringify(body), 'utf8')
+  if (type === 'application/x-www-form-urlencoded' && isFlatForm(body)) return Buffer.from(querystring.stringify(body), 'utf8')
+  throw bodyConsumedError(`its parsed form (${type || 'no Content-Type'}) cannot be turned back into the bytes that were sent`)
+}
+
+/**
+ * A flat header list with its framing replaced by `Content-Length: length`: the replayed body is
+ * no longer the one a client's Transfer-Encoding or Content-Length described (RFC 9112 §6.1).
+ */
+function withContentLength(headers, length) {
+  const out = []
+  for (let i = 0; i < headers.length; i += 2) {
+    const lower = headers[i].toLowerCase()
+    if (lower === 'content-length' || lower === 'transfer-encoding') continue
+    out.push(headers[i], headers[i + 1])
+  }
+  out.push('Content-Length', String(length))
+  return out
+}
+
+module.exports = { declaresBody, bodyConsumed, bodyConsumedError, replayedBody, withContentLength }
