@@ -53,4 +53,15 @@ async function startDemo(t, env = {}) {
   return { ...demo, port }
 }
 
-module.exports = { run, startDemo }
+/**
+ * Start `examples/<script>` as a user would run it, with PORT=0 and UPSTREAM pointing at a test
+ * upstream; resolves once it prints its `listening on http://127.0.0.1:PORT` line.
+ */
+async function startExample(t, script, env = {}) {
+  const example = run(t, script, { PORT: '0', ...env })
+  const ready = await example.line(/listening on http:\/\/127\.0\.0\.1:\d+/)
+  const port = Number(/127\.0\.0\.1:(\d+)/.exec(ready)[1])
+  return { ...example, port }
+}
+
+module.exports = { run, startDemo, startExample }
