@@ -139,21 +139,39 @@ function loadNative() {
 }
 
 function noAddonError({ platform, arch, libc, forced, attempts }) {
-  const supported = PACKAGE.napi.targets.map(platformNameOfTarget)
   const detected = `${platform}-${arch}${platform === 'linux' ? ` (C library: ${libc ?? 'unknown, tried glibc then musl'})` : ''}`
   const lines = [
     `${PACKAGE.name}: no native addon loads on ${detected}, Node ${process.version}.`,
     'Tried:',
     ...attempts.map(({ what, error }) => `  - ${what}: ${firstLine(error)}`),
     'Ways out:',
-    forced
-      ? `  - fix or unset ${OVERRIDE_VARIABLE}: it must name a hop-by-hop.node built for this platform`
-      : `  - install on a supported platform (${supported.join(', ')}) without --omit=optional, so that npm adds the matching package`,
+    `  - ${forced ? `fix or unset ${OVERRIDE_VARIABLE}: it must name a hop-by-hop.node built for this platform` : installAdvice(platform, arch, libc)}`,
     `  - or build from source: ${BUILD_FROM_SOURCE}`,
   ]
   const error = new Error(lines.join('\n'), { cause: new AggregateError(attempts.map(({ error }) => error), 'load errors') })
   error.code = 'ERR_HOP_BY_HOP_NO_ADDON'
   return error
+}
+
+/**
+ * What to install: this platform's package when one is published for it (npm left it out), or a
+ * supported platform when none is.
+ */
+function installAdvice(platform, arch, libc) {
+  const supported = PACKAGE.napi.targets.map(platformNameOfTarget)
+  const packages = platformNames(platform, arch, libc)
+    .filter((name) => supported.includes(name))
+    .map((name) => `${PACKAGE.name}-${name}@${PACKAGE.version}`)
+  if (packages.length === 0) {
+    return `install on a supported platform (${supported.join(', ')}) without --omit=optional, so that npm adds the matching package`
+  }
+  // npm installs the optional package whose os, cpu and libc match, except under --omit=optional
+  // and from a package-lock.json written on another platform with node_modules present, which
+  // holds only that platform's package (a known npm bug).
+  return (
+    `install the package for this platform: ${packages.map((name) => `\`npm install ${name}\``).join(' or ')} ` +
+    '(npm leaves it out under --omit=optional, and when package-lock.json was made on another platform)'
+  )
 }
 
 module.exports = { loadNative, detectLibc, platformNames, platformNameOfTarget, OVERRIDE_VARIABLE, LOCAL_ADDON }

@@ -1,12 +1,15 @@
 'use strict'
 // `npm run package -- DIR`: builds every target this (Linux) machine can cross-build and writes
 // the installable tarballs into DIR: one per platform package, then the main package with the
-// optionalDependencies that name them (scripts/release-manifest.js).
+// published manifest (scripts/release-manifest.js).
 //
 // The glibc builds link against glibc 2.17 symbols (zig's `.2.17` target suffix) so that they
 // load on old distributions, as napi-rs's own prebuilt packages do. Needs zig and cargo-zigbuild
 // (`pip install ziglang cargo-zigbuild`) and the rustup targets below. The other napi.targets
 // (macOS, Windows) are built by .github/workflows/release.yml on their own runners.
+//
+// Every package is packed from a staged copy of exactly what it ships, so that the checkout is
+// never modified and __test__/packaging.test.js can stage and list them without building.
 
 const fs = require('node:fs')
 const os = require('node:os')
@@ -22,15 +25,50 @@ const LINUX_TARGETS = [
   { triple: 'x86_64-unknown-linux-musl', zigTarget: 'x86_64-unknown-linux-musl', platform: 'linux-x64-musl' },
   { triple: 'aarch64-unknown-linux-musl', zigTarget: 'aarch64-unknown-linux-musl', platform: 'linux-arm64-musl' },
 ]
+// npm packs a package's README and LICENSE whatever its `files` says; the MIT licence asks for
+// its text in every copy, platform packages included.
+const LICENSE = path.join(root, 'LICENSE')
 
 function run(command, args, options = {}) {
   console.error(`$ ${command} ${args.join(' ')}`)
   return execFileSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...options })
 }
 
-function pack(dir, destination, extraArgs = []) {
-  const [{ filename }] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', destination, ...extraArgs], { cwd: dir }))
+/** Writes the main package as published into `stage`: its `files`, README, LICENSE and the release manifest. */
+function stageMainPackage(stage) {
+  for (const entry of [...pkg.files, 'README.md']) fs.cpSync(path.join(root, entry), path.join(stage, entry), { recursive: true })
+  fs.copyFileSync(LICENSE, path.join(stage, 'LICENSE'))
+  fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(releaseManifest(pkg), null, 2)}\n`)
+}
+
+/** Writes the platform package npm/<platform> into `stage`, with LICENSE and the addon built for it. */
+function stagePlatformPackage(platform, addonFile, stage) {
+  const source = path.join(root, 'npm', platform)
+  for (const file of ['package.json', 'README.md']) fs.copyFileSync(path.join(source, file), path.join(stage, file))
+  fs.copyFileSync(LICENSE, path.join(stage, 'LICENSE'))
+  fs.copyFileSync(addonFile, path.join(stage, `${pkg.napi.binaryName}.${platform}.node`))
+}
+
+/** Runs `use(dir)` on a fresh temporary directory, which it then removes. */
+function withStage(label, use) {
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), `hop-by-hop-${label}-`))
+  try {
+    return use(stage)
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true })
+  }
+}
+
+// --ignore-scripts: a staged copy has no scripts, and none of the checkout's may run on it.
+function pack(dir, destination) {
+  const [{ filename }] = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', destination], { cwd: dir }))
   return path.join(destination, filename)
+}
+
+function buildAddon({ zigTarget, platform }, buildDir) {
+  // -x: cross-compile with cargo-zigbuild, which understands the glibc version suffix.
+  run('npx', ['napi', 'build', '-x', '--release', '--platform', '--target', zigTarget, '--output-dir', buildDir])
+  return path.join(buildDir, `${pkg.napi.binaryName}.${platform}.node`)
 }
 
 function main() {
@@ -43,31 +81,24 @@ function main() {
     if (!pkg.napi.targets.includes(triple)) throw new Error(`${triple} is not in napi.targets`)
   }
 
-  const tarballs = []
-  for (const { zigTarget, platform } of LINUX_TARGETS) {
-    const buildDir = fs.mkdtempSync(path.join(os.tmpdir(), `hop-by-hop-${platform}-`))
-    try {
-      // -x: cross-compile with cargo-zigbuild, which understands the glibc version suffix.
-      run('npx', ['napi', 'build', '-x', '--release', '--platform', '--target', zigTarget, '--output-dir', buildDir])
-      const addon = `${pkg.napi.binaryName}.${platform}.node`
-      const packageDir = path.join(root, 'npm', platform)
-      fs.copyFileSync(path.join(buildDir, addon), path.join(packageDir, addon))
-      tarballs.push(pack(packageDir, out))
-    } finally {
-      fs.rmSync(buildDir, { recursive: true, force: true })
-    }
-  }
-  // The main package is packed from a copy of its files, with the published package.json.
-  const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'hop-by-hop-main-'))
-  try {
-    for (const entry of [...pkg.files, 'README.md']) fs.cpSync(path.join(root, entry), path.join(stage, entry), { recursive: true })
-    fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(releaseManifest(pkg), null, 2)}\n`)
-    // No scripts: `prepare` would build an addon from sources the package does not hold.
-    tarballs.push(pack(stage, out, ['--ignore-scripts']))
-  } finally {
-    fs.rmSync(stage, { recursive: true, force: true })
-  }
+  const tarballs = LINUX_TARGETS.map((target) =>
+    withStage(`build-${target.platform}`, (buildDir) => {
+      const addon = buildAddon(target, buildDir)
+      return withStage(target.platform, (stage) => {
+        stagePlatformPackage(target.platform, addon, stage)
+        return pack(stage, out)
+      })
+    }),
+  )
+  tarballs.push(
+    withStage('main', (stage) => {
+      stageMainPackage(stage)
+      return pack(stage, out)
+    }),
+  )
   console.log(tarballs.join('\n'))
 }
 
-main()
+if (require.main === module) main()
+
+module.exports = { stageMainPackage, stagePlatformPackage, withStage, LINUX_TARGETS }

@@ -1,7 +1,7 @@
 'use strict'
-// The main package's package.json as published: the checkout's, plus one optionalDependencies
-// entry per napi.targets entry, each at the main package's version, so that npm installs the one
-// platform package whose os, cpu and libc match.
+// The main package's package.json as published: the checkout's without the fields only a
+// checkout uses, plus one optionalDependencies entry per napi.targets entry, each at the main
+// package's version, so that npm installs the one platform package whose os, cpu and libc match.
 //
 // They are added when packing (scripts/package.js) and publishing (release.yml runs this file),
 // not committed: a platform package of a new version does not exist before its release, and
@@ -11,9 +11,17 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { platformNameOfTarget } = require('../lib/load-native.js')
 
+// `scripts` goes whole: npm 11 counts `prepare` as an install script of a package installed from
+// a tarball, a directory or git (not from the registry) and warns on every such install that it
+// is "not yet covered by allowScripts"; the published package holds no Rust sources to build, and
+// a user never runs the checkout's test, bench or lint scripts. The other fields are read by npm
+// in a checkout only. `napi` stays: lib/load-native.js reads its binaryName and targets.
+const CHECKOUT_ONLY_FIELDS = ['scripts', 'devDependencies', 'overrides', 'packageManager', 'devEngines', 'workspaces', 'allowScripts']
+
 function releaseManifest(pkg) {
-  const optionalDependencies = Object.fromEntries(pkg.napi.targets.map((triple) => [`${pkg.name}-${platformNameOfTarget(triple)}`, pkg.version]))
-  return { ...pkg, optionalDependencies }
+  const published = Object.fromEntries(Object.entries(pkg).filter(([field]) => !CHECKOUT_ONLY_FIELDS.includes(field)))
+  published.optionalDependencies = Object.fromEntries(pkg.napi.targets.map((triple) => [`${pkg.name}-${platformNameOfTarget(triple)}`, pkg.version]))
+  return published
 }
 
 // `node scripts/release-manifest.js`: rewrites ./package.json in place (for the release job).
@@ -22,4 +30,4 @@ if (require.main === module) {
   fs.writeFileSync(file, `${JSON.stringify(releaseManifest(JSON.parse(fs.readFileSync(file, 'utf8'))), null, 2)}\n`)
 }
 
-module.exports = { releaseManifest }
+module.exports = { releaseManifest, CHECKOUT_ONLY_FIELDS }
