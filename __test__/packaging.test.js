@@ -2,13 +2,18 @@
 // The napi-rs packaging convention (issue 10, parts 1 and 4): package.json, the platform packages
 // under npm/, and .github/workflows/release.yml (which cannot run here, so it is read and checked).
 
-const { describe, it } = require('node:test')
+const { describe, it, before } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
+const { builtinModules } = require('node:module')
+const { execFile } = require('node:child_process')
+const { promisify } = require('node:util')
 const YAML = require('yaml')
 const { parseTriple } = require('@napi-rs/cli')
-const { releaseManifest } = require('../scripts/release-manifest.js')
+const { releaseManifest, CHECKOUT_ONLY_FIELDS } = require('../scripts/release-manifest.js')
+const { stageMainPackage, stagePlatformPackage } = require('../scripts/package.js')
 const { platformNameOfTarget } = require('../lib/load-native.js')
 
 const root = path.join(__dirname, '..')
@@ -16,6 +21,27 @@ const pkg = require('../package.json')
 const targets = pkg.napi.targets.map(parseTriple)
 const NODE_LINES = ['22', '24', '26']
 const RUNNER_OS = { darwin: /^macos-/, win32: /^windows-/, linux: /^ubuntu-/ }
+const HOME = 'https://github.com/hop-by-hop/hop-by-hop'
+// What the main package ships, as globs: its code and types, and what npm and the licence need.
+// Examples, docs, benchmarks, tests and Rust sources stay in the repository.
+const MAIN_PACKAGE_FILES = ['index.js', 'index.d.ts', 'lib/**/*.js', 'LICENSE', 'README.md', 'package.json']
+const LIFECYCLE_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish', 'preprepare', 'postprepare']
+const PACK_TIMEOUT_MS = 60_000
+
+// The paths npm would put in the tarball of the package in `dir`, sorted.
+async function packedFiles(dir) {
+  const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, timeout: PACK_TIMEOUT_MS })
+  return JSON.parse(stdout)[0].files.map((file) => file.path).sort()
+}
+
+function temporaryStage(t, label) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hop-by-hop-${label}-`))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+// The module names of the require('...') calls with a literal argument in a JavaScript source.
+const requiredNames = (source) => [...source.matchAll(/\brequire\(\s*(['"])([^'"]+)\1\s*\)/g)].map((match) => match[2])
 
 describe('package.json', () => {
   it('ships JavaScript and types only, and runs nothing at install time', () => {
@@ -38,9 +64,35 @@ describe('package.json', () => {
     // Not committed: see scripts/release-manifest.js.
     assert.equal(pkg.optionalDependencies, undefined)
     const expected = Object.fromEntries(targets.map(({ platformArchABI }) => [`${pkg.name}-${platformArchABI}`, pkg.version]))
+    assert.deepEqual(releaseManifest(pkg).optionalDependencies, expected)
+  })
+
+  it('is published without scripts or development fields, which the checkout keeps', () => {
     const published = releaseManifest(pkg)
-    assert.deepEqual(published.optionalDependencies, expected)
-    assert.deepEqual({ ...published, optionalDependencies: undefined }, { ...pkg, optionalDependencies: undefined })
+    // npm 11 warns on every tarball install that `prepare` is "not yet covered by allowScripts".
+    assert.equal(published.scripts, undefined)
+    assert.equal(published.devDependencies, undefined)
+    for (const field of CHECKOUT_ONLY_FIELDS) assert.equal(published[field], undefined, field)
+    assert.equal(pkg.scripts.prepare, 'npm run build')
+    assert.ok(pkg.devDependencies['@napi-rs/cli'])
+    // Everything else is the checkout's, `napi` included: lib/load-native.js reads it.
+    const kept = Object.fromEntries(Object.entries(pkg).filter(([field]) => !CHECKOUT_ONLY_FIELDS.includes(field)))
+    assert.deepEqual({ ...published, optionalDependencies: undefined }, { ...kept, optionalDependencies: undefined })
+    assert.deepEqual(published.napi, pkg.napi)
+    // The function is pure: the checkout's manifest is untouched.
+    assert.equal(pkg.scripts.prepare, 'npm run build')
+  })
+
+  it('names its repository, home page, issue tracker, author and licence', () => {
+    assert.deepEqual(pkg.repository, { type: 'git', url: `git+${HOME}.git` })
+    assert.equal(pkg.homepage, `${HOME}#readme`)
+    assert.deepEqual(pkg.bugs, { url: `${HOME}/issues` })
+    assert.equal(pkg.author, 'hop-by-hop contributors')
+    assert.equal(pkg.license, 'MIT')
+    const license = fs.readFileSync(path.join(root, 'LICENSE'), 'utf8')
+    assert.match(license, /^MIT License\n\nCopyright \(c\) 2026 hop-by-hop contributors\n/)
+    assert.match(license, /Permission is hereby granted, free of charge, to any person obtaining a copy/)
+    assert.match(license, /THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND/)
   })
 
   it('words the platform names as @napi-rs/cli does', () => {
@@ -75,9 +127,66 @@ describe('npm/<platform>/package.json', () => {
       assert.equal(manifest.license, pkg.license)
       assert.deepEqual(manifest.engines, pkg.engines)
       assert.equal(manifest.scripts, undefined)
+      assert.deepEqual(manifest.repository, { ...pkg.repository, directory: `npm/${platformArchABI}` })
+      for (const field of ['homepage', 'bugs', 'author']) assert.deepEqual(manifest[field], pkg[field], field)
       assert.match(fs.readFileSync(path.join(root, 'npm', platformArchABI, 'README.md'), 'utf8'), new RegExp(triple))
     })
   }
+})
+
+describe('what npm packs', () => {
+  it('the main package: its code, types, LICENSE and README, nothing dev-only, every lib/ module', async (t) => {
+    const stage = temporaryStage(t, 'main')
+    stageMainPackage(stage)
+    const files = await packedFiles(stage)
+    for (const file of files) assert.ok(MAIN_PACKAGE_FILES.some((glob) => path.matchesGlob(file, glob)), `${file} is not meant to ship`)
+    for (const glob of MAIN_PACKAGE_FILES) assert.ok(files.some((file) => path.matchesGlob(file, glob)), `nothing ships for ${glob}`)
+    const libModules = fs.readdirSync(path.join(root, 'lib'), { recursive: true }).filter((file) => file.endsWith('.js'))
+    assert.deepEqual(files.filter((file) => file.startsWith('lib/')), libModules.map((file) => `lib/${file.split(path.sep).join('/')}`).sort())
+    assert.deepEqual(fs.readFileSync(path.join(stage, 'LICENSE')), fs.readFileSync(path.join(root, 'LICENSE')))
+
+    const packed = JSON.parse(fs.readFileSync(path.join(stage, 'package.json'), 'utf8'))
+    assert.deepEqual(packed, releaseManifest(pkg))
+    for (const script of LIFECYCLE_SCRIPTS) assert.equal(packed.scripts?.[script], undefined, script)
+    assert.equal(packed.devDependencies, undefined)
+    assert.deepEqual(packed.repository, pkg.repository)
+  })
+
+  it("the main package: every module a shipped file requires ships too, or is Node's or a dependency", async (t) => {
+    const stage = temporaryStage(t, 'requires')
+    stageMainPackage(stage)
+    const files = await packedFiles(stage)
+    const external = new Set([...builtinModules, ...Object.keys(pkg.dependencies)])
+    for (const file of files.filter((name) => name.endsWith('.js'))) {
+      for (const name of requiredNames(fs.readFileSync(path.join(stage, file), 'utf8'))) {
+        if (name.startsWith('.')) {
+          const target = path.relative(stage, require.resolve(path.join(stage, path.dirname(file), name)))
+          assert.ok(files.includes(target.split(path.sep).join('/')), `${file} requires ${name}, which does not ship`)
+        } else {
+          assert.ok(name.startsWith('node:') || external.has(name), `${file} requires ${name}, which a user does not install`)
+        }
+      }
+    }
+  })
+
+  it('the checkout publishes the same files as the staged package (release.yml publishes from it)', async (t) => {
+    const stage = temporaryStage(t, 'same')
+    stageMainPackage(stage)
+    assert.deepEqual(await packedFiles(root), await packedFiles(stage))
+  })
+
+  it('every platform package: its addon, LICENSE, README and package.json', async (t) => {
+    const addon = path.join(temporaryStage(t, 'addon'), 'placeholder.node')
+    fs.writeFileSync(addon, 'packing does not read the binary')
+    await Promise.all(
+      targets.map(async ({ platformArchABI }) => {
+        const stage = temporaryStage(t, platformArchABI)
+        stagePlatformPackage(platformArchABI, addon, stage)
+        const files = await packedFiles(stage)
+        assert.deepEqual(files, ['LICENSE', 'README.md', `${pkg.napi.binaryName}.${platformArchABI}.node`, 'package.json'].sort(), platformArchABI)
+      }),
+    )
+  })
 })
 
 describe('.github/workflows/release.yml', () => {
@@ -133,6 +242,9 @@ describe('.github/workflows/release.yml', () => {
     assert.equal(publishes.length, 2)
     for (const line of publishes) assert.match(line, /--provenance --access public/)
     assert.ok(script.indexOf('npm publish "$dir"') < script.lastIndexOf('npm publish --provenance'), 'platform packages first')
+    // The MIT licence asks for its text in every copy: npm packs a LICENSE it finds in a package.
+    assert.match(script, /for dir in npm\/\*\/; do cp LICENSE "\$dir"; done/)
+    assert.ok(script.indexOf('cp LICENSE') < script.indexOf('npm publish "$dir"'), 'LICENSE is copied before publishing')
     assert.deepEqual(
       publish.steps.filter((step) => step.uses?.startsWith('actions/download-artifact')).map((step) => step.with.pattern),
       ['bindings-*'],
