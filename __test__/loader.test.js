@@ -133,6 +133,20 @@ describe('loading an installed copy', () => {
     return error
   }
 
+  // A supported platform whose package is missing: the exact command, and why npm may have left it out.
+  function assertInstallAdvice(message, packages) {
+    const commands = packages.map((name) => `\`npm install ${name}@${pkg.version}\``).join(' or ')
+    assert.ok(message.includes(`  - install the package for this platform: ${commands} (`), message)
+    assert.match(message, /npm leaves it out under --omit=optional, and when package-lock\.json was made on another platform/)
+    assert.doesNotMatch(message, /supported platform/)
+  }
+
+  function assertUnsupported(message) {
+    const supported = message.match(/install on a supported platform \(([^)]*)\)/)[1].split(', ')
+    assert.deepEqual(supported, ['linux-x64-gnu', 'linux-arm64-gnu', 'linux-x64-musl', 'linux-arm64-musl', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc', 'win32-arm64-msvc'])
+    assert.doesNotMatch(message, /npm install hop-by-hop-/)
+  }
+
   function assertWaysOut(message) {
     assert.match(message, /Ways out:/)
     assert.match(message, /build from source: in a git checkout of hop-by-hop with a Rust toolchain, run `npm install`/)
@@ -154,30 +168,38 @@ describe('loading an installed copy', () => {
 
   after(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-  it('without any addon: names the platform, the C library, the package, the error and both ways out', () => {
+  it('without any addon on a supported platform: names the missing package and the command that installs it', () => {
     const error = loadError(run(LOAD))
     const libc = here.split('-')[2]
     if (process.platform === 'linux') assert.match(error.message, new RegExp(`on linux-${process.arch} \\(C library: ${libc}\\)`))
     assert.match(error.message, new RegExp(`package ${pkg.name}-${here}: Cannot find module '${pkg.name}-${here}/package.json'`))
-    const supported = error.message.match(/install on a supported platform \(([^)]*)\)/)[1].split(', ')
-    assert.deepEqual(supported, ['linux-x64-gnu', 'linux-arm64-gnu', 'linux-x64-musl', 'linux-arm64-musl', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc', 'win32-arm64-msvc'])
+    assertInstallAdvice(error.message, [`${pkg.name}-${here}`])
     assertWaysOut(error.message)
     assert.equal(error.causes, 1)
   })
 
-  it('on a platform without a package (faked freebsd-x64): names the package it looked for', () => {
+  it("on another supported platform (faked darwin-arm64): names that platform's package", () => {
+    const error = loadError(run(LOAD, { fake: { platform: 'darwin', arch: 'arm64' } }))
+    assert.match(error.message, /no native addon loads on darwin-arm64, Node v/)
+    assertInstallAdvice(error.message, [`${pkg.name}-darwin-arm64`])
+    assertWaysOut(error.message)
+  })
+
+  it('on a platform without a package (faked freebsd-x64): names the package it looked for and the supported platforms', () => {
     const error = loadError(run(LOAD, { fake: { platform: 'freebsd', arch: 'x64' } }))
     assert.match(error.message, /no native addon loads on freebsd-x64, Node v/)
     assert.match(error.message, /package hop-by-hop-freebsd-x64: Cannot find module 'hop-by-hop-freebsd-x64\/package.json'/)
     assert.doesNotMatch(error.message, /C library/)
+    assertUnsupported(error.message)
     assertWaysOut(error.message)
   })
 
-  it('on another architecture (faked linux-riscv64): looks for its own package, not ours', () => {
+  it('on another architecture (faked linux-riscv64): looks for its own package, not ours, and says it has none', () => {
     platformPackage = writePlatformPackage({ addon: fs.readFileSync(workingAddon) })
     const error = loadError(run(LOAD, { fake: { platform: 'linux', arch: 'riscv64' } }))
     assert.match(error.message, /package hop-by-hop-linux-riscv64-(gnu|musl): Cannot find module/)
     assert.doesNotMatch(error.message, new RegExp(`package ${pkg.name}-${here}`))
+    assertUnsupported(error.message)
   })
 
   it('loads and filters with the platform package for this machine', () => {
