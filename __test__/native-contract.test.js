@@ -3,10 +3,10 @@
 //   * the release addon exports exactly what lib/ calls: no benchmark floors (emptyCall,
 //     readNames, built only with the cargo feature bench-floors) and no test trigger;
 //   * the numbers that cross the boundary (option flags, verdict bits, line actions, error kinds)
-//     are written twice, in src/binding.rs and src/filter.rs for Rust and in lib/native.js for
+//     are written twice, in src/abi.rs and crates/core/src/filter.rs for Rust and in lib/native.js for
 //     JavaScript. This file parses the Rust constants out of the source and fails when the two
 //     differ, so that neither side can drift alone;
-//   * the name lists lib/filter.js exports mirror src/names.rs.
+//   * the name lists lib/filter.js exports mirror crates/core/src/names.rs.
 
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
@@ -82,10 +82,10 @@ function evaluate(expression, constants, name) {
   return value
 }
 
-/** `Variant = number,` discriminants of `pub enum Action` in src/filter.rs, upper-snake-cased. */
+/** `Variant = number,` discriminants of `pub enum Action` in crates/core/src/filter.rs, upper-snake-cased. */
 function actionDiscriminants(source) {
   const body = source.match(/pub enum Action \{([\s\S]*?)\n\}/)
-  assert.ok(body, 'src/filter.rs has no `pub enum Action`')
+  assert.ok(body, 'crates/core/src/filter.rs has no `pub enum Action`')
   const actions = new Map()
   for (const [, variant, value] of body[1].matchAll(/^\s*([A-Z][A-Za-z]*)\s*=\s*(\d+),/gm)) {
     actions.set(`ACTION_${variant.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toUpperCase()}`, Number(value))
@@ -102,22 +102,22 @@ function rustStringList(source, name) {
   return entries
 }
 
-const binding = rustConstants(read('src/binding.rs'))
-const actions = actionDiscriminants(read('src/filter.rs'))
+const binding = rustConstants(read('src/abi.rs'))
+const actions = actionDiscriminants(read('crates/core/src/filter.rs'))
 
 test('the parser reads the layouts it is meant to read', () => {
   // Guards the guard: a regex that silently matched nothing would make every comparison vacuous.
   for (const name of ['VERSION_MASK', 'RESPONSE', 'LISTS', 'METHOD_SHIFT', 'STATUS_SHIFT', 'KEEP_ALIVE', 'UNCHANGED', 'ERROR_NOT_A_STRING', 'ERROR_BAD_ARGUMENTS']) {
-    assert.ok(binding.has(name), `src/binding.rs: ${name} not found`)
+    assert.ok(binding.has(name), `src/abi.rs: ${name} not found`)
   }
-  assert.equal(actions.size, 5, `src/filter.rs Action: ${[...actions.keys()]}`)
+  assert.equal(actions.size, 5, `crates/core/src/filter.rs Action: ${[...actions.keys()]}`)
   assert.equal(evaluate('(1 << 3) | 0b10 | 0x10 | 4 * 8', new Map(), 'example'), 58)
   assert.throws(() => evaluate('1 + 2', new Map(), 'example'), /cannot evaluate/)
 })
 
-test('option flags in lib/native.js equal src/binding.rs', () => {
+test('option flags in lib/native.js equal src/abi.rs', () => {
   for (const name of ['VERSION_HTTP10', 'VERSION_HTTP11', 'VERSION_HTTP2', 'RESPONSE', 'PROXY', 'UPGRADE', 'STRICT', 'LISTS', 'STATUS_SHIFT']) {
-    assert.equal(N[name], binding.get(name), `${name}: lib/native.js ${N[name]}, src/binding.rs ${binding.get(name)}`)
+    assert.equal(N[name], binding.get(name), `${name}: lib/native.js ${N[name]}, src/abi.rs ${binding.get(name)}`)
   }
   // lib/native.js holds the method codes already shifted into place.
   const shift = binding.get('METHOD_SHIFT')
@@ -131,7 +131,7 @@ test('option flags in lib/native.js equal src/binding.rs', () => {
   }
 })
 
-test('verdict bits and error kinds in lib/native.js equal src/binding.rs', () => {
+test('verdict bits and error kinds in lib/native.js equal src/abi.rs', () => {
   for (const name of ['KEEP_ALIVE', 'IS_UPGRADE', 'APPEND_CONNECTION_UPGRADE', 'UNCHANGED', 'NOMINATED']) {
     assert.equal(N[name], binding.get(name), name)
   }
@@ -143,7 +143,7 @@ test('verdict bits and error kinds in lib/native.js equal src/binding.rs', () =>
   for (const name of rustErrors) assert.ok(binding.get(name) > 0 && binding.get(name) < 16, name)
 })
 
-test('line actions in lib/native.js equal src/filter.rs Action', () => {
+test('line actions in lib/native.js equal crates/core/src/filter.rs Action', () => {
   const jsActions = Object.keys(N).filter((name) => name.startsWith('ACTION_'))
   assert.deepEqual(jsActions.sort(), [...actions.keys()].sort())
   for (const [name, value] of actions) assert.equal(N[name], value, name)
@@ -159,8 +159,8 @@ test('lib/ uses only constants lib/native.js defines', () => {
   }
 })
 
-test('the name lists lib/filter.js exports equal src/names.rs', () => {
-  const names = read('src/names.rs')
+test('the name lists lib/filter.js exports equal crates/core/src/names.rs', () => {
+  const names = read('crates/core/src/names.rs')
   assert.deepEqual([...HOP_BY_HOP_HEADERS], rustStringList(names, 'HOP_BY_HOP_HEADERS'))
   assert.deepEqual([...DEFAULT_PROTECTED_HEADERS], rustStringList(names, 'DEFAULT_PROTECTED_HEADERS'))
 })

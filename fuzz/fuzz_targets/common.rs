@@ -4,7 +4,7 @@
 
 use std::convert::Infallible;
 
-use hop_by_hop::filter::HeaderSource;
+use hop_by_hop_core::filter::HeaderSource;
 
 pub fn is_token(bytes: &[u8]) -> bool {
   !bytes.is_empty()

@@ -6,9 +6,9 @@
 #[path = "common.rs"]
 mod common;
 
-use hop_by_hop::connection::{ConnectionOptions, ConnectionReport};
-use hop_by_hop::names::{is_always_removed, NameList, DEFAULT_PROTECTED_HEADERS};
-use hop_by_hop::token::list_elements;
+use hop_by_hop_core::connection::{ConnectionOptions, ConnectionReport};
+use hop_by_hop_core::names::{is_always_removed, NameList, DEFAULT_PROTECTED_HEADERS};
+use hop_by_hop_core::token::list_elements;
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Default)]

@@ -12,10 +12,10 @@ mod common;
 
 use std::convert::Infallible;
 
-use hop_by_hop::connection::ConnectionReport;
-use hop_by_hop::filter::{filter, Action, FilterError, Line, Options, Report, Verdict};
-use hop_by_hop::keep_alive::{Direction, KeepAliveHints, RequestMethod, Version};
-use hop_by_hop::names::{NameList, DEFAULT_PROTECTED_HEADERS, HOP_BY_HOP_HEADERS};
+use hop_by_hop_core::connection::ConnectionReport;
+use hop_by_hop_core::filter::{filter, Action, FilterError, Line, Options, Report, Verdict};
+use hop_by_hop_core::keep_alive::{Direction, KeepAliveHints, RequestMethod, Version};
+use hop_by_hop_core::names::{NameList, DEFAULT_PROTECTED_HEADERS, HOP_BY_HOP_HEADERS};
 use libfuzzer_sys::fuzz_target;
 
 const STATUSES: [Option<u16>; 8] = [

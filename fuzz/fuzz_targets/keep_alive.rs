@@ -5,7 +5,7 @@
 #[path = "common.rs"]
 mod common;
 
-use hop_by_hop::keep_alive::KeepAliveHints;
+use hop_by_hop_core::keep_alive::KeepAliveHints;
 use libfuzzer_sys::fuzz_target;
 
 /// `name=value` with an unquoted (no quoted-pair) value, parsed as a u32.

@@ -5,8 +5,8 @@
 #[path = "common.rs"]
 mod common;
 
-use hop_by_hop::codings::{final_coding_is_chunked, te_has_trailers};
-use hop_by_hop::filter::{filter, Action, Line, Options};
+use hop_by_hop_core::codings::{final_coding_is_chunked, te_has_trailers};
+use hop_by_hop_core::filter::{filter, Action, Line, Options};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,8 +5,8 @@
 #[path = "common.rs"]
 mod common;
 
-use hop_by_hop::codings::is_printable_protocol;
-use hop_by_hop::filter::{filter, Action, FilterError, Line, Options};
+use hop_by_hop_core::codings::is_printable_protocol;
+use hop_by_hop_core::filter::{filter, Action, FilterError, Line, Options};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -12,12 +12,12 @@
 
 use std::convert::Infallible;
 
-use hop_by_hop::connection::Suspicious;
-use hop_by_hop::filter::{
+use hop_by_hop_core::connection::Suspicious;
+use hop_by_hop_core::filter::{
   filter, Action, FilterError, HeaderSource, Line as Record, Options, Verdict,
 };
-use hop_by_hop::keep_alive::{is_persistent, Direction, MessageFacts, RequestMethod, Version};
-use hop_by_hop::names::{NameList, DEFAULT_PROTECTED_HEADERS, HOP_BY_HOP_HEADERS};
+use hop_by_hop_core::keep_alive::{is_persistent, Direction, MessageFacts, RequestMethod, Version};
+use hop_by_hop_core::names::{NameList, DEFAULT_PROTECTED_HEADERS, HOP_BY_HOP_HEADERS};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 

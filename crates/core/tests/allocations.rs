@@ -4,8 +4,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use hop_by_hop::filter::{filter, Line, Options, Pairs};
-use hop_by_hop::keep_alive::{Direction, Version};
+use hop_by_hop_core::filter::{filter, Line, Options, Pairs};
+use hop_by_hop_core::keep_alive::{Direction, Version};
 
 struct Counting;
 
