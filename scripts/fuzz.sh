@@ -5,14 +5,14 @@
 #
 # Targets (fuzz/fuzz_targets/): connection, te, upgrade, keep_alive, filter (default: all, 60 s
 # each). Each target is also a differential test against a reference grammar written
-# independently of src/, so a wrong answer is a crash too.
+# independently of crates/core/src/, so a wrong answer is a crash too.
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a C++ compiler for libFuzzer. cargo-fuzz
 # passes nightly-only flags (-Zsanitizer=address); RUSTC_BOOTSTRAP=1 lets the stable toolchain
 # accept them. The corpus grows in fuzz/corpus/<target> (git-ignored) from fuzz/seeds/<target>;
 # crashes land in fuzz/artifacts/<target>/ and make the script exit 1. Reproduce one with
 #   RUSTC_BOOTSTRAP=1 cargo fuzz run -O <target> fuzz/artifacts/<target>/<file>   (from fuzz/)
-# and turn it into a test in tests/properties.rs or __test__/abuse.test.js.
+# and turn it into a test in crates/core/tests/properties.rs or __test__/abuse.test.js.
 set -euo pipefail
 
 cd "$(dirname "$0")/../fuzz"
