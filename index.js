@@ -14,6 +14,8 @@ const { onProxyReq, onProxyRes, createProxyHandlers, attach } = require('./lib/h
 const { middleware, writeHead } = require('./lib/express.js')
 const { relay, relayUpgrade } = require('./lib/relay.js')
 const { forwardHeaders, createForwarding } = require('./lib/forwarding.js')
+const { forward, forwardUpgrade } = require('./lib/forward.js')
+const { replyFromHooks } = require('./lib/reply-from.js')
 
 module.exports = {
   filterHeaders,
@@ -33,4 +35,7 @@ module.exports = {
   relayUpgrade,
   forwardHeaders,
   createForwarding,
+  forward,
+  forwardUpgrade,
+  replyFromHooks,
 }

@@ -5,7 +5,10 @@
 const { filterResponse, HopByHopError } = require('./filter.js')
 const { Forwarding } = require('./forwarding.js')
 const { declaresBody, onUndeclaredBody } = require('./guards.js')
-const { refuse, refuseSocket, writeHead } = require('./respond.js')
+const { refuse, refuseSocket, refusalStatus, writeHead } = require('./respond.js')
+const { bodyConsumed, bodyConsumedError, replayedBody } = require('./body.js')
+const { invalidArgType } = require('./errors.js')
+const { FORWARDING_OPTIONS, checkOptions } = require('./options.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('./trailers.js')
 
 /** RFC 9110 §15.2.2: a server sends 101 only in answer to a request that asked to upgrade. */
@@ -17,22 +20,157 @@ function unexpectedUpgradeError() {
   )
 }
 
-function responseOptions(req, options) {
-  return options === undefined ? { requestMethod: req.method } : { ...options, requestMethod: req.method }
+/** The filter options relay() takes; the rest of FILTER_OPTIONS is the message's own. */
+const RESPONSE_FILTER_OPTIONS = ['strict', 'protect', 'strip']
+const RELAY_OPTIONS = Object.freeze([...RESPONSE_FILTER_OPTIONS, ...FORWARDING_OPTIONS])
+
+/** Options compiled once per options object (they are usually made once per app). */
+class RelayOptions {
+  constructor(options, where) {
+    checkOptions(options, RELAY_OPTIONS, where)
+    const filter = {}
+    for (const name of RESPONSE_FILTER_OPTIONS) if (options?.[name] !== undefined) filter[name] = options[name]
+    this.filter = filter
+    this.forwarding = new Forwarding(options ?? {})
+  }
+
+  response(req) {
+    return { ...this.filter, requestMethod: req.method }
+  }
 }
 
-const DEFAULT_FORWARDING = new Forwarding()
-// Options objects are usually made once per app: compile each once.
-const compiledForwarding = new WeakMap()
+const DEFAULT_OPTIONS = new RelayOptions(undefined, 'relay()')
+const compiled = new WeakMap()
 
-function forwardingFor(options) {
-  if (options === undefined) return DEFAULT_FORWARDING
-  let forwarding = compiledForwarding.get(options)
-  if (forwarding === undefined) {
-    forwarding = new Forwarding(options)
-    compiledForwarding.set(options, forwarding)
+function relayOptions(options, where) {
+  if (options === undefined) return DEFAULT_OPTIONS
+  if (options instanceof RelayOptions) return options
+  let found = compiled.get(options)
+  if (found === undefined) {
+    found = new RelayOptions(options, where)
+    compiled.set(options, found)
   }
-  return forwarding
+  return found
+}
+
+function checkRequest(req) {
+  if (req === null || typeof req !== 'object' || !Array.isArray(req.rawHeaders) || typeof req.on !== 'function') {
+    throw invalidArgType('req', 'an IncomingMessage (a readable request with rawHeaders)', req)
+  }
+}
+
+function checkUpstreamRequest(upstreamRequest) {
+  if (upstreamRequest === null || typeof upstreamRequest !== 'object' || typeof upstreamRequest.on !== 'function' || typeof upstreamRequest.end !== 'function' || typeof upstreamRequest.destroy !== 'function') {
+    throw invalidArgType('upstreamRequest', 'a ClientRequest (from http.request or https.request)', upstreamRequest)
+  }
+}
+
+function checkResponse(res) {
+  if (res === null || typeof res !== 'object' || typeof res.writeHead !== 'function' || typeof res.setHeader !== 'function') {
+    throw invalidArgType('res', 'a ServerResponse', res)
+  }
+}
+
+function checkSocket(socket) {
+  if (socket === null || typeof socket !== 'object' || typeof socket.write !== 'function' || typeof socket.destroy !== 'function') {
+    throw invalidArgType('socket', 'a Duplex stream (the socket of an upgrade event)', socket)
+  }
+}
+
+function checkHead(head) {
+  if (!Buffer.isBuffer(head)) throw invalidArgType('head', 'a Buffer (the head of an upgrade event)', head)
+}
+
+// req -> the bytes middleware() or forward() announced upstream for a body a parser had read.
+const replays = new WeakMap()
+
+/** Records the body to send again for `req`, whose Content-Length was already set to its length. */
+function rememberReplay(req, body) {
+  replays.set(req, body)
+}
+
+/**
+ * The framing of a head Node has already rendered (the headers were given to http.request as a
+ * flat array, or were flushed): read from the rendered text, the only place it still exists.
+ */
+function renderedFraming(upstreamRequest) {
+  const head = upstreamRequest._header
+  if (typeof head !== 'string' || head.length === 0) return undefined
+  let contentLength
+  let chunked = false
+  let encoded = false
+  for (const line of head.split('\r\n')) {
+    const colon = line.indexOf(':')
+    if (colon === -1) continue
+    const name = line.slice(0, colon).trim().toLowerCase()
+    const value = line.slice(colon + 1).trim()
+    if (name === 'content-length') contentLength = contentLength === undefined ? value : `${contentLength},${value}`
+    else if (name === 'transfer-encoding') chunked = value.toLowerCase().split(',').at(-1).trim() === 'chunked'
+    else if (name === 'content-encoding') encoded ||= value.toLowerCase() !== 'identity'
+  }
+  return { contentLength, chunked, encoded }
+}
+
+/**
+ * Makes the upstream request's framing announce `length` bytes, or says it cannot: a rendered
+ * head stays as it is, and fits only if it is chunked or already announces exactly `length`.
+ */
+function frameForReplay(upstreamRequest, length) {
+  const rendered = renderedFraming(upstreamRequest)
+  if (rendered === undefined) {
+    upstreamRequest.removeHeader('Transfer-Encoding')
+    upstreamRequest.removeHeader('Trailer')
+    // Body parsers decode gzip and deflate: the bytes sent again are the decoded ones.
+    upstreamRequest.removeHeader('Content-Encoding')
+    upstreamRequest.setHeader('Content-Length', length)
+    return true
+  }
+  if (rendered.encoded) return false
+  if (rendered.chunked) return rendered.contentLength === undefined
+  return rendered.contentLength === String(length)
+}
+
+/**
+ * A body parser read the request body before relay() could pipe it: the stream has ended and
+ * piping it would send nothing, leaving the upstream waiting for the length it was promised.
+ * The parsed body goes instead, or, when it cannot, the request is refused before a byte leaves.
+ */
+function sendReplayed(req, upstreamRequest, fail) {
+  let body = replays.get(req)
+  try {
+    body ??= replayedBody(req)
+  } catch (error) {
+    fail(refusalStatus(error, 500), error)
+    return
+  }
+  if (!frameForReplay(upstreamRequest, body.length)) {
+    fail(500, bodyConsumedError(`the upstream request's head, already rendered, does not announce the ${body.length} bytes of the parsed body (run the body parser before middleware(), or pass headers as an object)`))
+    return
+  }
+  upstreamRequest.end(body)
+}
+
+/** Sends the client's body on: piped, replayed after a body parser, or none at all. */
+function sendBody(req, upstreamRequest, fail) {
+  if (bodyConsumed(req)) {
+    sendReplayed(req, upstreamRequest, fail)
+  } else if (req.readableEnded) {
+    // Nothing more will come ('end' has been emitted): waiting for it would hang.
+    upstreamRequest.end()
+  } else if (declaresBody(req)) {
+    req.pipe(upstreamRequest, { end: false })
+    req.once('end', () => {
+      // Request trailers go on with the same filtering; Node writes them only when chunking.
+      passTrailers(upstreamRequest, req.rawTrailers, req.rawHeaders)
+      upstreamRequest.end()
+    })
+  } else {
+    onUndeclaredBody(req, (error) => fail(400, error))
+    // A request that declares no body has none to wait for: reading it makes a hidden one show
+    // now, instead of after the answer, when Node would discard it unseen.
+    req.resume()
+    upstreamRequest.end()
+  }
 }
 
 /**
@@ -41,7 +179,11 @@ function forwardingFor(options) {
  * listeners it installs.
  */
 function relay(req, res, upstreamRequest, options) {
-  const forwarding = forwardingFor(options)
+  checkRequest(req)
+  checkResponse(res)
+  checkUpstreamRequest(upstreamRequest)
+  const compiledOptions = relayOptions(options, 'relay()')
+  const forwarding = compiledOptions.forwarding
   let failed = false
   function fail(statusCode, error) {
     if (failed) return
@@ -64,13 +206,13 @@ function relay(req, res, upstreamRequest, options) {
     let filtered
     const trailers = acceptsTrailers(req) && mayHaveTrailers(upstream.statusCode, req.method, upstream.rawHeaders)
     try {
-      filtered = filterResponse(upstream, responseOptions(req, options))
+      filtered = filterResponse(upstream, compiledOptions.response(req))
       const headers = forwarding.response(upstream, filtered.headers)
       const trailer = trailers ? announcedTrailers(upstream.rawHeaders) : undefined
       writeHead(res, upstream.statusCode, trailer === undefined ? headers : headers.concat('Trailer', trailer))
     } catch (error) {
       upstream.destroy()
-      fail(error instanceof HopByHopError ? error.statusCode : 502, error)
+      fail(refusalStatus(error, 502), error)
       return
     }
     // An upstream body cut short must reach the client cut short, not as a complete message.
@@ -88,20 +230,7 @@ function relay(req, res, upstreamRequest, options) {
     if (!res.writableFinished) upstreamRequest.destroy()
   })
 
-  if (declaresBody(req)) {
-    req.pipe(upstreamRequest, { end: false })
-    req.once('end', () => {
-      // Request trailers go on with the same filtering; Node writes them only when chunking.
-      passTrailers(upstreamRequest, req.rawTrailers, req.rawHeaders)
-      upstreamRequest.end()
-    })
-  } else {
-    onUndeclaredBody(req, (error) => fail(400, error))
-    // A request that declares no body has none to wait for: reading it makes a hidden one show
-    // now, instead of after the answer, when Node would discard it unseen.
-    req.resume()
-    upstreamRequest.end()
-  }
+  sendBody(req, upstreamRequest, fail)
   return upstreamRequest
 }
 
@@ -117,8 +246,14 @@ function headLines(statusCode, statusMessage, headers) {
  * and the two sockets are joined; any other answer is passed on and the connection closed.
  */
 function relayUpgrade(req, socket, head, upstreamRequest, options) {
-  const forwarding = forwardingFor(options)
+  checkRequest(req)
+  checkSocket(socket)
+  checkHead(head)
+  checkUpstreamRequest(upstreamRequest)
+  const compiledOptions = relayOptions(options, 'relayUpgrade()')
+  const forwarding = compiledOptions.forwarding
   let failed = false
+  let joined = false
   function fail(statusCode, error) {
     if (failed) return
     failed = true
@@ -126,14 +261,18 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
     refuseSocket(socket, statusCode, error)
   }
   socket.on('error', () => upstreamRequest.destroy())
+  // The client left before the upstream answered: nobody waits for it any more.
+  socket.once('close', () => {
+    if (!joined) upstreamRequest.destroy()
+  })
   upstreamRequest.on('error', (error) => fail(502, error))
   upstreamRequest.on('response', (upstream) => {
     let filtered
     try {
-      filtered = filterResponse(upstream, responseOptions(req, options))
+      filtered = filterResponse(upstream, compiledOptions.response(req))
     } catch (error) {
       upstream.destroy()
-      fail(error instanceof HopByHopError ? error.statusCode : 502, error)
+      fail(refusalStatus(error, 502), error)
       return
     }
     const headers = forwarding.response(upstream, filtered.headers).concat('Connection', 'close')
@@ -143,12 +282,13 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
   upstreamRequest.on('upgrade', (upstream, upstreamSocket, upstreamHead) => {
     let filtered
     try {
-      filtered = filterResponse(upstream, { ...responseOptions(req, options), upgrade: true })
+      filtered = filterResponse(upstream, { ...compiledOptions.response(req), upgrade: true })
     } catch (error) {
       upstreamSocket.destroy()
-      fail(error instanceof HopByHopError ? error.statusCode : 502, error)
+      fail(refusalStatus(error, 502), error)
       return
     }
+    joined = true
     upstreamSocket.on('error', () => socket.destroy())
     socket.on('close', () => upstreamSocket.destroy())
     upstreamSocket.on('close', () => socket.destroy())
@@ -161,4 +301,4 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
   return upstreamRequest
 }
 
-module.exports = { relay, relayUpgrade, unexpectedUpgradeError }
+module.exports = { relay, relayUpgrade, unexpectedUpgradeError, rememberReplay, relayOptions, RELAY_OPTIONS, checkRequest, checkResponse, checkSocket, checkHead }

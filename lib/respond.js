@@ -2,6 +2,7 @@
 // Writing the proxy's own answers: refusals, and upstream header lists that keep their duplicates.
 
 const { STATUS_CODES } = require('node:http')
+const { invalidArgType, invalidArgValue, outOfRange } = require('./errors.js')
 
 /**
  * Close the client connection after this response (RFC 9112 §9.6). Node writes
@@ -44,24 +45,33 @@ function refuseSocket(socket, statusCode, error) {
   )
 }
 
-function codedError(ErrorClass, code, message) {
-  const error = new ErrorClass(message)
-  error.code = code
-  return error
+function checkFlatHeaders(headers) {
+  if (!Array.isArray(headers)) throw invalidArgType('headers', 'a flat array of header names and values', headers)
+  if (headers.length % 2 !== 0) throw invalidArgValue('headers', headers, `must have an even length (name, value pairs); its length is ${headers.length}`)
+  for (let i = 0; i < headers.length; i += 2) {
+    if (typeof headers[i] !== 'string') throw invalidArgType(`headers[${i}]`, 'a header name string', headers[i])
+  }
 }
 
-function checkFlatHeaders(headers) {
-  if (!Array.isArray(headers)) {
-    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `headers must be a flat array of names and values; received ${typeof headers}`)
+function checkWritable(res) {
+  if (res === null || typeof res !== 'object' || typeof res.setHeader !== 'function' || typeof res.writeHead !== 'function') {
+    throw invalidArgType('res', 'a ServerResponse (with setHeader and writeHead)', res)
   }
-  if (headers.length % 2 !== 0) {
-    throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `headers must have an even length (name, value pairs); received length ${headers.length}`)
-  }
-  for (let i = 0; i < headers.length; i += 2) {
-    if (typeof headers[i] !== 'string') {
-      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `headers[${i}] must be a header name string; received ${typeof headers[i]}`)
-    }
-  }
+}
+
+/** A status code Node can write (RFC 9110 §15: three digits). */
+function checkStatusCode(statusCode) {
+  if (!Number.isInteger(statusCode)) throw invalidArgType('statusCode', 'an integer', statusCode)
+  if (statusCode < 100 || statusCode > 999) throw outOfRange('statusCode', '>= 100 && <= 999', statusCode)
+}
+
+/**
+ * The answer to send for an error raised while handling a request: a HopByHopError's own
+ * statusCode (400, 431, 500, 502), otherwise `fallback`.
+ */
+function refusalStatus(error, fallback) {
+  const statusCode = error?.name === 'HopByHopError' ? error.statusCode : undefined
+  return Number.isInteger(statusCode) && STATUS_CODES[statusCode] !== undefined ? statusCode : fallback
 }
 
 /**
@@ -73,6 +83,8 @@ function checkFlatHeaders(headers) {
  * first line. Headers set earlier stay unless the list has the same name.
  */
 function writeHead(res, statusCode, headers) {
+  checkWritable(res)
+  checkStatusCode(statusCode)
   checkFlatHeaders(headers)
   const byName = new Map()
   for (let i = 0; i < headers.length; i += 2) {
@@ -88,4 +100,4 @@ function writeHead(res, statusCode, headers) {
   return res
 }
 
-module.exports = { closeAfterResponse, refuse, refuseSocket, writeHead }
+module.exports = { closeAfterResponse, refuse, refuseSocket, refusalStatus, writeHead }

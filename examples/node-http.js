@@ -1,0 +1,30 @@
+'use strict'
+// node:http, step by step: what forward() does in one call, for a proxy that needs to look at
+// or change the request between filtering and sending it.
+
+const http = require('node:http')
+const { filterRequest, forwardHeaders, relay } = require('hop-by-hop')
+
+const upstream = new URL(process.env.UPSTREAM ?? 'http://127.0.0.1:3000')
+const port = process.env.PORT ?? 8080
+const agent = new http.Agent({ keepAlive: true })
+
+const server = http.createServer((req, res) => {
+  let forward
+  try {
+    forward = filterRequest(req)
+  } catch (error) {
+    // A HopByHopError's statusCode: 400, or 431 for a head Node may have cut.
+    res.writeHead(error.statusCode ?? 500, { Connection: 'close' }).end()
+    return
+  }
+  // A proxy closes an HTTP/1.0 keep-alive client and honours Connection: close (RFC 9112 §9.3).
+  if (!forward.keepAlive) res.setHeader('Connection', 'close')
+  // After filtering, so that no client can nominate them away: Host, X-Forwarded-*, Via, framing.
+  const headers = forwardHeaders(req, forward.headers)
+  relay(req, res, http.request(upstream, { method: req.method, path: req.url, headers, agent }))
+})
+
+server.listen(port, '127.0.0.1', () => {
+  console.log(`listening on http://127.0.0.1:${server.address().port}`)
+})

@@ -1,0 +1,189 @@
+'use strict'
+// forward() and forwardUpgrade(): a whole forwarding step in one call, for node:http and Express.
+// Filter, refuse what must be refused, add the proxy's own fields, send a parsed body again,
+// build the upstream request and relay both ways. Arguments are the program's: a wrong one
+// throws at once. Everything a client or an upstream does becomes an answer or a closed socket.
+
+const http = require('node:http')
+const https = require('node:https')
+const { createFilter } = require('./filter.js')
+const { Forwarding } = require('./forwarding.js')
+const { followsClosingRequest, afterCloseError } = require('./guards.js')
+const { closeAfterResponse, refuse, refuseSocket, refusalStatus } = require('./respond.js')
+const { bodyConsumed } = require('./body.js')
+const { HopByHopError, invalidArgType, invalidArgValue } = require('./errors.js')
+const { FORWARDING_OPTIONS, checkOptions } = require('./options.js')
+const { relay, relayUpgrade, relayOptions, checkRequest, checkResponse, checkSocket, checkHead } = require('./relay.js')
+const { headersForConsumedBody, pick, REQUEST_FILTER_OPTIONS } = require('./express.js')
+
+const FORWARD_OPTIONS = Object.freeze([...REQUEST_FILTER_OPTIONS, ...FORWARDING_OPTIONS, 'agent'])
+
+/** Options validated and compiled once per options object. */
+class ForwardOptions {
+  constructor(options, where) {
+    checkOptions(options, FORWARD_OPTIONS, where)
+    const agent = options?.agent
+    if (agent !== undefined && agent !== false && !(agent instanceof http.Agent)) {
+      throw invalidArgType('options.agent', 'an http.Agent or https.Agent, or false', agent)
+    }
+    this.agent = agent
+    this.filter = createFilter(pick(options, REQUEST_FILTER_OPTIONS))
+    this.upgradeFilter = createFilter({ ...pick(options, REQUEST_FILTER_OPTIONS), upgrade: true })
+    const forwarding = pick(options, FORWARDING_OPTIONS)
+    this.forwarding = new Forwarding(forwarding)
+    // relay() filters the response with the same choices and adds the same Via.
+    this.relay = relayOptions({ ...pick(options, REQUEST_FILTER_OPTIONS), ...forwarding }, where)
+  }
+}
+
+const DEFAULTS = new ForwardOptions(undefined, 'forward()')
+const compiled = new WeakMap()
+
+function forwardOptions(options, where) {
+  if (options === undefined) return DEFAULTS
+  let found = compiled.get(options)
+  if (found === undefined) {
+    found = new ForwardOptions(options, where)
+    compiled.set(options, found)
+  }
+  return found
+}
+
+const PROTOCOLS = { 'http:': http, 'https:': https }
+const UPGRADE_PROTOCOLS = { ...PROTOCOLS, 'ws:': http, 'wss:': https }
+
+// A proxy usually forwards every request to one of a few targets: parse each string once.
+const parsedTargets = new Map()
+const MAX_PARSED_TARGETS = 256
+
+function parseTarget(target) {
+  if (target instanceof URL) return target
+  let url = parsedTargets.get(target)
+  if (url === undefined) {
+    try {
+      url = new URL(target)
+    } catch {
+      throw invalidArgValue('target', target, 'must be an absolute URL such as http://127.0.0.1:3000', TypeError)
+    }
+    if (parsedTargets.size >= MAX_PARSED_TARGETS) parsedTargets.clear()
+    parsedTargets.set(target, url)
+  }
+  return url
+}
+
+/** The upstream `target` as a URL and the module whose request() reaches it. */
+function targetOf(target, protocols) {
+  if (typeof target !== 'string' && !(target instanceof URL)) throw invalidArgType('target', 'a URL string or a URL', target)
+  const url = parseTarget(target)
+  const transport = protocols[url.protocol]
+  if (transport === undefined) {
+    throw invalidArgValue('target', target, `must use ${Object.keys(protocols).join(' or ')}; ${url.protocol} is not forwarded`)
+  }
+  if (url.username !== '' || url.password !== '') throw invalidArgValue('target', target, 'must not carry credentials')
+  return { url, transport }
+}
+
+function unforwardableTargetError(reqUrl) {
+  return new HopByHopError('ERR_HOP_BY_HOP_REQUEST_TARGET', `the request target ${JSON.stringify(reqUrl.slice(0, 60))} cannot be joined to the upstream URL`, 400)
+}
+
+/**
+ * The upstream path: the target's path with the request's joined to it (`/api` + `/users?id=1`
+ * is `/api/users?id=1`), and the target's own query first. An absolute-form request target
+ * (RFC 9112 §3.2.2) gives its path and query; asterisk-form (`OPTIONS *`) stays `*` only for a
+ * target without a path.
+ */
+function upstreamPath(url, reqUrl) {
+  let path = reqUrl
+  if (!path.startsWith('/')) {
+    if (path === '*' && url.pathname === '/' && url.search === '') return '*'
+    let absolute
+    try {
+      absolute = new URL(path)
+    } catch {
+      throw unforwardableTargetError(reqUrl)
+    }
+    if (absolute.protocol !== 'http:' && absolute.protocol !== 'https:') throw unforwardableTargetError(reqUrl)
+    path = `${absolute.pathname}${absolute.search}`
+  }
+  const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname
+  if (url.search === '') return `${base}${path}`
+  const query = path.indexOf('?')
+  if (query === -1) return `${base}${path}${url.search}`
+  return `${base}${path.slice(0, query)}${url.search}&${path.slice(query + 1)}`
+}
+
+function requestOptions(req, url, headers, agent) {
+  return {
+    protocol: url.protocol === 'wss:' ? 'https:' : url.protocol === 'ws:' ? 'http:' : url.protocol,
+    hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    port: url.port,
+    method: req.method,
+    path: upstreamPath(url, req.url),
+    headers,
+    agent,
+  }
+}
+
+/**
+ * Forwards `req` to `target` (an http: or https: URL; its path prefixes the request's) and its
+ * answer to `res`. A request the filter refuses, or one pipelined behind a closing one, is answered
+ * with its statusCode (400, 431) and never sent; a body a parser already read is sent again (or
+ * refused with 500 when it cannot be rebuilt). Throws only for wrong arguments.
+ */
+function forward(req, res, target, options) {
+  checkRequest(req)
+  checkResponse(res)
+  const { url, transport } = targetOf(target, PROTOCOLS)
+  const compiledOptions = forwardOptions(options, 'forward()')
+  let upstreamRequest
+  try {
+    const filtered = compiledOptions.filter.request(req)
+    if (followsClosingRequest(req, filtered.keepAlive)) throw afterCloseError()
+    let headers = compiledOptions.forwarding.request(req, filtered.headers)
+    if (bodyConsumed(req)) headers = headersForConsumedBody(req, headers)
+    // Client `Connection: close`, or an HTTP/1.0 client asking for keep-alive (RFC 9112 §9.3).
+    if (!filtered.keepAlive) closeAfterResponse(res)
+    upstreamRequest = transport.request(requestOptions(req, url, headers, compiledOptions.agent))
+  } catch (error) {
+    // The rest of a refused request's body must not be read as the next request: refuse() closes.
+    refuse(res, refusalStatus(error, 400), error)
+    req.resume()
+    return undefined
+  }
+  return relay(req, res, upstreamRequest, compiledOptions.relay)
+}
+
+/**
+ * The same for a server's `upgrade` event (WebSocket): `target` may also be ws: or wss:. A refused
+ * handshake is answered on the socket (400, 431) and the connection closed; an upstream that does
+ * not switch protocols has its answer passed on, then the connection closes.
+ */
+function forwardUpgrade(req, socket, head, target, options) {
+  checkRequest(req)
+  checkSocket(socket)
+  checkHead(head)
+  const { url, transport } = targetOf(target, UPGRADE_PROTOCOLS)
+  const compiledOptions = forwardOptions(options, 'forwardUpgrade()')
+  let upstreamRequest
+  try {
+    const filtered = compiledOptions.upgradeFilter.request(req)
+    // Node emits 'upgrade' for a CONNECT too, and for heads the filter does not take as an
+    // upgrade (HTTP/1.0, an Upgrade the Connection field does not name): not forwarded as one.
+    if (filtered.upgrade === null) throw notAnUpgradeError()
+    const headers = compiledOptions.forwarding.request(req, filtered.headers)
+    upstreamRequest = transport.request(requestOptions(req, url, headers, compiledOptions.agent))
+  } catch (error) {
+    // No socket error may reach the emitter unhandled while the refusal is written.
+    socket.on('error', () => socket.destroy())
+    refuseSocket(socket, refusalStatus(error, 400), error)
+    return undefined
+  }
+  return relayUpgrade(req, socket, head, upstreamRequest, compiledOptions.relay)
+}
+
+function notAnUpgradeError() {
+  return new HopByHopError('ERR_HOP_BY_HOP_NOT_AN_UPGRADE', 'the request is not a valid HTTP/1.1 upgrade (RFC 9110 §7.8): not forwarded as one', 400)
+}
+
+module.exports = { forward, forwardUpgrade, upstreamPath, FORWARD_OPTIONS }

@@ -1,0 +1,121 @@
+'use strict'
+// Hooks for @fastify/reply-from: `reply.from(url, replyFromHooks(options))`. reply-from hands
+// both hooks parsed objects (lowercase names, repeated fields as arrays); an HTTP/2 upstream's
+// response object also carries `:status`, which is not a field (RFC 9113 §8.3) and which the
+// filter refuses as a name.
+
+const { createFilter, HOP_BY_HOP_HEADERS } = require('./filter.js')
+const { Forwarding, FORWARDING_HEADERS } = require('./forwarding.js')
+const { checkOptions } = require('./options.js')
+const { pick, REQUEST_FILTER_OPTIONS } = require('./express.js')
+
+// undici (and Node's http2 client) frame the body and own Connection: no `framing` option.
+const FORWARDING_CHOICES = Object.freeze(['trust', 'forwarded', 'via', 'host'])
+const REPLY_FROM_OPTIONS = Object.freeze([...REQUEST_FILTER_OPTIONS, ...FORWARDING_CHOICES])
+
+/** The proxy's own fields, written by the hook over whatever the client sent. */
+const OWN_FIELDS = new Set([...FORWARDING_HEADERS, 'via'])
+
+const CONNECTION_SPECIFIC = new Set(['connection', ...HOP_BY_HOP_HEADERS.map((name) => name.toLowerCase())])
+
+function isPseudoHeader(name) {
+  return name.charCodeAt(0) === 58 // ':'
+}
+
+/** A parsed header object as a flat list; pseudo-header fields are left out (RFC 9113 §8.3). */
+function toRawHeaders(headers) {
+  const raw = []
+  for (const [name, value] of Object.entries(headers)) {
+    if (isPseudoHeader(name) || value === undefined || value === null) continue
+    if (Array.isArray(value)) for (const line of value) raw.push(name, `${line}`)
+    else raw.push(name, `${value}`)
+  }
+  return raw
+}
+
+function fromRawHeaders(raw) {
+  const headers = {}
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase()
+    const value = raw[i + 1]
+    if (!Object.hasOwn(headers, name)) headers[name] = value
+    else if (Array.isArray(headers[name])) headers[name].push(value)
+    else headers[name] = [headers[name], value]
+  }
+  return headers
+}
+
+/**
+ * What is left of a response header object when the filter could not read it: every field that
+ * can be connection-specific is dropped (the fixed hop-by-hop names, Connection and every name any
+ * Connection value lists, however spelt), so the client never gets more than the filter would
+ * have passed. Cannot throw.
+ */
+function conservativeHeaders(headers) {
+  const kept = {}
+  if (headers === null || typeof headers !== 'object') return kept
+  const nominated = new Set()
+  for (const [name, value] of Object.entries(headers)) {
+    if (String(name).toLowerCase() !== 'connection') continue
+    for (const item of [value].flat()) for (const element of String(item).split(',')) nominated.add(element.trim().toLowerCase())
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = String(name).toLowerCase()
+    if (isPseudoHeader(lower) || CONNECTION_SPECIFIC.has(lower) || nominated.has(lower)) continue
+    kept[lower] = value
+  }
+  return kept
+}
+
+/**
+ * `{ rewriteRequestHeaders, rewriteHeaders }` for `reply.from()`, with `options` (the filter's
+ * strict, protect, strip, and the forwarding options trust, forwarded, via, host) checked here.
+ *
+ * - rewriteRequestHeaders drops the client's hop-by-hop and nominated fields, keeps exactly
+ *   `TE: trailers`, and writes this proxy's X-Forwarded-* (or Forwarded) and Via over the client's.
+ *   A request the filter refuses throws its HopByHopError: the hook runs synchronously inside
+ *   reply.from(), in the route handler, so fastify answers its statusCode (400, 431) and nothing
+ *   is sent upstream. Forwarding a request the filter refused is the one unsafe answer.
+ * - rewriteHeaders drops the upstream's hop-by-hop and nominated fields and any pseudo-header.
+ *   It never throws: it runs inside the upstream client's response callback (an http2 stream
+ *   event), where a throw ends the process, and it cannot change the status or stop the body.
+ *   So when the filter cannot read the object it fails closed on the fields (conservativeHeaders).
+ */
+function replyFromHooks(options) {
+  checkOptions(options, REPLY_FROM_OPTIONS, 'replyFromHooks()')
+  const filterChoices = pick(options, REQUEST_FILTER_OPTIONS)
+  const requestFilter = createFilter(filterChoices)
+  const responseFilter = createFilter({ ...filterChoices, direction: 'response' })
+  const forwarding = new Forwarding({ ...pick(options, FORWARDING_CHOICES), framing: false })
+  const host = options?.host
+
+  function rewriteRequestHeaders(request, headers) {
+    const raw = request.raw
+    const filtered = requestFilter.request(raw)
+    const removed = new Set(filtered.diagnostics.removed.map((name) => name.toLowerCase()))
+    const own = fromRawHeaders(forwarding.request(raw, filtered.headers))
+    const out = {}
+    for (const [name, value] of Object.entries(headers)) {
+      const lower = name.toLowerCase()
+      if (isPseudoHeader(lower) || removed.has(lower) || OWN_FIELDS.has(lower) || lower === 'te') continue
+      out[name] = value
+    }
+    // The one TE a proxy passes on (RFC 9110 §10.1.4; RFC 9113 §8.2.2 allows only this one).
+    if (filtered.headers.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'te')) out.te = 'trailers'
+    for (const [name, value] of Object.entries(own)) if (OWN_FIELDS.has(name)) out[name] = value
+    if (host !== undefined) out.host = host
+    return out
+  }
+
+  function rewriteHeaders(headers) {
+    try {
+      return fromRawHeaders(responseFilter(toRawHeaders(headers)).headers)
+    } catch {
+      return conservativeHeaders(headers)
+    }
+  }
+
+  return { rewriteRequestHeaders, rewriteHeaders }
+}
+
+module.exports = { replyFromHooks, REPLY_FROM_OPTIONS }
