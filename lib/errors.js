@@ -39,16 +39,24 @@ function coded(ErrorClass, code, message) {
   return error
 }
 
+/** RFC 9110 §5.6.2 token: a header name, a Connection option, an RFC 7239 value without quotes. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+// Node's wording: a part of an argument ("options.trust", "req.rawHeaders[3]") is a property.
+function kind(name) {
+  return name.includes('.') || name.includes('[') ? 'property' : 'argument'
+}
+
 /** ERR_INVALID_ARG_TYPE: `name` (e.g. "req.rawHeaders") must be `expected`. */
 function invalidArgType(name, expected, actual) {
-  return coded(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}. Received ${describe(actual)}`)
+  return coded(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" ${kind(name)} must be ${expected}. Received ${describe(actual)}`)
 }
 
 /** ERR_INVALID_ARG_VALUE: `name` has the right type but a value that cannot be used. */
 function invalidArgValue(name, value, reason, ErrorClass = RangeError) {
   let shown = inspect(value, { depth: 0, breakLength: Infinity })
   if (shown.length > 60) shown = `${shown.slice(0, 57)}...`
-  return coded(ErrorClass, 'ERR_INVALID_ARG_VALUE', `The argument '${name}' ${reason}. Received ${shown}`)
+  return coded(ErrorClass, 'ERR_INVALID_ARG_VALUE', `The ${kind(name)} '${name}' ${reason}. Received ${shown}`)
 }
 
 /** ERR_OUT_OF_RANGE: a number outside what `name` allows. */
@@ -92,13 +100,14 @@ function editDistance(a, b) {
  * misspelt option would otherwise be ignored, and silently switch off what it was meant to
  * switch on (strict, trust).
  */
-function unknownOption(where, name, known) {
-  const guess = nearest(name, known)
-  const hint = guess === undefined ? `; its options are ${known.map((k) => `'${k}'`).join(', ')}` : `; did you mean '${guess}'?`
+function unknownOption(where, name, known, owner) {
+  const guess = owner === undefined ? nearest(name, known) : undefined
+  let hint = guess === undefined ? `; its options are ${known.map((k) => `'${k}'`).join(', ')}` : `; did you mean '${guess}'?`
+  if (owner !== undefined) hint = `; it is an option of ${owner}${hint}`
   const error = coded(TypeError, 'ERR_INVALID_ARG_VALUE', `The property 'options.${name}' is not an option of ${where}${hint}`)
   error.option = name
   if (guess !== undefined) error.suggestion = guess
   return error
 }
 
-module.exports = { HopByHopError, describe, coded, invalidArgType, invalidArgValue, outOfRange, invalidHeaderName, unknownOption }
+module.exports = { HopByHopError, TOKEN, describe, coded, invalidArgType, invalidArgValue, outOfRange, invalidHeaderName, unknownOption }

@@ -3,7 +3,10 @@
 // builds the output array from the caller's own strings. The rules live in src/.
 
 const { IncomingMessage } = require('node:http')
+const { inspect } = require('node:util')
 const N = require('./native.js')
+const { HopByHopError, invalidArgType, invalidArgValue, outOfRange, invalidHeaderName } = require('./errors.js')
+const { FILTER_OPTIONS, checkOptions, booleanOption } = require('./options.js')
 const { native } = N
 
 /** Fixed hop-by-hop names (src/names.rs HOP_BY_HOP_HEADERS). */
@@ -35,19 +38,6 @@ const DEFAULT_PROTECTED_HEADERS = Object.freeze([
 // beyond this many elements, or when the stack is too short for them, the array entry point
 // reads the elements one by one instead.
 const MAX_SPREAD_ELEMENTS = 65536
-
-/**
- * A message a proxy must refuse. `statusCode` is the answer: 400 for a bad request, 431 for a
- * request head Node did not hand over whole, 502 for an upstream response.
- */
-class HopByHopError extends Error {
-  constructor(code, message, statusCode = 400) {
-    super(message)
-    this.name = 'HopByHopError'
-    this.code = code
-    this.statusCode = statusCode
-  }
-}
 
 // Node's HTTP/1 parser keeps at most `maxHeadersCount << 1` elements of a head (default 1000
 // lines; 0 or less: no limit) and silently drops the rest, framing and Connection included: the
@@ -104,18 +94,6 @@ function ensureScratch(headerCount) {
   if (headerCount > scratch.length) scratch = useScratch(new Uint8Array(Math.max(headerCount, scratch.length * 2)))
 }
 
-function codedError(ErrorClass, code, message) {
-  const error = new ErrorClass(message)
-  error.code = code
-  return error
-}
-
-function describe(value) {
-  if (value === null) return 'null'
-  if (typeof value === 'object' || typeof value === 'function') return `an instance of ${value.constructor?.name ?? 'Object'}`
-  return `type ${typeof value} (${String(value).slice(0, 30)})`
-}
-
 function versionBits(httpVersion, where) {
   switch (httpVersion) {
     case undefined:
@@ -127,66 +105,45 @@ function versionBits(httpVersion, where) {
     case '2':
       return N.VERSION_HTTP2
   }
-  if (typeof httpVersion !== 'string') {
-    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `${where} must be a string such as '1.1'; received ${describe(httpVersion)}`)
-  }
-  throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `${where} must be '1.0', '1.1', '2.0' or '2'; received ${JSON.stringify(httpVersion)}`)
+  if (typeof httpVersion !== 'string') throw invalidArgType(where, "of type string (such as '1.1')", httpVersion)
+  throw invalidArgValue(where, httpVersion, "must be '1.0', '1.1', '2.0' or '2'")
 }
 
 function statusBits(statusCode, where) {
   if (statusCode === undefined || statusCode === null) return 0
-  if (typeof statusCode !== 'number') {
-    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `${where} must be a number; received ${describe(statusCode)}`)
-  }
-  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 999) {
-    throw codedError(RangeError, 'ERR_OUT_OF_RANGE', `${where} must be an integer from 100 to 999; received ${statusCode}`)
-  }
+  if (typeof statusCode !== 'number') throw invalidArgType(where, 'of type number', statusCode)
+  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 999) throw outOfRange(where, 'an integer from 100 to 999', statusCode)
   return statusCode << N.STATUS_SHIFT
 }
 
 function methodBits(method, where) {
   if (method === undefined || method === null) return 0
-  if (typeof method !== 'string') {
-    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `${where} must be a string; received ${describe(method)}`)
-  }
+  if (typeof method !== 'string') throw invalidArgType(where, 'of type string', method)
   // Methods are case-sensitive (RFC 9110 §9.1).
   if (method === 'HEAD') return N.METHOD_HEAD
   if (method === 'CONNECT') return N.METHOD_CONNECT
   return 0
 }
 
-function booleanOption(options, name, fallback) {
-  const value = options[name]
-  if (value === undefined) return fallback
-  if (typeof value !== 'boolean') {
-    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.${name} must be a boolean; received ${describe(value)}`)
-  }
-  return value
-}
-
 function listOption(options, name) {
   const value = options[name]
   if (value === undefined) return undefined
-  if (!Array.isArray(value)) {
-    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.${name} must be an array of header names; received ${describe(value)}`)
-  }
+  if (!Array.isArray(value)) throw invalidArgType(`options.${name}`, 'an array of header names', value)
   return value.slice()
 }
 
 /**
  * Options turned into the flag word and name lists once. `version` and `status` are kept apart
- * because filterRequest/filterResponse take them from the message.
+ * because filterRequest/filterResponse take them from the message. `where` names the public
+ * function in the message of an unknown option: a misspelt `strict` or `protect` would otherwise
+ * silently weaken the filter.
  */
 class Compiled {
-  constructor(options) {
-    if (options === undefined || options === null) options = {}
-    if (typeof options !== 'object') {
-      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `options must be an object; received ${describe(options)}`)
-    }
+  constructor(options, where) {
+    if (options === undefined) options = {}
+    else checkOptions(options, FILTER_OPTIONS, where)
     const direction = options.direction === undefined ? 'request' : options.direction
-    if (direction !== 'request' && direction !== 'response') {
-      throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `options.direction must be 'request' or 'response'; received ${JSON.stringify(direction)}`)
-    }
+    if (direction !== 'request' && direction !== 'response') throw invalidArgValue('options.direction', direction, "must be 'request' or 'response'")
     this.strip = listOption(options, 'strip')
     this.protect = listOption(options, 'protect')
     this.lists = this.strip !== undefined || this.protect !== undefined
@@ -204,7 +161,7 @@ class Compiled {
 }
 
 const EMPTY = Object.freeze([])
-const DEFAULTS = new Compiled()
+const DEFAULTS = new Compiled(undefined)
 
 function callNative(lines, flags, compiled) {
   if (lines.length <= MAX_SPREAD_ELEMENTS) {
@@ -223,27 +180,26 @@ function callNative(lines, flags, compiled) {
     : native.filterArray(flags, lines)
 }
 
-function run(rawHeaders, flags, compiled) {
-  if (!Array.isArray(rawHeaders)) {
-    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `rawHeaders must be an array; received ${describe(rawHeaders)}`)
-  }
+/** `where` names the array in errors: "rawHeaders", "req.rawHeaders" or "res.rawHeaders". */
+function run(rawHeaders, flags, compiled, where) {
+  if (!Array.isArray(rawHeaders)) throw invalidArgType(where, 'an instance of Array', rawHeaders)
   if ((rawHeaders.length & 1) !== 0) {
-    throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `rawHeaders must have an even length (name, value pairs); received length ${rawHeaders.length}`)
+    throw invalidArgValue(where, rawHeaders, `must hold name, value pairs (an even length; this one has length ${rawHeaders.length})`)
   }
   // One read of every element: Rust validates the very strings the output is built from, even
   // when the array has getters that answer differently on each read. The copy also stays as the
   // snapshot that lazy diagnostics read.
-  return runLines(rawHeaders.slice(), flags, compiled)
+  return runLines(rawHeaders.slice(), flags, compiled, where)
 }
 
 /** Filters `lines`, the caller's array already copied, with Rust reading every name. */
-function runLines(lines, flags, compiled) {
+function runLines(lines, flags, compiled, where) {
   ensureScratch(lines.length >>> 1)
   const verdict = callNative(lines, flags, compiled)
-  if (verdict < 0) throw errorFor(verdict, lines, compiled, (flags & N.RESPONSE) !== 0 ? 502 : 400)
+  if (verdict < 0) throw errorFor(verdict, lines, compiled, (flags & N.RESPONSE) !== 0 ? 502 : 400, where)
   const upgrade = (verdict & N.IS_UPGRADE) !== 0 ? upgradeProtocol(lines) : null
   const unchanged = (verdict & N.UNCHANGED) !== 0
-  return new FilterResult(keptLines(lines, verdict), (verdict & N.KEEP_ALIVE) !== 0, upgrade, unchanged ? null : lines, flags, compiled)
+  return new FilterResult(keptLines(lines, verdict, where), (verdict & N.KEEP_ALIVE) !== 0, upgrade, unchanged ? null : lines, flags, compiled)
 }
 
 // Names that Node's HTTP/1 parser hands over are tokens: llhttp refuses any other byte in a field
@@ -275,10 +231,10 @@ for (const name of GATED_NAMES) GATE[(name.length << 5) | (name.charCodeAt(0) & 
 let gatedAt = new Int32Array(64)
 
 /** filterRequest/filterResponse of a message from Node's parser. */
-function runTrusted(message, flags, compiled) {
+function runTrusted(message, flags, compiled, where) {
   const rawHeaders = message.rawHeaders
   if (!Array.isArray(rawHeaders) || (rawHeaders.length & 1) !== 0 || compiled.lists || (flags & N.VERSION_HTTP2) !== 0) {
-    return run(rawHeaders, flags, compiled)
+    return run(rawHeaders, flags, compiled, where)
   }
   const lines = rawHeaders.slice()
   const length = lines.length
@@ -287,7 +243,7 @@ function runTrusted(message, flags, compiled) {
   for (let index = 0; index < length; index += 2) {
     const name = lines[index]
     // A message built by hand may hold anything: the full path reports it.
-    if (typeof name !== 'string' || typeof lines[index + 1] !== 'string') return runLines(lines, flags, compiled)
+    if (typeof name !== 'string' || typeof lines[index + 1] !== 'string') return runLines(lines, flags, compiled, where)
     const size = name.length
     if (size <= GATE_MAX_LENGTH && GATE[(size << 5) | (name.charCodeAt(0) & 31)] === 1) gatedAt[count++] = index
   }
@@ -297,11 +253,11 @@ function runTrusted(message, flags, compiled) {
     const known = knownShape(knownShapes, flags, shape)
     if (known !== undefined) return gatedResult(lines, count, known.verdict, known.actions, flags, compiled)
   }
-  return runGated(lines, count, shape, flags, compiled)
+  return runGated(lines, count, shape, flags, compiled, where)
 }
 
 /** The rest of runTrusted: messages with nominations, and shapes not in the table. */
-function runGated(lines, count, shape, flags, compiled) {
+function runGated(lines, count, shape, flags, compiled, where) {
   let table = knownShapes
   let nominating = null
   let nominations = 0
@@ -356,7 +312,7 @@ function runGated(lines, count, shape, flags, compiled) {
     }
   }
   // Errors are reported by the full path, with the indexes of the caller's array.
-  if (verdict < 0) return runLines(lines, flags, compiled)
+  if (verdict < 0) return runLines(lines, flags, compiled, where)
   if (shape !== -1) rememberShape(table, flags, shape, verdict, count)
   return gatedResult(lines, count, verdict, scratch, flags, compiled)
 }
@@ -731,18 +687,18 @@ function gatedUpgradeProtocol(lines, count, actions) {
 
 // Rust reads only the names and a few values, so the values' types are checked here, in the
 // loop that copies them anyway.
-function keptLines(lines, verdict) {
+function keptLines(lines, verdict, where) {
   const length = lines.length
   if ((verdict & N.UNCHANGED) !== 0) {
     for (let index = 1; index < length; index += 2) {
-      if (typeof lines[index] !== 'string') throw notAString(lines, index)
+      if (typeof lines[index] !== 'string') throw notAString(lines, index, where)
     }
     return lines
   }
   const headers = []
   for (let index = 0, line = 0; index < length; index += 2, line++) {
     const value = lines[index + 1]
-    if (typeof value !== 'string') throw notAString(lines, index + 1)
+    if (typeof value !== 'string') throw notAString(lines, index + 1, where)
     const action = scratch[line]
     if (action === N.ACTION_KEEP || action === N.ACTION_UPGRADE_KEPT) {
       headers.push(lines[index], value)
@@ -754,8 +710,8 @@ function keptLines(lines, verdict) {
   return headers
 }
 
-function notAString(lines, index) {
-  return codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `rawHeaders[${index}] must be a string; received ${describe(lines[index])}`)
+function notAString(lines, index, where) {
+  return invalidArgType(`${where}[${index}]`, 'of type string', lines[index])
 }
 
 function upgradeProtocol(rawHeaders) {
@@ -769,22 +725,20 @@ function upgradeProtocol(rawHeaders) {
 
 function listError(list, index, where) {
   const entry = list[index]
-  if (typeof entry !== 'string') {
-    return codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `${where}[${index}] must be a string; received ${describe(entry)}`)
-  }
-  return codedError(TypeError, 'ERR_INVALID_HTTP_TOKEN', `${where}[${index}] is not a valid header name: ${JSON.stringify(entry)}`)
+  if (typeof entry !== 'string') return invalidArgType(`${where}[${index}]`, 'of type string', entry)
+  return invalidHeaderName(`${where}[${index}]`, entry)
 }
 
-function errorFor(result, rawHeaders, compiled, statusCode) {
+function errorFor(result, rawHeaders, compiled, statusCode, where) {
   const encoded = -result - 1
   const kind = encoded % 16
   const index = (encoded - kind) / 16
-  const valueAt = `rawHeaders[${2 * index + 1}]`
+  const valueAt = `${where}[${2 * index + 1}]`
   switch (kind) {
     case N.ERROR_NOT_A_STRING:
-      return notAString(rawHeaders, index)
+      return notAString(rawHeaders, index, where)
     case N.ERROR_INVALID_NAME:
-      return codedError(TypeError, 'ERR_INVALID_HTTP_TOKEN', `rawHeaders[${2 * index}] is not a valid header name: ${JSON.stringify(rawHeaders[2 * index])}`)
+      return invalidHeaderName(`${where}[${2 * index}]`, rawHeaders[2 * index])
     case N.ERROR_INVALID_STRIP:
       return listError(compiled.strip, index, 'options.strip')
     case N.ERROR_INVALID_PROTECT:
@@ -841,15 +795,28 @@ class FilterResult {
     }
     return this.#diagnostics
   }
+
+  /** JSON.stringify shows the diagnostics too (a getter on the class is not an own property). */
+  toJSON() {
+    return { headers: this.headers, keepAlive: this.keepAlive, upgrade: this.upgrade, diagnostics: this.diagnostics }
+  }
+
+  /** console.log and util.inspect likewise; computed only when shown, so filtering stays lean. */
+  [inspect.custom](depth, options, inspectValue) {
+    if (depth < 0) return options.stylize('[FilterResult]', 'special')
+    // `depth` is what is left at this level: the fields sit where they would as own properties.
+    return `FilterResult ${inspectValue(this.toJSON(), { ...options, depth })}`
+  }
 }
 
 function nothingToReport() {
   return { nominated: [], removed: [], protected: [], invalid: [], timeout: null, max: null, authority: null }
 }
 
+// An array here is a caller who passed rawHeaders where the message goes.
 function messageOf(message, name) {
-  if (message === null || typeof message !== 'object') {
-    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `${name} must be an IncomingMessage-like object; received ${describe(message)}`)
+  if (message === null || typeof message !== 'object' || Array.isArray(message)) {
+    throw invalidArgType(name, 'an IncomingMessage-like object with a rawHeaders array', message)
   }
   return message
 }
@@ -873,36 +840,36 @@ function responseFlags(res, compiled) {
 }
 
 function filterHeaders(rawHeaders, options) {
-  const compiled = options === undefined ? DEFAULTS : new Compiled(options)
-  return run(rawHeaders, compiled.flags | compiled.version | compiled.status, compiled)
+  const compiled = options === undefined ? DEFAULTS : new Compiled(options, 'filterHeaders()')
+  return run(rawHeaders, compiled.flags | compiled.version | compiled.status, compiled, 'rawHeaders')
 }
 
 /** A message's lines; those of an http.IncomingMessage come from Node's parser. */
-function runMessage(message, flags, compiled) {
-  return message instanceof IncomingMessage ? runTrusted(message, flags, compiled) : run(message.rawHeaders, flags, compiled)
+function runMessage(message, flags, compiled, where) {
+  return message instanceof IncomingMessage ? runTrusted(message, flags, compiled, where) : run(message.rawHeaders, flags, compiled, where)
 }
 
 function filterRequest(req, options) {
   messageOf(req, 'req')
-  const compiled = options === undefined ? DEFAULTS : new Compiled(options)
-  return runMessage(req, requestFlags(req, compiled), compiled)
+  const compiled = options === undefined ? DEFAULTS : new Compiled(options, 'filterRequest()')
+  return runMessage(req, requestFlags(req, compiled), compiled, 'req.rawHeaders')
 }
 
 function filterResponse(res, options) {
   messageOf(res, 'res')
-  const compiled = options === undefined ? DEFAULTS : new Compiled(options)
-  return runMessage(res, responseFlags(res, compiled), compiled)
+  const compiled = options === undefined ? DEFAULTS : new Compiled(options, 'filterResponse()')
+  return runMessage(res, responseFlags(res, compiled), compiled, 'res.rawHeaders')
 }
 
 function createFilter(options) {
-  const compiled = new Compiled(options)
+  const compiled = new Compiled(options, 'createFilter()')
   // Names in strip/protect are checked in Rust; an empty message checks them now rather than on
   // the first request.
-  if (compiled.lists) run(EMPTY, compiled.flags | compiled.version, compiled)
+  if (compiled.lists) run(EMPTY, compiled.flags | compiled.version, compiled, 'rawHeaders')
   const flags = compiled.flags | compiled.version | compiled.status
-  const filter = (rawHeaders) => run(rawHeaders, flags, compiled)
-  filter.request = (req) => runMessage(messageOf(req, 'req'), requestFlags(req, compiled), compiled)
-  filter.response = (res) => runMessage(messageOf(res, 'res'), responseFlags(res, compiled), compiled)
+  const filter = (rawHeaders) => run(rawHeaders, flags, compiled, 'rawHeaders')
+  filter.request = (req) => runMessage(messageOf(req, 'req'), requestFlags(req, compiled), compiled, 'req.rawHeaders')
+  filter.response = (res) => runMessage(messageOf(res, 'res'), responseFlags(res, compiled), compiled, 'res.rawHeaders')
   return filter
 }
 

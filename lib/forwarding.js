@@ -7,6 +7,8 @@
 const net = require('node:net')
 const proxyaddr = require('proxy-addr')
 const { announcedTrailers } = require('./trailers.js')
+const { TOKEN, invalidArgType, invalidArgValue, outOfRange } = require('./errors.js')
+const { FORWARDING_OPTIONS, checkOptions, booleanOption } = require('./options.js')
 
 // Fields in which a client speaks for earlier hops: believed only from a trusted peer.
 const FORWARDING_HEADERS = new Set([
@@ -21,15 +23,8 @@ const FORWARDING_HEADERS = new Set([
 
 const EMITTED = { 'x-forwarded': { x: true, rfc7239: false }, forwarded: { x: false, rfc7239: true }, both: { x: true, rfc7239: true }, none: { x: false, rfc7239: false } }
 
-const TCHAR = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 // RFC 9110 §7.6.3: received-by is a pseudonym (a token) or host[:port]; no list or space characters.
 const RECEIVED_BY = /^[!#$%&'*+.^_`|~0-9A-Za-z:[\]-]+$/
-
-function codedError(ErrorClass, code, message) {
-  const error = new ErrorClass(message)
-  error.code = code
-  return error
-}
 
 /**
  * Express's `trust proxy` forms (boolean, hop count, address/CIDR/`loopback`/`linklocal`/
@@ -40,52 +35,39 @@ function compileTrust(trust) {
   if (trust === true) return () => true
   if (typeof trust === 'function') return trust
   if (typeof trust === 'number') {
-    if (!Number.isInteger(trust) || trust < 0) {
-      throw codedError(RangeError, 'ERR_OUT_OF_RANGE', `options.trust as a hop count must be a non-negative integer; received ${trust}`)
-    }
+    if (!Number.isInteger(trust) || trust < 0) throw outOfRange('options.trust', 'a non-negative integer when a hop count', trust)
     return (address, hop) => hop < trust
   }
   const list = typeof trust === 'string' ? trust.split(',').map((entry) => entry.trim()) : trust
   if (!Array.isArray(list) || list.some((entry) => typeof entry !== 'string')) {
-    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', 'options.trust must be a boolean, a hop count, a function, or addresses/CIDR ranges as a string or an array of strings')
+    throw invalidArgType('options.trust', 'a boolean, a hop count, a function, or addresses/CIDR ranges as a string or an array of strings', trust)
   }
   try {
     return proxyaddr.compile(list)
   } catch (error) {
-    throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', `options.trust: ${error.message}`)
+    throw invalidArgValue('options.trust', trust, `is not a list of addresses or CIDR ranges (${error.message})`, TypeError)
   }
 }
 
 function emittedFamilies(forwarded) {
   const key = forwarded === undefined ? 'x-forwarded' : forwarded === false ? 'none' : forwarded
   const families = typeof key === 'string' ? EMITTED[key] : undefined
-  if (families === undefined) {
-    throw codedError(RangeError, 'ERR_INVALID_ARG_VALUE', `options.forwarded must be 'x-forwarded', 'forwarded', 'both' or false; received ${JSON.stringify(forwarded)}`)
-  }
+  if (families === undefined) throw invalidArgValue('options.forwarded', forwarded, "must be 'x-forwarded', 'forwarded', 'both' or false")
   return families
 }
 
 function receivedBy(via) {
   if (via === undefined || via === true) return 'hop-by-hop'
   if (via === false) return null
-  if (typeof via !== 'string' || !RECEIVED_BY.test(via)) {
-    throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', `options.via must be a boolean or a pseudonym token (RFC 9110 §7.6.3); received ${JSON.stringify(via)}`)
-  }
+  if (typeof via !== 'string') throw invalidArgType('options.via', 'of type boolean or string', via)
+  if (!RECEIVED_BY.test(via)) throw invalidArgValue('options.via', via, 'must be a pseudonym token or host[:port] (RFC 9110 §7.6.3)', TypeError)
   return via
-}
-
-function booleanOption(options, name, fallback) {
-  const value = options[name]
-  if (value === undefined) return fallback
-  if (typeof value !== 'boolean') throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.${name} must be a boolean; received ${typeof value}`)
-  return value
 }
 
 function targetHost(host) {
   if (host === undefined) return undefined
-  if (typeof host !== 'string' || host.length === 0 || /[\0-\x20\x7f,]/.test(host)) {
-    throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', `options.host must be the host[:port] to send upstream; received ${JSON.stringify(host)}`)
-  }
+  if (typeof host !== 'string') throw invalidArgType('options.host', 'of type string', host)
+  if (host.length === 0 || /[\0-\x20\x7f,]/.test(host)) throw invalidArgValue('options.host', host, 'must be the host[:port] to send upstream', TypeError)
   return host
 }
 
@@ -110,7 +92,7 @@ function forwardedNode(address) {
 
 /** RFC 7239 §4: a value is a token or a quoted-string. */
 function forwardedValue(value) {
-  return TCHAR.test(value) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`
+  return TOKEN.test(value) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`
 }
 
 /** Split a list field on commas outside quoted strings (RFC 9110 §5.6.1, §5.6.4). */
@@ -198,12 +180,14 @@ function frame(out, req, filtered, te) {
   out.push('Connection', 'te')
 }
 
-/** Options compiled once; `request`/`response` build the lists to send on. */
+/**
+ * Options compiled once; `request`/`response` build the lists to send on. The integrations build
+ * one from options that also hold the filter's and their own, and check the names themselves;
+ * forwardHeaders and createForwarding check them here.
+ */
 class Forwarding {
   constructor(options = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `options must be an object; received ${options === null ? 'null' : typeof options}`)
-    }
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArgType('options', 'of type object', options)
     this.trust = compileTrust(options.trust)
     this.families = emittedFamilies(options.forwarded)
     this.via = receivedBy(options.via)
@@ -303,18 +287,59 @@ function joinedValues(lines) {
   return values.join(',')
 }
 
+/** Throws unless `req` is a message with a rawHeaders array (read for framing and trailers). */
+function checkRequest(req, name) {
+  if (req === null || typeof req !== 'object' || Array.isArray(req)) {
+    throw invalidArgType(name, 'an IncomingMessage-like object with a rawHeaders array', req)
+  }
+  if (!Array.isArray(req.rawHeaders)) throw invalidArgType(`${name}.rawHeaders`, 'an instance of Array', req.rawHeaders)
+}
+
+function checkResponse(res, name) {
+  if (res === null || typeof res !== 'object' || Array.isArray(res)) throw invalidArgType(name, 'an IncomingMessage-like object', res)
+}
+
+/**
+ * Throws unless `lines` is a flat list of name, value strings: a string would be walked as
+ * characters, and an odd length would make a header whose value is undefined.
+ */
+function checkLines(lines, name) {
+  if (!Array.isArray(lines)) throw invalidArgType(name, 'an instance of Array (name, value, name, value, ...)', lines)
+  if ((lines.length & 1) !== 0) {
+    throw invalidArgValue(name, lines, `must hold name, value pairs (an even length; this one has length ${lines.length})`)
+  }
+  for (let i = 0; i < lines.length; i++) {
+    if (typeof lines[i] !== 'string') throw invalidArgType(`${name}[${i}]`, 'of type string', lines[i])
+  }
+}
+
 /**
  * The headers to send upstream for `req`: `filtered` (the filter's output for it) plus this
  * proxy's own fields. See {@link Forwarding} for the options.
  */
 function forwardHeaders(req, filtered, options) {
+  checkRequest(req, 'req')
+  checkLines(filtered, 'filtered')
+  checkOptions(options, FORWARDING_OPTIONS, 'forwardHeaders()')
   return new Forwarding(options).request(req, filtered)
 }
 
 /** The options validated and compiled once: `{ request(req, filtered), response(res, filtered) }`. */
 function createForwarding(options) {
+  checkOptions(options, FORWARDING_OPTIONS, 'createForwarding()')
   const forwarding = new Forwarding(options)
-  return { request: (req, filtered) => forwarding.request(req, filtered), response: (res, filtered) => forwarding.response(res, filtered) }
+  return {
+    request(req, filtered) {
+      checkRequest(req, 'req')
+      checkLines(filtered, 'filtered')
+      return forwarding.request(req, filtered)
+    },
+    response(res, filtered) {
+      checkResponse(res, 'res')
+      checkLines(filtered, 'filtered')
+      return forwarding.response(res, filtered)
+    },
+  }
 }
 
 module.exports = { Forwarding, forwardHeaders, createForwarding, FORWARDING_HEADERS }

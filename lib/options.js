@@ -20,9 +20,35 @@ function checkOptions(options, known, where) {
     throw invalidArgType('options', 'of type object', options)
   }
   for (const name of Object.keys(options)) {
-    if (!known.includes(name)) throw unknownOption(where, name, known)
+    if (!known.includes(name)) throw unknownOption(where, name, known, ownerOf(name, known))
   }
   return options
 }
 
-module.exports = { FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions }
+/** The functions that take `name`, when it is an option of another group (filterHeaders(h, { trust })). */
+function ownerOf(name, known) {
+  if (known !== FILTER_OPTIONS && FILTER_OPTIONS.includes(name)) return 'the filter (filterHeaders(), createFilter(), ...)'
+  if (known !== FORWARDING_OPTIONS && FORWARDING_OPTIONS.includes(name)) return 'forwardHeaders() and createForwarding()'
+  return undefined
+}
+
+/** `options[name]` when it is a boolean, `fallback` when it is undefined; throws otherwise. */
+function booleanOption(options, name, fallback) {
+  const value = options[name]
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw invalidArgType(`options.${name}`, 'of type boolean', value)
+  return value
+}
+
+/**
+ * The filter's part of an integration's options (which also hold forwarding options and their
+ * own): the filter refuses names it does not take. undefined stays undefined.
+ */
+function filterOptionsOf(options) {
+  if (options === undefined || options === null || typeof options !== 'object') return options
+  const picked = {}
+  for (const name of FILTER_OPTIONS) if (options[name] !== undefined) picked[name] = options[name]
+  return picked
+}
+
+module.exports = { FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, booleanOption, filterOptionsOf }

@@ -3,6 +3,7 @@
 // head, and announced in a `Trailer` field (RFC 9110 §6.6.2).
 
 const { filterHeaders } = require('./filter.js')
+const { TOKEN } = require('./errors.js')
 
 // RFC 9110 §6.5.1: fields that frame or route the message, modify the request, authenticate,
 // control the response or say how to process the content must not be taken from a trailer
@@ -14,8 +15,6 @@ const PROHIBITED_IN_TRAILERS = [
   'WWW-Authenticate',
 ]
 const PROHIBITED = new Set(PROHIBITED_IN_TRAILERS.map((name) => name.toLowerCase()))
-
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 function elements(rawHeaders, lowerName) {
   const found = []
