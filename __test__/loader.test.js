@@ -1,5 +1,5 @@
 'use strict'
-// How lib/load-native.js finds the addon (issue 10, part 2): the C library detection, the
+// How lib/load-native.js finds the addon: the C library detection, the
 // HOP_BY_HOP_NATIVE_LIBRARY_PATH override, the platform packages, and the one clear error when
 // nothing loads. The child-process cases run against an installed-like copy of the package: its
 // `files` and package.json in a temporary node_modules, with no addon built from source in it.
@@ -10,7 +10,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
-const { detectLibc, platformNames, platformNameOfTarget, OVERRIDE_VARIABLE, LOCAL_ADDON } = require('../lib/load-native.js')
+const { detectLibc, platformNames, platformNameOfTarget, installAdvice, OVERRIDE_VARIABLE, LOCAL_ADDON } = require('../lib/load-native.js')
 
 const root = path.join(__dirname, '..')
 const pkg = require('../package.json')
@@ -64,6 +64,21 @@ describe('platformNames()', () => {
     for (const name of pkg.napi.targets.map(platformNameOfTarget)) {
       const [platform, arch, abi] = name.split('-')
       assert.deepEqual(platformNames(platform, arch, abi === 'msvc' ? null : abi), [name])
+    }
+  })
+})
+
+describe('installAdvice()', () => {
+  it('names the package and version to install wherever one is published, both C libraries when unknown', () => {
+    const command = (name) => `\`npm install ${pkg.name}-${name}@${pkg.version}\``
+    assert.match(installAdvice('linux', 'arm64', 'musl'), new RegExp(`^install the package for this platform: ${command('linux-arm64-musl')} \\(`))
+    assert.ok(installAdvice('linux', 'x64', null).includes(`${command('linux-x64-gnu')} or ${command('linux-x64-musl')}`))
+    assert.ok(installAdvice('win32', 'arm64').includes(command('win32-arm64-msvc')))
+  })
+
+  it('keeps the supported-platform wording for platforms without a package', () => {
+    for (const [platform, arch, libc] of [['freebsd', 'x64'], ['linux', 'riscv64', 'gnu'], ['linux', 'ia32', null], ['win32', 'ia32']]) {
+      assert.match(installAdvice(platform, arch, libc), /^install on a supported platform \(linux-x64-gnu, .*\) without --omit=optional/)
     }
   })
 })

@@ -1,8 +1,9 @@
 'use strict'
-// The napi-rs packaging convention (issue 10, parts 1 and 4): package.json, the platform packages
-// under npm/, and .github/workflows/release.yml (which cannot run here, so it is read and checked).
+// The napi-rs packaging convention: package.json, the platform packages under npm/, what npm packs
+// for each (staged as scripts/package.js stages them, listed by `npm pack --dry-run`), and
+// .github/workflows/release.yml (which cannot run here, so it is read and checked).
 
-const { describe, it, before } = require('node:test')
+const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')

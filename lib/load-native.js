@@ -174,4 +174,4 @@ function installAdvice(platform, arch, libc) {
   )
 }
 
-module.exports = { loadNative, detectLibc, platformNames, platformNameOfTarget, OVERRIDE_VARIABLE, LOCAL_ADDON }
+module.exports = { loadNative, detectLibc, platformNames, platformNameOfTarget, installAdvice, OVERRIDE_VARIABLE, LOCAL_ADDON }

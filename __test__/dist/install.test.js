@@ -1,7 +1,7 @@
 'use strict'
-// The tarballs of `npm run package -- DIR` install and work with no Rust toolchain (issue 10,
-// part 5). Not part of `npm test` (its glob is __test__/*.test.js): building the four Linux
-// targets takes minutes, so .ci/run builds them once and runs this file with
+// The tarballs of `npm run package -- DIR` install and work with no Rust toolchain, and npm says
+// nothing about install scripts. Not part of `npm test` (its glob is __test__/*.test.js): building
+// the four Linux targets takes minutes, so .ci/run builds them once and runs this file with
 //   HOP_BY_HOP_TARBALLS=DIR            the tarballs (built here into a temporary directory if unset)
 //   HOP_BY_HOP_ARM64_NODE=path/to/node an arm64 Node, run under qemu-aarch64-static (test skipped if unset)
 // npm has no musl Node: the linux-x64-musl addon is loaded by musl's dynamic linker from a small C
