@@ -29,9 +29,11 @@ const MAIN_PACKAGE_FILES = ['index.js', 'index.d.ts', 'lib/**/*.js', 'LICENSE', 
 const LIFECYCLE_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish', 'preprepare', 'postprepare']
 const PACK_TIMEOUT_MS = 60_000
 
-// The paths npm would put in the tarball of the package in `dir`, sorted.
+// The paths npm would put in the tarball of the package in `dir`, sorted. On Windows npm is a .cmd
+// script, which Node starts only through a shell (the release workflow runs this file there too).
 async function packedFiles(dir) {
-  const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, timeout: PACK_TIMEOUT_MS })
+  const options = { cwd: dir, timeout: PACK_TIMEOUT_MS, shell: process.platform === 'win32' }
+  const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], options)
   return JSON.parse(stdout)[0].files.map((file) => file.path).sort()
 }
 
