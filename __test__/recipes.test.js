@@ -1,15 +1,19 @@
 'use strict'
-// The README's node:http, undici and HTTP/2 forwarding recipes, tested on the wire.
+// Every recipe the README shows is a file in examples/; each runs here on the wire exactly as the
+// file is (startExample spawns it with PORT=0 and UPSTREAM), driven by curl, ws, undici, Node's
+// http2 client and raw sockets, against raw recording upstreams.
 
 const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
 const http2 = require('node:http2')
+const { execFile } = require('node:child_process')
 const undici = require('undici')
-const { filterRequest, filterHeaders, forwardHeaders, createFilter, writeHead, HopByHopError } = require('..')
+const { WebSocket, WebSocketServer } = require('ws')
 const {
   WAIT_MS,
   withTimeout,
+  runChild,
   listen,
   closeServer,
   values,
@@ -20,78 +24,41 @@ const {
   connect,
   exchange,
 } = require('./helpers/wire.js')
-const { nodeHttpProxy, http2ToHttp1Proxy } = require('./helpers/recipes.js')
+const { startExample } = require('./helpers/examples.js')
 
-// Recipes, as in the README. Keep the two in sync.
+const CURL = '/usr/bin/curl'
 
-/** undici: a forwarding server for `origin` ('http://host:port'). */
-function undiciProxy(origin, dispatcher) {
-  // undici refuses an Expect field (Node's server has already answered 100-continue).
-  const filter = createFilter({ strip: ['Expect'] })
-  return http.createServer(async (req, res) => {
-    let forward
-    try {
-      forward = filter.request(req)
-    } catch (error) {
-      // 400, or 431 for a head Node may have cut; anything else is a bug worth a 500.
-      res.writeHead(error instanceof HopByHopError ? error.statusCode : 500, { Connection: 'close' }).end()
-      return
-    }
-    if (!forward.keepAlive) res.setHeader('Connection', 'close')
-    // Host, X-Forwarded-*, Via; undici frames the body and owns Connection itself.
-    const headers = forwardHeaders(req, forward.headers, { framing: false })
-    // undici frames a stream body itself (chunked when there is no Content-Length).
-    const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
-    try {
-      const upstream = await undici.request(new URL(req.url, origin), {
-        method: req.method,
-        headers,
-        body: hasBody ? req : null,
-        dispatcher,
-        responseHeaders: 'raw', // a flat list with the upstream's case and duplicates
-      })
-      const response = filterHeaders(upstream.headers, { direction: 'response', statusCode: upstream.statusCode, requestMethod: req.method })
-      writeHead(res, upstream.statusCode, response.headers)
-      upstream.body.pipe(res)
-    } catch {
-      if (res.headersSent) res.destroy()
-      else res.writeHead(502).end()
-    }
-  })
-}
-
-/** HTTP/1.1 front end, HTTP/2 upstream over `session` (an http2.connect() session). */
-function http1ToHttp2Proxy(session) {
-  return http.createServer((req, res) => {
-    let forward
-    try {
-      forward = filterRequest(req)
-    } catch (error) {
-      // 400, or 431 for a head Node may have cut; anything else is a bug worth a 500.
-      res.writeHead(error instanceof HopByHopError ? error.statusCode : 500, { Connection: 'close' }).end()
-      return
-    }
-    if (!forward.keepAlive) res.setHeader('Connection', 'close')
-    const headers = { ':method': req.method, ':path': req.url }
-    for (let i = 0; i < forward.headers.length; i += 2) {
-      const name = forward.headers[i].toLowerCase()
-      const value = forward.headers[i + 1]
-      // HTTP/2 carries the target authority in :authority (RFC 9113 §8.3.1).
-      if (name === 'host') headers[':authority'] = value
-      else headers[name] = name in headers ? [headers[name], value].flat() : value
-    }
-    const stream = session.request(headers)
-    stream.on('response', (responseHeaders, flags, rawHeaders) => {
-      const status = responseHeaders[':status']
-      writeHead(res, status, filterHeaders(rawHeaders, { httpVersion: '2.0', direction: 'response', statusCode: status, requestMethod: req.method }).headers)
-      stream.pipe(res)
+/** Runs curl with a bounded wait; resolves { stdout, stderr } whatever its exit code. */
+function curl(args) {
+  return new Promise((resolve) => {
+    execFile(CURL, ['--max-time', '5', '-sS', ...args], { timeout: WAIT_MS + 1000, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error?.code ?? 0, stdout, stderr })
     })
-    stream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()))
-    req.pipe(stream)
   })
 }
 
-// Fixtures
+/** A node:http upstream that answers with the request it saw (start line, header lines, body). */
+async function startEcho(t) {
+  const server = http.createServer((req, res) => {
+    const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`]
+    for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
+    const chunks = []
+    req.on('data', (chunk) => chunks.push(chunk))
+    req.on('end', () => {
+      res.writeHead(200, ['Content-Type', 'text/plain', 'Connection', 'keep-alive, X-Internal', 'X-Internal', 'secret', 'Keep-Alive', 'timeout=99'])
+      res.end(`${lines.join('\n')}\n\n${Buffer.concat(chunks)}`)
+    })
+  })
+  const port = await listen(server)
+  t.after(() => closeServer(server))
+  return { port, url: `http://127.0.0.1:${port}` }
+}
+
+async function recordingUpstream(t, respond) {
+  const upstream = await startRecordingUpstream(respond)
+  t.after(() => upstream.close())
+  return upstream
+}
 
 const LEAKY = () => rawResponse({
   headers: [
@@ -117,19 +84,8 @@ const CRAFTED = rawRequest('GET /r HTTP/1.1', [
   ['X-Kept', 'k'],
 ])
 
-async function h1Fixture(t, makeProxy, respond = LEAKY) {
-  const upstream = await startRecordingUpstream(respond)
-  const proxy = makeProxy(upstream)
-  const port = await listen(proxy)
-  t.after(async () => {
-    await closeServer(proxy)
-    await upstream.close()
-  })
-  return { port, upstream }
-}
-
-/** Checks shared by the node:http and undici recipes. */
-async function assertCleanBothWays(port, upstream, connection = ['keep-alive']) {
+/** Both directions filtered; the client and upstream connections stay usable. */
+async function assertCleanBothWays(port, upstream, connection) {
   const client = await connect(port)
   try {
     client.send(CRAFTED)
@@ -149,7 +105,6 @@ async function assertCleanBothWays(port, upstream, connection = ['keep-alive']) 
     assert.deepEqual(values(response.headers, 'set-cookie'), ['a=1', 'b=2'])
     assert.ok(response.head.includes('\r\nX-Mixed-Case: v\r\n'), response.head)
     assert.equal(response.body.toString(), 'payload')
-    // The client connection is still usable.
     client.send(rawRequest('GET /again HTTP/1.1', [['Host', 'front.test']]))
     assert.equal((await client.response()).status, 200)
   } finally {
@@ -168,50 +123,302 @@ async function assertClosesHttp10KeepAlive(port) {
   }
 }
 
-describe('node:http recipe', () => {
-  const make = (agent) => (upstream) => nodeHttpProxy({ host: '127.0.0.1', port: upstream.port }, agent)
+/** The client's response is cut when the upstream promises 100 bytes, sends 10 and resets. */
+async function assertCutBodyStaysCut(port) {
+  const client = await connect(port)
+  try {
+    client.send(rawRequest('GET /cut HTTP/1.1', [['Host', 'a']]))
+    await assert.rejects(client.response(), /connection ended \d+ bytes early|ended before/)
+  } finally {
+    client.destroy()
+  }
+}
 
-  it('filters both directions and keeps both connections usable', async (t) => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
-    t.after(() => agent.destroy())
-    const { port, upstream } = await h1Fixture(t, make(agent))
-    // forwardHeaders names te, as the sender of TE must (RFC 9110 §10.1.4); HTTP/1.1 is persistent anyway.
-    await assertCleanBothWays(port, upstream, ['te'])
-    assert.equal(upstream.connections, 1)
+// The head promises 100 bytes, 10 arrive, then the upstream closes the connection.
+const CUT_SHORT = () => ({ raw: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789', close: true })
+
+/** A raw-socket WebSocket handshake head. */
+function handshake(upgrade = 'websocket', extra = []) {
+  return rawRequest('GET /ws HTTP/1.1', [
+    ['Host', 'front.test'],
+    ['Connection', 'Upgrade'],
+    ['Upgrade', upgrade],
+    ['Sec-WebSocket-Version', '13'],
+    ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
+    ...extra,
+  ])
+}
+
+/** A ws upstream whose 101 carries hop-by-hop fields of its own; records each handshake. */
+async function startWsUpstream(t) {
+  const server = http.createServer((req, res) => res.end('not a websocket'))
+  const wss = new WebSocketServer({ server })
+  wss.on('headers', (headers) => headers.push('Connection: Upgrade, X-Upstream-Internal', 'X-Upstream-Internal: secret', 'Keep-Alive: timeout=1'))
+  const seen = []
+  wss.on('connection', (socket, req) => {
+    seen.push(req.rawHeaders)
+    socket.on('message', (data) => socket.send(`echo ${data}`))
+    socket.send('hello from upstream')
+  })
+  const port = await listen(server)
+  t.after(() => {
+    for (const client of wss.clients) client.terminate()
+    wss.close()
+    return closeServer(server)
+  })
+  return { port, url: `http://127.0.0.1:${port}`, seen }
+}
+
+function pairs(flat) {
+  const lines = []
+  for (let i = 0; i < flat.length; i += 2) lines.push([flat[i], flat[i + 1]])
+  return lines
+}
+
+function openWebSocket(t, url, options) {
+  const socket = new WebSocket(url, options)
+  t.after(() => socket.terminate())
+  const messages = []
+  const waiters = []
+  socket.on('message', (data) => {
+    messages.push(data.toString())
+    for (const wake of waiters.splice(0)) wake()
+  })
+  let upgradeHeaders
+  socket.once('upgrade', (response) => (upgradeHeaders = response.rawHeaders))
+  const opened = withTimeout(new Promise((resolve, reject) => {
+    socket.once('open', resolve)
+    socket.once('error', reject)
+  }), WAIT_MS, 'websocket open')
+  async function message(index) {
+    while (messages.length <= index) await new Promise((resolve) => waiters.push(resolve))
+    return messages[index]
+  }
+  return { socket, opened, message: (index) => withTimeout(message(index), WAIT_MS, 'websocket message'), upgradeHeaders: () => upgradeHeaders }
+}
+
+describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()', () => {
+  it('curl shows the difference: the nominated X-Secret never reaches the upstream, the upstream X-Internal never reaches the client', async (t) => {
+    const echo = await startEcho(t)
+    const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: echo.url })
+    const args = ['-v', '-H', 'Connection: X-Secret', '-H', 'X-Secret: 1']
+    // The control: straight to the upstream, it sees X-Secret and answers with X-Internal.
+    const direct = await curl([...args, `${echo.url}/`])
+    assert.match(direct.stdout, /^X-Secret: 1$/m)
+    assert.match(direct.stderr, /< X-Internal: secret/)
+    const proxied = await curl([...args, `http://127.0.0.1:${proxy.port}/`])
+    assert.doesNotMatch(proxied.stdout, /X-Secret/)
+    assert.match(proxied.stdout, /^X-Forwarded-For: 127\.0\.0\.1$/m)
+    assert.match(proxied.stdout, /^Via: 1\.1 hop-by-hop$/m)
+    assert.doesNotMatch(proxied.stderr, /X-Internal|timeout=99/)
+    assert.match(proxied.stderr, /< Via: 1\.1 hop-by-hop/)
   })
 
-  it('closes an HTTP/1.0 keep-alive client and re-frames chunked bodies', async (t) => {
-    const { port, upstream } = await h1Fixture(t, make(undefined), () => rawResponse({ body: 'ok' }))
-    await assertClosesHttp10KeepAlive(port)
-    const inner = 'GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n'
-    await exchange(port, `OPTIONS /o HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${inner.length.toString(16)}\r\n${inner}\r\n0\r\n\r\n`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    assert.deepEqual(upstream.requests.map((r) => r.target), ['/', '/o'])
-    assert.equal(upstream.requests[1].body.toString(), inner)
+  it('filters both directions of a crafted request and keeps both connections usable', async (t) => {
+    const upstream = await recordingUpstream(t, LEAKY)
+    const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: upstream.url })
+    await assertCleanBothWays(proxy.port, upstream, ['te'])
   })
 
-  it('supplies Host for an HTTP/1.0 client that sent none: the authority it connected to', async (t) => {
-    const { port, upstream } = await h1Fixture(t, make(undefined))
-    assert.equal((await exchange(port, 'GET / HTTP/1.0\r\n\r\n')).status, 200)
-    assert.deepEqual(values(upstream.requests[0].headers, 'host'), [`127.0.0.1:${port}`])
+  it('forwards a body curl sends with Expect: 100-continue, and a chunked one re-framed', async (t) => {
+    const echo = await startEcho(t)
+    const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: echo.url })
+    const body = 'x'.repeat(4096)
+    // curl 7.88 adds Expect itself only past 1 MiB: ask for it.
+    const expect = await curl(['-v', '-H', 'Expect: 100-continue', '--data-binary', body, `http://127.0.0.1:${proxy.port}/upload`])
+    assert.match(expect.stderr, /> Expect: 100-continue/)
+    assert.match(expect.stderr, /< HTTP\/1\.1 100 Continue/)
+    assert.match(expect.stdout, /^Content-Length: 4096$/m)
+    assert.ok(expect.stdout.endsWith(`\n\n${body}`))
+    const chunked = await curl(['-H', 'Transfer-Encoding: chunked', '--data-binary', 'abc', `http://127.0.0.1:${proxy.port}/chunked`])
+    assert.match(chunked.stdout, /^Transfer-Encoding: chunked$/m)
+    assert.ok(chunked.stdout.endsWith('\n\nabc'))
   })
 
-  it('answers 400 for a request the filter refuses', async (t) => {
-    const { port, upstream } = await h1Fixture(t, make(undefined))
-    const response = await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: \u00e9\r\n\r\n')
+  it('passes a redirect on as it is, and curl -L follows it through the proxy', async (t) => {
+    const upstream = await recordingUpstream(t, (request) => (request.target === '/old'
+      ? rawResponse({ status: 302, reason: 'Found', headers: [['Location', '/new'], ['Connection', 'X-Internal'], ['X-Internal', 's']] })
+      : rawResponse({ body: 'moved here' })))
+    const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: upstream.url })
+    const followed = await curl(['-L', '-D', '-', '-H', 'Connection: X-Secret', '-H', 'X-Secret: 1', `http://127.0.0.1:${proxy.port}/old`])
+    assert.match(followed.stdout, /^HTTP\/1\.1 302 Found\r$/m)
+    assert.match(followed.stdout, /^Location: \/new\r$/m)
+    assert.doesNotMatch(followed.stdout, /X-Internal/)
+    assert.ok(followed.stdout.endsWith('moved here'))
+    assert.deepEqual(upstream.requests.map((r) => r.target), ['/old', '/new'])
+    for (const request of upstream.requests) assert.deepEqual(values(request.headers, 'x-secret'), [])
+  })
+
+  it('does not forward a request pipelined behind an HTTP/1.0 keep-alive one (RFC 9112 §9.3, §9.6)', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: upstream.url })
+    const client = await connect(proxy.port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /first HTTP/1.0', [['Host', 'a'], ['Connection', 'keep-alive']]) +
+      rawRequest('POST /second HTTP/1.1', [['Host', 'a'], ['Content-Length', '1']], 'x'))
+    assert.equal((await client.response()).status, 200)
+    assert.equal(await client.closesWithin(2000), true)
+    assert.deepEqual(upstream.requests.map((r) => r.target), ['/first'])
+  })
+
+  it('answers 502 at once when the upstream resets, and cuts a body the upstream cuts short', async (t) => {
+    const reset = await recordingUpstream(t, () => ({ raw: '', close: true }))
+    const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: reset.url })
+    const response = await exchange(proxy.port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    assert.equal(response.status, 502)
+    const cut = await recordingUpstream(t, CUT_SHORT)
+    const cutting = await startExample(t, 'quick-start.js', { UPSTREAM: cut.url })
+    await assertCutBodyStaysCut(cutting.port)
+  })
+
+  it('proxies a WebSocket with the ws client: messages both ways, the handshake filtered both ways', async (t) => {
+    const upstream = await startWsUpstream(t)
+    const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: upstream.url })
+    // ws writes its own Connection and Upgrade; Keep-Alive and Proxy-Connection are hop-by-hop.
+    const ws = openWebSocket(t, `ws://127.0.0.1:${proxy.port}/chat`, { headers: { 'Keep-Alive': 'timeout=5', 'Proxy-Connection': 'keep-alive', 'X-Kept': 'k' } })
+    await ws.opened
+    assert.equal(await ws.message(0), 'hello from upstream')
+    ws.socket.send('ping')
+    assert.equal(await ws.message(1), 'echo ping')
+    const seen = pairs(upstream.seen[0])
+    assert.deepEqual(values(seen, 'connection'), ['upgrade'])
+    assert.deepEqual(values(seen, 'upgrade'), ['websocket'])
+    assert.deepEqual(values(seen, 'x-kept'), ['k'])
+    assert.deepEqual(values(seen, 'via'), ['1.1 hop-by-hop'])
+    assert.deepEqual(values(seen, 'x-forwarded-for'), ['127.0.0.1'])
+    assert.ok(!names(seen).includes('keep-alive') && !names(seen).includes('proxy-connection'))
+    // The upstream's 101 reaches the client without what it nominated or its Keep-Alive.
+    const answered = pairs(ws.upgradeHeaders())
+    assert.deepEqual(values(answered, 'x-upstream-internal'), [])
+    assert.deepEqual(values(answered, 'keep-alive'), [])
+    assert.deepEqual(values(answered, 'via'), ['1.1 hop-by-hop'])
+    assert.equal(values(answered, 'sec-websocket-accept').length, 1)
+  })
+
+  for (const [status, reason] of [[200, 'OK'], [404, 'Not Found']]) {
+    it(`passes on an upstream ${status} instead of 101, then closes the connection`, async (t) => {
+      const upstream = await recordingUpstream(t, () => rawResponse({ status, reason, headers: [['Connection', 'X-Internal'], ['X-Internal', 's']], body: 'no ws here' }))
+      const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: upstream.url })
+      const client = await connect(proxy.port)
+      t.after(() => client.destroy())
+      client.send(handshake())
+      const response = await client.response()
+      assert.equal(response.status, status)
+      assert.equal(response.body.toString(), 'no ws here')
+      assert.deepEqual(values(response.headers, 'x-internal'), [])
+      assert.equal(await client.closesWithin(2000), true)
+    })
+  }
+
+  it('answers 400 on the socket to Upgrade: w\\xe9bsocket and keeps serving (the README prose crashed)', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: upstream.url })
+    const client = await connect(proxy.port)
+    t.after(() => client.destroy())
+    client.socket.write(Buffer.from(handshake('w\u00e9bsocket'), 'latin1'))
+    const response = await client.response()
     assert.equal(response.status, 400)
-    assert.equal(upstream.connections, 0)
+    assert.match(response.body.toString(), /ERR_HOP_BY_HOP_INVALID_UPGRADE/)
+    assert.equal(await client.closesWithin(2000), true)
+    assert.equal(upstream.requests.length, 0)
+    // Still alive.
+    assert.equal((await exchange(proxy.port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))).status, 200)
+    assert.equal(proxy.child.exitCode, null)
+  })
+
+  it('the old README prose for relayUpgrade (filterRequest in the upgrade listener) crashes on the same bytes', async () => {
+    // The anchor for the test above: a HopByHopError thrown from the server's 'upgrade' listener.
+    const outcome = await runChild(`
+      const http = require('node:http')
+      const net = require('node:net')
+      const { filterRequest, forwardHeaders, relayUpgrade } = require('.')
+      const server = http.createServer().on('upgrade', (req, socket, head) => {
+        const forward = filterRequest(req, { upgrade: true })
+        relayUpgrade(req, socket, head, http.request({ port: 9, headers: forwardHeaders(req, forward.headers) }))
+      })
+      server.listen(0, '127.0.0.1', () => {
+        const client = net.connect(server.address().port, '127.0.0.1')
+        client.on('error', () => {})
+        client.write(Buffer.from(${JSON.stringify(handshake('w\u00e9bsocket'))}, 'latin1'))
+      })`)
+    assert.notEqual(outcome.code, 0)
+    assert.match(outcome.stderr, /ERR_HOP_BY_HOP_INVALID_UPGRADE/)
   })
 })
 
-describe('undici recipe', () => {
+describe('Express (examples/express.js): middleware() and relay() behind express.json()', () => {
+  it('forwards a JSON POST with Content-Length and chunked, announced with the length of what is sent', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const proxy = await startExample(t, 'express.js', { UPSTREAM: upstream.url })
+    const json = '{ "a": 1, "b": [true, null] }'
+    const lengthed = await exchange(proxy.port, rawRequest('POST /j HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/json'], ['Content-Length', String(json.length)]], json))
+    assert.equal(lengthed.status, 200)
+    const chunked = await exchange(proxy.port, rawRequest('POST /c HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked']], `${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`))
+    assert.equal(chunked.status, 200)
+    for (const request of upstream.requests) {
+      assert.deepEqual(JSON.parse(request.body), { a: 1, b: [true, null] })
+      assert.deepEqual(values(request.headers, 'content-length'), [String(request.body.length)])
+      assert.deepEqual(values(request.headers, 'transfer-encoding'), [])
+    }
+  })
+
+  it('forwards a JSON body curl sends with Expect: 100-continue', async (t) => {
+    const echo = await startEcho(t)
+    const proxy = await startExample(t, 'express.js', { UPSTREAM: echo.url })
+    const json = JSON.stringify({ text: 'y'.repeat(3000) })
+    // express.json() reads the body only after Node answered 100 Continue.
+    const result = await curl(['-v', '-H', 'Expect: 100-continue', '-H', 'Content-Type: application/json', '--data-binary', json, `http://127.0.0.1:${proxy.port}/big`])
+    assert.match(result.stderr, /< HTTP\/1\.1 100 Continue/)
+    assert.match(result.stderr, /< HTTP\/1\.1 200 OK/)
+    assert.ok(result.stdout.endsWith(`\n\n${json}`))
+  })
+
+  it('filters both directions and cuts a body the upstream cuts short', async (t) => {
+    const upstream = await recordingUpstream(t, LEAKY)
+    const proxy = await startExample(t, 'express.js', { UPSTREAM: upstream.url })
+    await assertCleanBothWays(proxy.port, upstream, ['te'])
+    const cut = await recordingUpstream(t, CUT_SHORT)
+    const cutting = await startExample(t, 'express.js', { UPSTREAM: cut.url })
+    await assertCutBodyStaysCut(cutting.port)
+  })
+})
+
+describe('node:http (examples/node-http.js): filterRequest, forwardHeaders, relay', () => {
+  it('filters both directions and keeps both connections usable', async (t) => {
+    const upstream = await recordingUpstream(t, LEAKY)
+    const proxy = await startExample(t, 'node-http.js', { UPSTREAM: upstream.url })
+    // forwardHeaders names te, as the sender of TE must (RFC 9110 §10.1.4).
+    await assertCleanBothWays(proxy.port, upstream, ['te'])
+    assert.equal(upstream.connections, 1)
+  })
+
+  it('closes an HTTP/1.0 keep-alive client, re-frames chunked bodies, supplies a missing Host', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const proxy = await startExample(t, 'node-http.js', { UPSTREAM: upstream.url })
+    await assertClosesHttp10KeepAlive(proxy.port)
+    const inner = 'GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n'
+    await exchange(proxy.port, `OPTIONS /o HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${inner.length.toString(16)}\r\n${inner}\r\n0\r\n\r\n`)
+    assert.equal((await exchange(proxy.port, 'GET /h HTTP/1.0\r\n\r\n')).status, 200)
+    assert.deepEqual(upstream.requests.map((r) => r.target), ['/', '/o', '/h'])
+    assert.equal(upstream.requests[1].body.toString(), inner)
+    assert.deepEqual(values(upstream.requests[2].headers, 'host'), [`127.0.0.1:${proxy.port}`])
+  })
+
+  it('answers 400 for a request the filter refuses, and cuts a body the upstream cuts short', async (t) => {
+    const upstream = await recordingUpstream(t, CUT_SHORT)
+    const proxy = await startExample(t, 'node-http.js', { UPSTREAM: upstream.url })
+    const response = await exchange(proxy.port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: \u00e9\r\n\r\n')
+    assert.equal(response.status, 400)
+    assert.equal(upstream.connections, 0)
+    await assertCutBodyStaysCut(proxy.port)
+  })
+})
+
+describe('undici (examples/undici.js)', () => {
   it('undici alone refuses Keep-Alive and forwards a nominated header (the anchors)', async (t) => {
-    const upstream = await startRecordingUpstream()
+    const upstream = await recordingUpstream(t)
     const dispatcher = new undici.Agent()
-    t.after(async () => {
-      await dispatcher.close()
-      await upstream.close()
-    })
+    t.after(() => dispatcher.close())
     await assert.rejects(undici.request(upstream.url, { headers: ['Keep-Alive', 'timeout=5'], dispatcher }), /invalid keep-alive header/)
     const response = await undici.request(upstream.url, { headers: ['Connection', 'keep-alive, X-Secret', 'X-Secret', 's'], dispatcher })
     await response.body.text()
@@ -219,28 +426,27 @@ describe('undici recipe', () => {
   })
 
   it('filters both directions and keeps both connections usable', async (t) => {
-    const dispatcher = new undici.Agent({ connections: 1 })
-    t.after(() => dispatcher.close())
-    const { port, upstream } = await h1Fixture(t, (up) => undiciProxy(up.url, dispatcher))
-    await assertCleanBothWays(port, upstream)
+    const upstream = await recordingUpstream(t, LEAKY)
+    const proxy = await startExample(t, 'undici.js', { UPSTREAM: upstream.url })
+    await assertCleanBothWays(proxy.port, upstream, ['keep-alive'])
     assert.equal(upstream.connections, 1)
   })
 
-  it('closes an HTTP/1.0 keep-alive client and forwards a chunked body', async (t) => {
-    const dispatcher = new undici.Agent()
-    t.after(() => dispatcher.close())
-    const { port, upstream } = await h1Fixture(t, (up) => undiciProxy(up.url, dispatcher), () => rawResponse({ body: 'ok' }))
-    await assertClosesHttp10KeepAlive(port)
-    const response = await exchange(port, 'POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n')
+  it('closes an HTTP/1.0 keep-alive client, forwards a chunked body, cuts a body cut short', async (t) => {
+    const upstream = await recordingUpstream(t, (request) => (request.target === '/cut' ? CUT_SHORT() : rawResponse({ body: 'ok' })))
+    const proxy = await startExample(t, 'undici.js', { UPSTREAM: upstream.url })
+    await assertClosesHttp10KeepAlive(proxy.port)
+    const response = await exchange(proxy.port, 'POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n')
     assert.equal(response.status, 200)
     assert.equal(upstream.requests[1].body.toString(), 'abc')
     // undici chose the framing (Content-Length or chunked); exactly one is present.
     const framing = [...values(upstream.requests[1].headers, 'content-length'), ...values(upstream.requests[1].headers, 'transfer-encoding')]
     assert.equal(framing.length, 1)
+    await assertCutBodyStaysCut(proxy.port)
   })
 })
 
-describe('HTTP/2', () => {
+describe('HTTP/2 (examples/http2-upstream.js, examples/http2-front.js)', () => {
   async function http2Upstream(t) {
     const received = []
     const server = http2.createServer()
@@ -250,28 +456,21 @@ describe('HTTP/2', () => {
       stream.end('from h2')
     })
     const port = await listen(server)
-    const session = http2.connect(`http://127.0.0.1:${port}`)
-    t.after(async () => {
-      session.close()
-      await closeServer(server)
-    })
-    return { session, received }
+    t.after(() => closeServer(server))
+    return { url: `http://127.0.0.1:${port}`, received }
   }
 
-  it('a naive HTTP/1.1 -> HTTP/2 forward throws ERR_HTTP2_INVALID_CONNECTION_HEADERS', async (t) => {
-    const { session } = await http2Upstream(t)
-    assert.throws(
-      () => session.request({ ':path': '/', connection: 'keep-alive', 'keep-alive': 'timeout=5' }),
-      { code: 'ERR_HTTP2_INVALID_CONNECTION_HEADERS' },
-    )
+  it('a naive HTTP/1.1 -> HTTP/2 forward throws ERR_HTTP2_INVALID_CONNECTION_HEADERS (the anchor)', async (t) => {
+    const upstream = await http2Upstream(t)
+    const session = http2.connect(upstream.url)
+    t.after(() => session.close())
+    assert.throws(() => session.request({ ':path': '/', connection: 'keep-alive', 'keep-alive': 'timeout=5' }), { code: 'ERR_HTTP2_INVALID_CONNECTION_HEADERS' })
   })
 
   it('HTTP/1.1 front end -> HTTP/2 upstream', async (t) => {
-    const { session, received } = await http2Upstream(t)
-    const front = http1ToHttp2Proxy(session)
-    const port = await listen(front)
-    t.after(() => closeServer(front))
-    const response = await exchange(port, rawRequest('GET /h2 HTTP/1.1', [
+    const upstream = await http2Upstream(t)
+    const proxy = await startExample(t, 'http2-upstream.js', { UPSTREAM: upstream.url })
+    const response = await exchange(proxy.port, rawRequest('GET /h2 HTTP/1.1', [
       ['Host', 'front.test'],
       ['Connection', 'keep-alive, X-Secret'],
       ['X-Secret', 's'],
@@ -287,9 +486,7 @@ describe('HTTP/2', () => {
     assert.deepEqual(values(response.headers, 'set-cookie'), ['a=1', 'b=2'])
     assert.deepEqual(values(response.headers, 'x-h2'), ['yes'])
     assert.ok(!response.head.includes(':status'))
-    const [rawHeaders] = received
-    const lines = []
-    for (let i = 0; i < rawHeaders.length; i += 2) lines.push([rawHeaders[i], rawHeaders[i + 1]])
+    const lines = pairs(upstream.received[0])
     assert.deepEqual(values(lines, ':authority'), ['front.test'])
     assert.deepEqual(values(lines, 'te'), ['trailers'])
     assert.deepEqual(values(lines, 'x-kept'), ['k'])
@@ -298,8 +495,15 @@ describe('HTTP/2', () => {
     }
   })
 
-  it('h2c front end -> HTTP/1.1 upstream', async (t) => {
-    const upstream = await startRecordingUpstream(() => rawResponse({
+  it('HTTP/1.1 front end answers 502 when the HTTP/2 upstream is gone', async (t) => {
+    const upstream = await http2Upstream(t)
+    const proxy = await startExample(t, 'http2-upstream.js', { UPSTREAM: upstream.url.replace(/:\d+$/, ':9') })
+    const response = await exchange(proxy.port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    assert.equal(response.status, 502)
+  })
+
+  it('h2c front end -> HTTP/1.1 upstream with forward()', async (t) => {
+    const upstream = await recordingUpstream(t, () => rawResponse({
       headers: [
         ['Connection', 'keep-alive, X-Internal'],
         ['X-Internal', 'secret'],
@@ -310,16 +514,9 @@ describe('HTTP/2', () => {
       ],
       body: '7\r\npayload\r\n0\r\n\r\n',
     }))
-    const agent = new http.Agent({ keepAlive: true })
-    const front = http2ToHttp1Proxy({ host: '127.0.0.1', port: upstream.port }, agent)
-    const port = await listen(front)
-    const session = http2.connect(`http://127.0.0.1:${port}`)
-    t.after(async () => {
-      session.close()
-      agent.destroy()
-      await closeServer(front)
-      await upstream.close()
-    })
+    const proxy = await startExample(t, 'http2-front.js', { UPSTREAM: upstream.url })
+    const session = http2.connect(`http://127.0.0.1:${proxy.port}`)
+    t.after(() => session.close())
     const stream = session.request({ ':path': '/from-h2?q=1', cookie: ['a=1', 'b=2'], te: 'trailers', 'x-kept': 'k' })
     const [headers, body] = await withTimeout(Promise.all([
       new Promise((resolve) => stream.once('response', resolve)),
@@ -334,45 +531,34 @@ describe('HTTP/2', () => {
     assert.equal(body, 'payload')
     assert.deepEqual(headers['set-cookie'], ['a=1', 'b=2'])
     assert.equal(headers['x-internal'], undefined)
+    assert.equal(headers.via, '1.1 hop-by-hop')
     const [request] = upstream.requests
     assert.equal(request.startLine, 'GET /from-h2?q=1 HTTP/1.1')
-    assert.deepEqual(values(request.headers, 'host'), [`127.0.0.1:${port}`])
+    assert.deepEqual(values(request.headers, 'host'), [`127.0.0.1:${proxy.port}`])
     assert.deepEqual(values(request.headers, 'cookie'), ['a=1; b=2'])
     assert.deepEqual(values(request.headers, 'te'), ['trailers'])
-    assert.deepEqual(values(request.headers, 'x-kept'), ['k'])
+    assert.deepEqual(values(request.headers, 'via'), ['2 hop-by-hop'])
     assert.ok(!request.head.includes(':method') && !request.head.includes(':path'))
     // A GET with a body (allowed in HTTP/2) reaches the HTTP/1.1 upstream framed.
     const withBody = session.request({ ':method': 'GET', ':path': '/get-with-body' }, { endStream: false })
     withBody.end('GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n')
     withBody.resume()
     await withTimeout(new Promise((resolve) => withBody.once('close', resolve)), WAIT_MS, 'h2 stream')
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    assert.deepEqual(upstream.requests.map((r) => r.target), ['/from-h2?q=1', '/get-with-body'])
+    await upstream.received(2)
     assert.deepEqual(values(upstream.requests[1].headers, 'transfer-encoding'), ['chunked'])
     assert.equal(upstream.requests[1].body.toString(), 'GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n')
   })
+})
 
-  it('a naive h2c front end fails on the upstream Connection/Keep-Alive/Transfer-Encoding', async (t) => {
-    const front = http2.createServer((req, res) => {
-      try {
-        res.writeHead(200, { 'keep-alive': 'timeout=99', 'transfer-encoding': 'chunked' })
-        res.end()
-      } catch (error) {
-        res.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR)
-        front.emit('naive-error', error)
-      }
-    })
-    const port = await listen(front)
-    const session = http2.connect(`http://127.0.0.1:${port}`)
-    t.after(async () => {
-      session.close()
-      await closeServer(front)
-    })
-    const failed = new Promise((resolve) => front.once('naive-error', resolve))
-    const stream = session.request({ ':path': '/' })
-    stream.on('error', () => {})
-    stream.resume()
-    const error = await withTimeout(failed, WAIT_MS, 'naive error')
-    assert.equal(error.code, 'ERR_HTTP2_INVALID_CONNECTION_HEADERS')
+describe('@fastify/reply-from (examples/reply-from.js): replyFromHooks()', () => {
+  it('filters both directions with curl against the echo upstream', async (t) => {
+    const echo = await startEcho(t)
+    const proxy = await startExample(t, 'reply-from.js', { UPSTREAM: echo.url })
+    const result = await curl(['-v', '-H', 'Connection: X-Secret', '-H', 'X-Secret: 1', '-H', 'Keep-Alive: timeout=5', '-H', 'X-Forwarded-For: 203.0.113.9', `http://127.0.0.1:${proxy.port}/rf`])
+    assert.match(result.stderr, /< HTTP\/1\.1 200 OK/)
+    assert.doesNotMatch(result.stdout, /x-secret|keep-alive: timeout=5|203\.0\.113\.9/i)
+    assert.match(result.stdout, /^x-forwarded-for: 127\.0\.0\.1$/m)
+    assert.match(result.stdout, /^via: 1\.1 hop-by-hop$/m)
+    assert.doesNotMatch(result.stderr, /x-internal|timeout=99/i)
   })
 })

@@ -1,0 +1,55 @@
+'use strict'
+// An HTTP/1.1 front end for an HTTP/2 upstream. Node's http2 client throws for any
+// connection-specific field (RFC 9113 §8.2.2): only a filtered list can go on.
+
+const http = require('node:http')
+const http2 = require('node:http2')
+const { filterRequest, filterHeaders, writeHead } = require('hop-by-hop')
+
+const upstream = process.env.UPSTREAM ?? 'http://127.0.0.1:3000'
+const port = process.env.PORT ?? 8080
+
+let session
+function upstreamSession() {
+  if (session === undefined || session.closed || session.destroyed) {
+    session = http2.connect(upstream)
+    session.on('error', () => {}) // each stream reports its own failure
+  }
+  return session
+}
+
+/** The filtered request as an HTTP/2 header object; Host becomes :authority (RFC 9113 §8.3.1). */
+function http2Headers(req, filtered) {
+  const headers = { ':method': req.method, ':path': req.url }
+  for (let i = 0; i < filtered.length; i += 2) {
+    const name = filtered[i].toLowerCase()
+    if (name === 'host') headers[':authority'] = filtered[i + 1]
+    else headers[name] = name in headers ? [headers[name], filtered[i + 1]].flat() : filtered[i + 1]
+  }
+  return headers
+}
+
+const server = http.createServer((req, res) => {
+  let stream
+  try {
+    const forward = filterRequest(req)
+    if (!forward.keepAlive) res.setHeader('Connection', 'close')
+    stream = upstreamSession().request(http2Headers(req, forward.headers))
+  } catch (error) {
+    res.writeHead(error.statusCode ?? 502, { Connection: 'close' }).end()
+    return
+  }
+  stream.on('response', (headers, flags, rawHeaders) => {
+    const status = headers[':status']
+    // httpVersion '2.0' drops the pseudo-header fields.
+    const filtered = filterHeaders(rawHeaders, { httpVersion: '2.0', direction: 'response', statusCode: status, requestMethod: req.method })
+    writeHead(res, status, filtered.headers)
+    stream.pipe(res)
+  })
+  stream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502, { Connection: 'close' }).end()))
+  req.pipe(stream)
+})
+
+server.listen(port, '127.0.0.1', () => {
+  console.log(`listening on http://127.0.0.1:${server.address().port}`)
+})
