@@ -1,12 +1,18 @@
-import type { IncomingMessage } from 'node:http'
+import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingHttpHeaders as IncomingHttp2Headers, Http2ServerRequest, Http2ServerResponse } from 'node:http2'
+import type { EventEmitter } from 'node:events'
+import type { Duplex } from 'node:stream'
 
 /** A flat header list as in `IncomingMessage.rawHeaders`: name, value, name, value, ... */
 export type RawHeaders = readonly string[]
 
+// Every options type below lists its names exactly (no index signature), as the functions do at
+// run time: a misspelt option is a compile error here and a TypeError (ERR_INVALID_ARG_VALUE) there.
+
 /** Options of {@link filterHeaders}, {@link filterRequest}, {@link filterResponse} and {@link createFilter}. */
 export interface FilterOptions {
   /** The message's HTTP version as in `msg.httpVersion`: `'1.0'`, `'1.1'`, `'2.0'` or `'2'`. Default `'1.1'`. */
-  httpVersion?: string
+  httpVersion?: '1.0' | '1.1' | '2.0' | '2' | (string & {})
   /** Whether the headers belong to a request or a response. Default `'request'`. */
   direction?: 'request' | 'response'
   /** Whether the recipient of the message (the caller) is a proxy. Default `true`. */
@@ -32,10 +38,7 @@ export interface FilterOptions {
   strict?: boolean
 }
 
-/**
- * What the proxy adds after filtering (see {@link forwardHeaders}). Taken by {@link middleware},
- * {@link createProxyHandlers}, {@link attach}, {@link relay} and {@link relayUpgrade} too.
- */
+/** What the proxy adds after filtering (see {@link forwardHeaders}, {@link createForwarding}). */
 export interface ForwardingOptions {
   /**
    * Whose forwarding fields (`Forwarded`, `X-Forwarded-For/-Host/-Proto/-Port/-Prefix`, `X-Real-IP`)
@@ -59,6 +62,34 @@ export interface ForwardingOptions {
   framing?: boolean
 }
 
+/** The filter options an integration takes; the others come from the message it handles. */
+export interface ProxyFilterOptions {
+  /** See {@link FilterOptions.strict}. */
+  strict?: boolean
+  /** See {@link FilterOptions.protect}. */
+  protect?: readonly string[]
+  /** See {@link FilterOptions.strip}. */
+  strip?: readonly string[]
+}
+
+/** Options of {@link middleware}, {@link relay} and {@link relayUpgrade}. */
+export interface MiddlewareOptions extends ProxyFilterOptions, ForwardingOptions {}
+
+/** Options of {@link relay} and {@link relayUpgrade}. */
+export interface RelayOptions extends ProxyFilterOptions, ForwardingOptions {}
+
+/** Options of {@link attach} and {@link plugin}: http-proxy writes the framing itself, so no `framing`. */
+export interface AttachOptions extends ProxyFilterOptions, Omit<ForwardingOptions, 'framing'> {}
+
+/** Options of {@link forward} and {@link forwardUpgrade}. */
+export interface ForwardOptions extends ProxyFilterOptions, ForwardingOptions {
+  /** The agent of the upstream requests (e.g. `new http.Agent({ keepAlive: true })`). Default: Node's global agent. */
+  agent?: Agent
+}
+
+/** Options of {@link replyFromHooks}: reply-from's client writes the framing itself, so no `framing`. */
+export interface ReplyFromOptions extends ProxyFilterOptions, Omit<ForwardingOptions, 'framing'> {}
+
 /** What the filter saw, computed on first access. */
 export interface Diagnostics {
   /** Connection options nominated by the message, lowercased, in order, without duplicates. */
@@ -77,7 +108,18 @@ export interface Diagnostics {
   authority: string | null
 }
 
-/** The end-to-end part of a message and the connection decision. */
+/** A {@link FilterResult} as `JSON.stringify` writes it. */
+export interface FilterResultJSON {
+  headers: string[]
+  keepAlive: boolean
+  upgrade: string | null
+  diagnostics: Diagnostics
+}
+
+/**
+ * The end-to-end part of a message and the connection decision. `JSON.stringify` and
+ * `console.log` show `diagnostics` too (computed then).
+ */
 export interface FilterResult {
   /** A new flat array of the end-to-end header lines, in original order, case and duplicates. */
   headers: string[]
@@ -87,26 +129,64 @@ export interface FilterResult {
   upgrade: string | null
   /** Details of the decision, computed on first access from a snapshot of the input taken when filtering. */
   readonly diagnostics: Diagnostics
+  /** The fields and the diagnostics, for `JSON.stringify`. */
+  toJSON(): FilterResultJSON
 }
 
 /**
- * A message a proxy must refuse; `statusCode` is the answer to send. Codes:
+ * The codes of {@link HopByHopError}:
  * - `ERR_HOP_BY_HOP_PROTECTED`, `ERR_HOP_BY_HOP_INVALID_TOKEN`, `ERR_HOP_BY_HOP_AMBIGUOUS_LENGTH`
  *   (with `strict`), `ERR_HOP_BY_HOP_INVALID_UPGRADE`: 400 for a request, 502 for a response;
  * - `ERR_HOP_BY_HOP_HEAD_TRUNCATED` ({@link filterRequest}/{@link filterResponse}): the head reached
  *   the number of lines Node's parser keeps (`maxHeadersCount`, default 1000), so lines past it,
  *   framing included, may be missing: 431 for a request, 502 for a response;
- * - `ERR_HOP_BY_HOP_UNDECLARED_BODY` (400), `ERR_HOP_BY_HOP_AFTER_CLOSE` (400) and
- *   `ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE` (502), from the integrations and {@link relay}.
+ * - `ERR_HOP_BY_HOP_UNDECLARED_BODY` (400): a body the request head does not declare;
+ * - `ERR_HOP_BY_HOP_AFTER_CLOSE` (400): a request pipelined behind one after which the connection closes;
+ * - `ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE` (502): a 101 to a request that did not ask to upgrade;
+ * - `ERR_HOP_BY_HOP_BODY_CONSUMED` (500): a body parser read the body and it cannot be sent again;
+ * - `ERR_HOP_BY_HOP_NOT_AN_UPGRADE` (400, {@link forwardUpgrade}): not a valid HTTP/1.1 upgrade;
+ * - `ERR_HOP_BY_HOP_REQUEST_TARGET` (400, {@link forward}): a request target that cannot be joined to the upstream URL.
+ */
+export type HopByHopErrorCode =
+  | 'ERR_HOP_BY_HOP_PROTECTED'
+  | 'ERR_HOP_BY_HOP_INVALID_TOKEN'
+  | 'ERR_HOP_BY_HOP_AMBIGUOUS_LENGTH'
+  | 'ERR_HOP_BY_HOP_INVALID_UPGRADE'
+  | 'ERR_HOP_BY_HOP_HEAD_TRUNCATED'
+  | 'ERR_HOP_BY_HOP_UNDECLARED_BODY'
+  | 'ERR_HOP_BY_HOP_AFTER_CLOSE'
+  | 'ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE'
+  | 'ERR_HOP_BY_HOP_BODY_CONSUMED'
+  | 'ERR_HOP_BY_HOP_NOT_AN_UPGRADE'
+  | 'ERR_HOP_BY_HOP_REQUEST_TARGET'
+
+/** The answer to send for a {@link HopByHopError}. */
+export type HopByHopStatusCode = 400 | 431 | 500 | 502
+
+/**
+ * A message a proxy must refuse; `statusCode` is the answer to send (see {@link HopByHopErrorCode}).
+ * Bad arguments are not HopByHopErrors but TypeError/RangeError with Node's codes
+ * (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`, `ERR_INVALID_HTTP_TOKEN`).
  */
 export class HopByHopError extends Error {
-  code: string
-  /** 400, 431 or 502. */
-  statusCode: 400 | 431 | 502
+  /** @param statusCode Default 400. */
+  constructor(code: HopByHopErrorCode, message: string, statusCode?: HopByHopStatusCode)
+  name: 'HopByHopError'
+  code: HopByHopErrorCode
+  statusCode: HopByHopStatusCode
 }
 
-/** Filter a flat `rawHeaders` array. Throws `TypeError`/`RangeError` for bad input. */
+/**
+ * Filter a flat `rawHeaders` array. Throws a TypeError/RangeError naming the element or option at
+ * fault (an unknown option name included), or a {@link HopByHopError}.
+ */
 export function filterHeaders(rawHeaders: RawHeaders, options?: FilterOptions): FilterResult
+
+/** What {@link filterRequest} reads of a request. */
+export type RequestLike = Pick<IncomingMessage, 'rawHeaders' | 'httpVersion'>
+
+/** What {@link filterResponse} reads of a response; `req.method` is the default `requestMethod`. */
+export type ResponseLike = Pick<IncomingMessage, 'rawHeaders' | 'httpVersion' | 'statusCode'> & { req?: { method?: string } }
 
 /**
  * Filter a request received by a server; reads `rawHeaders` and `httpVersion`. Throws a
@@ -119,7 +199,7 @@ export function filterHeaders(rawHeaders: RawHeaders, options?: FilterOptions): 
  * that puts names of unknown origin into an IncomingMessage's `rawHeaders` should call
  * {@link filterHeaders} on them instead.
  */
-export function filterRequest(req: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion'>, options?: FilterOptions): FilterResult
+export function filterRequest(req: RequestLike, options?: FilterOptions): FilterResult
 
 /**
  * Filter a response received from an upstream; reads `rawHeaders`, `httpVersion` and `statusCode`.
@@ -127,21 +207,16 @@ export function filterRequest(req: Pick<IncomingMessage, 'rawHeaders' | 'httpVer
  * with statusCode 502 when the head reached the limit of lines Node's client keeps. Trusts the
  * names of an `http.IncomingMessage` like {@link filterRequest}.
  */
-export function filterResponse(
-  res: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion' | 'statusCode'> & { req?: { method?: string } },
-  options?: FilterOptions,
-): FilterResult
+export function filterResponse(res: ResponseLike, options?: FilterOptions): FilterResult
 
 /** A filter with its options validated and encoded once (see {@link createFilter}). */
 export interface Filter {
   /** Filters like `filterHeaders(rawHeaders, options)`. */
   (rawHeaders: RawHeaders): FilterResult
   /** Filters like `filterRequest(req, options)`. */
-  request(req: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion'>): FilterResult
+  request(req: RequestLike): FilterResult
   /** Filters like `filterResponse(res, options)`. */
-  response(
-    res: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion' | 'statusCode'> & { req?: { method?: string } },
-  ): FilterResult
+  response(res: ResponseLike): FilterResult
 }
 
 /**
@@ -160,7 +235,7 @@ export const HOP_BY_HOP_HEADERS: readonly string[]
 /** The default `protect` list. */
 export const DEFAULT_PROTECTED_HEADERS: readonly string[]
 
-// Integrations (lib/http-proxy.js, lib/express.js)
+// Integrations
 
 /** A response that {@link writeHead} can write to: node:http `ServerResponse` or `Http2ServerResponse`. */
 export interface HeaderWritable {
@@ -168,64 +243,45 @@ export interface HeaderWritable {
   writeHead(statusCode: number): unknown
 }
 
-/** Listeners for http-proxy events, bound to one set of core options. */
-export interface ProxyHandlers {
-  /**
-   * http-proxy `proxyReq` listener (also http-proxy-middleware `on.proxyReq`): removes the client's
-   * hop-by-hop and nominated fields from the outgoing request, keeps `TE: trailers`, writes the
-   * proxy's own `Connection` and body framing, and keeps what http-proxy itself added
-   * (`xfwd` entries, `changeOrigin` Host). A request the filter refuses (400, or 431 for a head Node
-   * may have cut) is answered here and the upstream request aborted with the {@link HopByHopError},
-   * which http-proxy hands to its `'error'` listeners (check `res.headersSent` there). Also answers
-   * 502 to a 101 for this plain request, and refuses a body the head did not declare.
-   */
-  onProxyReq(proxyReq: import('node:http').ClientRequest, req: IncomingMessage, res: import('node:http').ServerResponse): void
-  /**
-   * http-proxy `proxyRes` listener (also http-proxy-middleware `on.proxyRes`): removes the upstream's
-   * hop-by-hop and nominated fields before http-proxy copies the headers, stops http-proxy's
-   * `setConnection` pass from overriding the client connection's keep-alive decision, and closes an
-   * HTTP/1.0 keep-alive client after the response. A response head Node may have cut, or one that
-   * `strict` refuses, is answered with 502.
-   */
-  onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage, res: import('node:http').ServerResponse): void
-  /**
-   * http-proxy `proxyReqWs` listener: filters a WebSocket handshake with `upgrade: true` (the upstream
-   * gets `Connection: upgrade`) and the upstream's 101 answer before http-proxy writes it.
-   */
-  onProxyReqWs(proxyReq: import('node:http').ClientRequest, req: IncomingMessage, socket: import('node:stream').Duplex): void
-}
+/**
+ * An http-proxy 1.x `ProxyServer` (`httpProxy.createProxyServer()`, or the one http-proxy-middleware
+ * hands its plugins). {@link attach} also uses its `before()` method and `options` object, which
+ * exist at run time but are not in `@types/http-proxy`, and refuses any other object.
+ */
+export interface HttpProxyServer extends EventEmitter {}
 
 /**
- * An http-proxy 1.x `ProxyServer`. Besides `on`, {@link attach} uses its `before()` method and its
- * `options` object, which exist at run time but are not in `@types/http-proxy`.
+ * Attach hop-by-hop to an http-proxy server: passes that answer a refused request (400, 431; 500
+ * for a body a body parser read and that cannot be sent again) before anything is sent upstream,
+ * and listeners that filter the request, the response and WebSocket handshakes, add the proxy's
+ * own fields, and never throw into the emitter. Turns on http-proxy's `preserveHeaderKeyCase`
+ * unless it is set. Attaching twice to one server throws. Returns `proxyServer`.
  */
-export interface HttpProxyServerLike {
-  on(event: string, listener: (...args: any[]) => void): unknown
-}
-
-/** {@link ProxyHandlers.onProxyReq} with default options. */
-export function onProxyReq(proxyReq: import('node:http').ClientRequest, req: IncomingMessage, res: import('node:http').ServerResponse): void
-
-/** {@link ProxyHandlers.onProxyRes} with default options. */
-export function onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage, res: import('node:http').ServerResponse): void
-
-/** http-proxy listeners that filter with `options`; throws for bad options. */
-export function createProxyHandlers(options?: FilterOptions & ForwardingOptions): ProxyHandlers
+export function attach<S extends HttpProxyServer>(proxyServer: S, options?: AttachOptions): S
 
 /**
- * Attach the listeners to an http-proxy server, plus web and ws passes that answer a refused
- * request (400, 431) before anything is sent upstream, drop requests pipelined behind one after
- * which the connection closes, and filter requests with
- * `Expect: 100-continue` (for which http-proxy emits no `proxyReq`). Turns on http-proxy's
- * `preserveHeaderKeyCase` unless it is set. Also usable as an http-proxy-middleware plugin:
- * `plugins: [(proxyServer) => attach(proxyServer, options)]`.
+ * An http-proxy-middleware plugin: `createProxyMiddleware({ target, plugins: [plugin(options)] })`.
+ * Throws for bad options here, when the app is built.
  */
-export function attach(proxyServer: HttpProxyServerLike, options?: FilterOptions & ForwardingOptions): ProxyHandlers
+export function plugin(options?: AttachOptions): (proxyServer: HttpProxyServer) => void
 
-/** A request after {@link middleware} ran. */
+/** A request after {@link middleware} ran (node:http or connect style). */
 export interface ForwardedRequest extends IncomingMessage {
-  /** The {@link filterRequest} result: `forward.headers` is what to send upstream. */
+  /** The {@link filterRequest} result: `forward.headers` is the finished list to send upstream. */
   forward: FilterResult
+}
+
+declare global {
+  // Express's documented way to add to its Request: its Request extends Express.Request.
+  namespace Express {
+    interface Request {
+      /**
+       * Set by hop-by-hop's `middleware()`: the `filterRequest` result whose `headers` are the
+       * finished list to send upstream. Only on routes behind `middleware()`.
+       */
+      forward: FilterResult
+    }
+  }
 }
 
 /**
@@ -235,11 +291,12 @@ export interface ForwardedRequest extends IncomingMessage {
  * `Connection: close`, or an HTTP/1.0 client asking for keep-alive, RFC 9112 §9.3). A
  * {@link HopByHopError} is answered with its statusCode (400, or 431 for a head Node may have cut),
  * and so is a request pipelined behind one after which the connection closes (RFC 9112 §9.6); the
- * chain stops. Throws for bad options.
+ * chain stops. Behind a body parser, `headers` announce the parsed body that {@link relay} sends
+ * again (500 when it cannot). Throws for bad options.
  */
 export function middleware(
-  options?: FilterOptions & ForwardingOptions,
-): (req: IncomingMessage, res: import('node:http').ServerResponse, next: (error?: unknown) => void) => void
+  options?: MiddlewareOptions,
+): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void
 
 /**
  * Write a status and a flat header list (such as `filterResponse(upstream).headers`) without losing
@@ -260,12 +317,7 @@ export function writeHead<R extends HeaderWritable>(res: R, statusCode: number, 
  * leaves aborts the upstream request; an upstream body cut short cuts the client's. Returns
  * `upstreamRequest`.
  */
-export function relay(
-  req: IncomingMessage,
-  res: import('node:http').ServerResponse,
-  upstreamRequest: import('node:http').ClientRequest,
-  options?: FilterOptions & ForwardingOptions,
-): import('node:http').ClientRequest
+export function relay(req: IncomingMessage, res: ServerResponse, upstreamRequest: ClientRequest, options?: RelayOptions): ClientRequest
 
 /**
  * The same for a server's `upgrade` event: `upstreamRequest` carries
@@ -275,11 +327,52 @@ export function relay(
  */
 export function relayUpgrade(
   req: IncomingMessage,
-  socket: import('node:stream').Duplex,
+  socket: Duplex,
   head: Buffer,
-  upstreamRequest: import('node:http').ClientRequest,
-  options?: FilterOptions & ForwardingOptions,
-): import('node:http').ClientRequest
+  upstreamRequest: ClientRequest,
+  options?: RelayOptions,
+): ClientRequest
+
+/**
+ * A whole forwarding step for node:http: filters `req`, adds the proxy's own fields, sends it to
+ * `target` (an http: or https: URL; the request's path is joined to it) and relays the answer to
+ * `res`. A request the filter refuses is answered with its statusCode (400, 431) and never sent;
+ * a body a parser already read is sent again (500 when it cannot be). Also takes the requests of
+ * an HTTP/2 server (`http2.createServer((req, res) => forward(req, res, target))`): pseudo-headers
+ * dropped, `:authority` as Host, cookie crumbs joined. Throws only for wrong arguments or options.
+ */
+export function forward(
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+  target: string | URL,
+  options?: ForwardOptions,
+): void
+
+/**
+ * The same for a server's `upgrade` event (WebSocket): `target` may also be a ws: or wss: URL. A
+ * refused handshake is answered on the socket (400, 431) and the connection closed; an upstream
+ * that does not switch protocols has its answer passed on, then the connection closes.
+ */
+export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: string | URL, options?: ForwardOptions): void
+
+/** Headers as Node hands them over: HTTP/1 (`req.headers`) or HTTP/2 (with pseudo-headers). */
+export type HeadersObject = IncomingHttpHeaders | IncomingHttp2Headers
+
+/** The part of a Fastify request the hooks read. */
+export interface ReplyFromRequest {
+  raw: IncomingMessage | Http2ServerRequest
+}
+
+/** Hooks for `@fastify/reply-from`: `reply.from(url, replyFromHooks())`. */
+export interface ReplyFromHooks {
+  /** The client's request headers without hop-by-hop and nominated fields, with the proxy's own. */
+  rewriteRequestHeaders(request: ReplyFromRequest, headers: HeadersObject): HeadersObject
+  /** The upstream's response headers without hop-by-hop fields and HTTP/2 pseudo-headers. Never throws. */
+  rewriteHeaders(headers: HeadersObject, request?: ReplyFromRequest): HeadersObject
+}
+
+/** The hooks for `@fastify/reply-from`, with `options` checked once (throws for bad options). */
+export function replyFromHooks(options?: ReplyFromOptions): ReplyFromHooks
 
 /**
  * The request headers to send upstream: `filtered` (a filter's output for `req`) with Host, the
@@ -287,17 +380,17 @@ export function relayUpgrade(
  * (`Transfer-Encoding: chunked` for a chunked or HTTP/2 body of unknown length, with its `Trailer`
  * announcement), and `te` named in `Connection` when `TE: trailers` goes on (RFC 9110 §10.1.4). For
  * an HTTP/2 request, cookie crumbs become one `Cookie` line and `:authority` the Host. A new array;
- * `filtered` is not changed. Throws TypeError/RangeError for bad options.
+ * `filtered` is not changed. Throws TypeError/RangeError naming the argument or option at fault.
  */
-export function forwardHeaders(
-  req: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion' | 'httpVersionMajor' | 'socket'>,
-  filtered: RawHeaders,
-  options?: ForwardingOptions,
-): string[]
+export function forwardHeaders(req: ForwardingRequest, filtered: RawHeaders, options?: ForwardingOptions): string[]
+
+/** What {@link forwardHeaders} reads of a request. */
+export type ForwardingRequest = Pick<IncomingMessage, 'rawHeaders' | 'httpVersion' | 'httpVersionMajor' | 'socket'>
 
 /** {@link forwardHeaders} with its options validated once, and the response side (`Via`). */
 export interface Forwarding {
-  request(req: Pick<IncomingMessage, 'rawHeaders' | 'httpVersion' | 'httpVersionMajor' | 'socket'>, filtered: RawHeaders): string[]
+  /** Like `forwardHeaders(req, filtered, options)`. */
+  request(req: ForwardingRequest, filtered: RawHeaders): string[]
   /** `filtered` (a filter's output for an upstream response) with this proxy's `Via`. */
   response(res: Pick<IncomingMessage, 'httpVersion'>, filtered: RawHeaders): string[]
 }
