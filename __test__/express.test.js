@@ -5,7 +5,10 @@ const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
 const express = require('express')
-const { middleware, writeHead } = require('..')
+const net = require('node:net')
+const zlib = require('node:zlib')
+const querystring = require('node:querystring')
+const { middleware, writeHead, relay, relayUpgrade, forward, forwardUpgrade } = require('..')
 const {
   listen,
   closeServer,
@@ -17,7 +20,7 @@ const {
   connect,
   exchange,
 } = require('./helpers/wire.js')
-const { forwardingApp } = require('./helpers/recipes.js')
+const { startExample } = require('./helpers/examples.js')
 
 async function serve(t, handler) {
   const server = http.createServer(handler)
@@ -134,7 +137,8 @@ describe('middleware()', () => {
   })
 
   it('validates its options when the app is built', () => {
-    assert.throws(() => middleware({ httpVersion: '3' }), RangeError)
+    // The message's own version is read from each request: not an option of a middleware.
+    assert.throws(() => middleware({ httpVersion: '3' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
     assert.throws(() => middleware({ strip: ['bad name'] }), TypeError)
   })
 })
@@ -206,15 +210,11 @@ describe('writeHead()', () => {
   })
 })
 
-describe('Express forwarding recipe', () => {
+describe('Express forwarding recipe (examples/express.js)', () => {
   async function recipeFixture(t, respond) {
     const upstream = await startRecordingUpstream(respond)
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
-    const port = await serve(t, forwardingApp({ host: '127.0.0.1', port: upstream.port }, agent))
-    t.after(async () => {
-      agent.destroy()
-      await upstream.close()
-    })
+    t.after(() => upstream.close())
+    const { port } = await startExample(t, 'express.js', { UPSTREAM: upstream.url })
     return { port, upstream }
   }
 
@@ -306,5 +306,201 @@ describe('Express forwarding recipe', () => {
     await new Promise((resolve) => setTimeout(resolve, 100))
     assert.deepEqual(upstream.requests.map((r) => r.target), ['/outer'])
     assert.equal(upstream.requests[0].body.toString(), inner)
+  })
+})
+
+/** An upstream request for `req` to the recording upstream, with the filtered headers as a flat array. */
+function upstreamRequestFor(upstream, req, headers = req.forward.headers) {
+  return http.request({ host: '127.0.0.1', port: upstream.port, method: req.method, path: req.originalUrl, headers })
+}
+
+/** Express with `before` in front of middleware(), `between` after it, then relay(). */
+async function parserProxy(t, { before = [], between = [], headers } = {}) {
+  const upstream = await startRecordingUpstream((request) => rawResponse({ body: `got ${request.body.length}` }))
+  t.after(() => upstream.close())
+  const app = express()
+  for (const handler of before) app.use(handler)
+  app.use(middleware())
+  for (const handler of between) app.use(handler)
+  app.use((req, res) => relay(req, res, upstreamRequestFor(upstream, req, headers?.(req))))
+  return { port: await serve(t, app), upstream }
+}
+
+/** exchange() for a request whose text stands for bytes (latin1): binary and encoded bodies. */
+async function exchangeBytes(port, text) {
+  const client = await connect(port)
+  try {
+    client.socket.write(Buffer.from(text, 'latin1'))
+    return await client.response()
+  } finally {
+    client.destroy()
+  }
+}
+
+function withLength(startLine, lines, body) {
+  return rawRequest(startLine, [...lines, ['Content-Length', String(Buffer.byteLength(body, 'latin1'))]], body)
+}
+
+function chunkedOf(startLine, lines, body) {
+  const bytes = Buffer.from(body, 'latin1')
+  const half = Math.ceil(bytes.length / 2)
+  const chunks = [bytes.subarray(0, half), bytes.subarray(half)].filter((chunk) => chunk.length > 0)
+  const encoded = chunks.map((chunk) => `${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`).join('')
+  return rawRequest(startLine, [...lines, ['Transfer-Encoding', 'chunked']], `${encoded}0\r\n\r\n`)
+}
+
+// Each parser, what a client sends, and how the upstream's bytes are compared with it.
+const PARSERS = [
+  { name: 'json', parser: () => express.json(), type: 'application/json', body: '{ "a": 1, "b": ["x", null] }', same: (sent, got) => assert.deepEqual(JSON.parse(got), JSON.parse(sent)) },
+  { name: 'urlencoded', parser: () => express.urlencoded({ extended: false }), type: 'application/x-www-form-urlencoded', body: 'a=1&b=x+y&b=z', same: (sent, got) => assert.deepEqual({ ...querystring.parse(got.toString()) }, { ...querystring.parse(sent) }) },
+  { name: 'text', parser: () => express.text(), type: 'text/plain; charset=utf-8', body: Buffer.from('h\u00e9llo \u2713', 'utf8').toString('latin1'), same: (sent, got) => assert.equal(got.toString('latin1'), sent) },
+  { name: 'raw', parser: () => express.raw(), type: 'application/octet-stream', body: '\u0000\u0001\u00ff binary', same: (sent, got) => assert.equal(got.toString('latin1'), sent) },
+]
+const FRAMINGS = [['Content-Length', withLength], ['chunked', chunkedOf]]
+
+describe('behind a body parser (the body was read before relay() could pipe it)', () => {
+  for (const { name, parser, type, body, same } of PARSERS) {
+    for (const [framing, frame] of FRAMINGS) {
+      it(`express.${name}() before middleware(), ${framing}: forwarded with the length of what is sent`, async (t) => {
+        const { port, upstream } = await parserProxy(t, { before: [parser()] })
+        const response = await exchangeBytes(port, frame('POST /p HTTP/1.1', [['Host', 'a'], ['Content-Type', type]], body))
+        assert.equal(response.status, 200)
+        const [request] = upstream.requests
+        same(body, request.body)
+        assert.deepEqual(values(request.headers, 'content-length'), [String(request.body.length)])
+        assert.deepEqual(values(request.headers, 'transfer-encoding'), [])
+        assert.equal(response.body.toString(), `got ${request.body.length}`)
+      })
+    }
+  }
+
+  it('express.json() between middleware() and relay(): a chunked body goes on chunked', async (t) => {
+    const { port, upstream } = await parserProxy(t, { between: [express.json()] })
+    const body = '{ "a": [1, 2] }'
+    const response = await exchange(port, chunkedOf('POST /p HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/json']], body))
+    assert.equal(response.status, 200)
+    assert.deepEqual(JSON.parse(upstream.requests[0].body), { a: [1, 2] })
+    assert.deepEqual(values(upstream.requests[0].headers, 'transfer-encoding'), ['chunked'])
+  })
+
+  it('express.json() between middleware() and relay(): a Content-Length that still matches goes on', async (t) => {
+    const { port, upstream } = await parserProxy(t, { between: [express.json()] })
+    const response = await exchange(port, withLength('POST /p HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/json']], '{"a":1}'))
+    assert.equal(response.status, 200)
+    assert.equal(upstream.requests[0].body.toString(), '{"a":1}')
+  })
+
+  it('express.json() between middleware() and relay(), flat headers rendered with the old length: 500 at once, nothing sent', async (t) => {
+    const { port, upstream } = await parserProxy(t, { between: [express.json()] })
+    const started = Date.now()
+    const response = await exchange(port, withLength('POST /p HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/json']], '{ "a": 1 }'))
+    assert.equal(response.status, 500)
+    assert.match(response.body.toString(), /ERR_HOP_BY_HOP_BODY_CONSUMED/)
+    assert.ok(Date.now() - started < 1000)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.equal(upstream.requests.length, 0)
+  })
+
+  it('express.json() between middleware() and relay(), headers as an object: framing set to the parsed body', async (t) => {
+    const { port, upstream } = await parserProxy(t, {
+      between: [express.json()],
+      headers: (req) => Object.fromEntries(pairs(req.forward.headers)),
+    })
+    const response = await exchange(port, withLength('POST /p HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/json']], '{ "a": 1 }'))
+    assert.equal(response.status, 200)
+    assert.equal(upstream.requests[0].body.toString(), '{"a":1}')
+    assert.deepEqual(values(upstream.requests[0].headers, 'content-length'), ['7'])
+  })
+
+  it('a gzip body express.json() inflated goes on decoded, without Content-Encoding', async (t) => {
+    const { port, upstream } = await parserProxy(t, { before: [express.json()] })
+    const gzipped = zlib.gzipSync('{"z":true}').toString('latin1')
+    const response = await exchangeBytes(port, withLength('POST /p HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/json'], ['Content-Encoding', 'gzip']], gzipped))
+    assert.equal(response.status, 200)
+    assert.equal(upstream.requests[0].body.toString(), '{"z":true}')
+    assert.deepEqual(values(upstream.requests[0].headers, 'content-encoding'), [])
+  })
+
+  for (const where of ['before', 'between']) {
+    it(`a parsed body that cannot be rebuilt (${where} middleware()): 500 at once, nothing sent`, async (t) => {
+      // A parser of its own media type: the parsed object says nothing of the bytes sent.
+      const custom = (req, res, next) => {
+        req.on('data', () => {})
+        req.on('end', () => {
+          req.body = { parsed: true }
+          next()
+        })
+      }
+      const { port, upstream } = await parserProxy(t, { [where]: [custom] })
+      const response = await exchange(port, withLength('POST /p HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/x-custom']], 'abc'))
+      assert.equal(response.status, 500)
+      assert.match(response.body.toString(), /ERR_HOP_BY_HOP_BODY_CONSUMED/)
+      assert.equal(upstream.requests.length, 0)
+    })
+  }
+
+  it('forward() behind express.json(): JSON with Content-Length and chunked', async (t) => {
+    const upstream = await startRecordingUpstream()
+    t.after(() => upstream.close())
+    const app = express()
+    app.use(express.json())
+    app.use((req, res) => forward(req, res, upstream.url))
+    const port = await serve(t, app)
+    const body = '{ "f": "orward" }'
+    assert.equal((await exchange(port, withLength('POST /l HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/json']], body))).status, 200)
+    assert.equal((await exchange(port, chunkedOf('POST /c HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/json']], body))).status, 200)
+    for (const request of upstream.requests) {
+      assert.equal(request.body.toString(), '{"f":"orward"}')
+      assert.deepEqual(values(request.headers, 'content-length'), ['14'])
+    }
+  })
+})
+
+describe('arguments: coded errors that name the argument, checked before anything is sent', () => {
+  const req = new http.IncomingMessage(new net.Socket())
+  const res = new http.ServerResponse(req)
+  const socket = new net.Socket()
+  const typeError = (argument) => ({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: new RegExp(`"${argument.replace('.', '\\.')}"`) })
+
+  it('relay() and relayUpgrade()', () => {
+    assert.throws(() => relay(), typeError('req'))
+    assert.throws(() => relay(req), typeError('res'))
+    assert.throws(() => relay(req, res), typeError('upstreamRequest'))
+    assert.throws(() => relay(req, res, {}), typeError('upstreamRequest'))
+    const upstreamRequest = http.request({ host: '127.0.0.1', port: 9, agent: false })
+    upstreamRequest.on('error', () => {})
+    upstreamRequest.destroy()
+    assert.throws(() => relay(req, res, upstreamRequest, { trsut: 'loopback' }), { code: 'ERR_INVALID_ARG_VALUE', suggestion: 'trust' })
+    assert.throws(() => relayUpgrade(req, {}, Buffer.alloc(0), upstreamRequest), typeError('socket'))
+    assert.throws(() => relayUpgrade(req, socket, 'head', upstreamRequest), typeError('head'))
+    assert.throws(() => relayUpgrade(req, socket, Buffer.alloc(0), null), typeError('upstreamRequest'))
+  })
+
+  it('middleware() when the app is built', () => {
+    assert.throws(() => middleware({ trsut: 'loopback' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', suggestion: 'trust', message: /options\.trsut/ })
+    assert.throws(() => middleware({ trust: 1.5 }), RangeError)
+    assert.throws(() => middleware('strict'), TypeError)
+  })
+
+  it('writeHead()', () => {
+    assert.throws(() => writeHead(res, 200, 'A: b'), typeError('headers'))
+    assert.throws(() => writeHead(res, 200, ['A']), { name: 'RangeError', code: 'ERR_INVALID_ARG_VALUE', message: /'headers'/ })
+    assert.throws(() => writeHead(res, 2000, []), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /"statusCode"/ })
+    assert.throws(() => writeHead({}, 200, []), typeError('res'))
+  })
+
+  it('forward() and forwardUpgrade(): targets and options', () => {
+    assert.throws(() => forward(req, res, 42), typeError('target'))
+    assert.throws(() => forward(req, res, 'not a url'), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /'target'/ })
+    assert.throws(() => forward(req, res, 'ftp://127.0.0.1/'), { name: 'RangeError', code: 'ERR_INVALID_ARG_VALUE', message: /'target'/ })
+    assert.throws(() => forward(req, res, 'ws://127.0.0.1/'), { name: 'RangeError', message: /'target'/ })
+    assert.throws(() => forward(req, res, 'http://u:p@127.0.0.1/'), { name: 'RangeError', message: /credentials/ })
+    assert.throws(() => forward(req, res, 'http://127.0.0.1/', { agnet: false }), { code: 'ERR_INVALID_ARG_VALUE', suggestion: 'agent' })
+    assert.throws(() => forward(req, res, 'http://127.0.0.1/', { agent: {} }), typeError('options.agent'))
+    assert.throws(() => forward({}, res, 'http://127.0.0.1/'), typeError('req'))
+    assert.throws(() => forwardUpgrade(req, socket, Buffer.alloc(0), 'ftp://127.0.0.1/'), { name: 'RangeError', message: /'target'/ })
+    assert.throws(() => forwardUpgrade(req, socket, undefined, 'ws://127.0.0.1/'), typeError('head'))
+    assert.throws(() => forwardUpgrade(req, undefined, Buffer.alloc(0), 'ws://127.0.0.1/'), typeError('socket'))
+    socket.destroy()
   })
 })

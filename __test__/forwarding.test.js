@@ -10,7 +10,8 @@ const http2 = require('node:http2')
 const httpProxy = require('http-proxy')
 const { forwardHeaders, createForwarding, filterRequest, attach } = require('..')
 const { PATHS, serve } = require('./helpers/paths.js')
-const { http2ToHttp1Proxy } = require('./helpers/recipes.js')
+// The h2c front end of examples/http2-front.js, in process.
+const http2ToHttp1Proxy = (target, agent) => http2.createServer((req, res) => require('..').forward(req, res, `http://${target.host}:${target.port}`, { agent }))
 const { WAIT_MS, withTimeout, values, rawRequest, rawResponse, startRecordingUpstream, connect, exchange } = require('./helpers/wire.js')
 
 /** A request as Node's server hands it over, from `address`. */
