@@ -12,12 +12,19 @@
 
 const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const http2 = require('node:http2')
+const { execFileSync } = require('node:child_process')
 const Fastify = require('fastify')
 const replyFrom = require('@fastify/reply-from')
 const {
   WAIT_MS,
   withTimeout,
   runChild,
+  listen,
+  closeServer,
   values,
   names,
   rawRequest,
@@ -27,49 +34,9 @@ const {
   exchange,
 } = require('./helpers/wire.js')
 
-// ---- The recipe (README "### @fastify/reply-from"), exactly as documented. ----
-const { filterHeaders, filterRequest, forwardHeaders } = require('..')
-
-// reply-from hands rewriteHeaders a parsed object: lowercase names, repeated fields as arrays.
-function toRawHeaders(headers) {
-  const raw = []
-  for (const [name, value] of Object.entries(headers)) {
-    if (Array.isArray(value)) for (const line of value) raw.push(name, `${line}`)
-    else if (value !== undefined) raw.push(name, `${value}`)
-  }
-  return raw
-}
-
-function fromRawHeaders(raw) {
-  const headers = Object.create(null)
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase()
-    headers[name] = name in headers ? [headers[name], raw[i + 1]].flat() : raw[i + 1]
-  }
-  return headers
-}
-
-const hopByHop = {
-  // Client -> upstream. reply-from has already set the upstream Host (protected, never removed).
-  rewriteRequestHeaders(request, headers) {
-    const forward = filterRequest(request.raw)
-    for (const name of forward.diagnostics.removed) delete headers[name.toLowerCase()]
-    const te = forward.headers.findIndex((name, i) => i % 2 === 0 && name.toLowerCase() === 'te')
-    if (te !== -1) headers.te = forward.headers[te + 1] // exactly 'trailers'
-    // The proxy's own X-Forwarded-* and Via replace a client's (undici frames the body itself).
-    const own = fromRawHeaders(forwardHeaders(request.raw, forward.headers, { framing: false }))
-    for (const name of ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-prefix', 'x-real-ip', 'via']) {
-      if (own[name] === undefined) delete headers[name]
-      else headers[name] = own[name]
-    }
-    return headers
-  },
-  // Upstream -> client. Node writes the client hop's own Connection/Keep-Alive.
-  rewriteHeaders(headers) {
-    return fromRawHeaders(filterHeaders(toRawHeaders(headers), { direction: 'response' }).headers)
-  },
-}
-// ---- End of the recipe. ----
+// The hooks as examples/reply-from.js uses them.
+const { replyFromHooks } = require('..')
+const hopByHop = replyFromHooks()
 
 const TEST_TIMEOUT = { timeout: 4 * WAIT_MS }
 
@@ -110,15 +77,15 @@ const CRAFTED = rawRequest('GET /crafted?q=1 HTTP/1.1', [
 ])
 
 /** A raw upstream and a fastify server with reply-from in front of it (`options` for reply.from). */
-async function fixture(t, { respond, options } = {}) {
-  const upstream = await startRecordingUpstream(respond)
+async function fixture(t, { respond, options, upstream: given, register = {} } = {}) {
+  const upstream = given ?? await startRecordingUpstream(respond)
   const app = Fastify({ logger: false })
-  await app.register(replyFrom, { base: upstream.url })
+  await app.register(replyFrom, { base: upstream.url, ...register })
   app.all('/*', (request, reply) => reply.from(request.url, options))
   await app.listen({ host: '127.0.0.1', port: 0 })
   t.after(async () => {
     await withTimeout(app.close(), WAIT_MS, 'fastify close')
-    await upstream.close()
+    if (given === undefined) await upstream.close()
   })
   return { port: app.server.address().port, upstream, app }
 }
@@ -277,5 +244,141 @@ describe('@fastify/reply-from 12.6.5 with hop-by-hop (rewriteHeaders, rewriteReq
     await exchange(port, rawRequest('GET /b HTTP/1.1', [['Host', 'front.test'], ['TE', 'gzip']]))
     assert.deepEqual(values(upstream.requests[0].headers, 'te'), ['trailers'])
     assert.deepEqual(values(upstream.requests[1].headers, 'te'), [])
+  })
+})
+
+/** An HTTP/2 upstream (h2c, or TLS when `tls` is given) that records each request's raw headers. */
+async function startHttp2Upstream(t, tls) {
+  const received = []
+  const server = tls === undefined ? http2.createServer() : http2.createSecureServer({ ...tls, allowHTTP1: false })
+  server.on('stream', (stream, headers, flags, rawHeaders) => {
+    received.push(rawHeaders)
+    stream.respond({ ':status': 200, 'set-cookie': ['a=1', 'b=2'], 'x-h2': 'yes', 'content-type': 'text/plain' })
+    stream.end('from h2')
+  })
+  const port = await listen(server)
+  t.after(() => closeServer(server))
+  return { url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`, received }
+}
+
+/** A throwaway self-signed certificate for 127.0.0.1 (undici negotiates HTTP/2 only over TLS). */
+function selfSigned(t) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hop-by-hop-tls-'))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const key = path.join(dir, 'key.pem')
+  const cert = path.join(dir, 'cert.pem')
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { timeout: WAIT_MS, stdio: 'ignore' })
+  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) }
+}
+
+/** [name, value] lines of a flat list. */
+function pairs(flat) {
+  const lines = []
+  for (let i = 0; i < flat.length; i += 2) lines.push([flat[i], flat[i + 1]])
+  return lines
+}
+
+const HOP_BY_HOP_REQUEST = rawRequest('GET /h2?q=1 HTTP/1.1', [
+  ['Host', 'front.test'],
+  ['Connection', 'X-Secret'],
+  ['X-Secret', 's'],
+  ['Keep-Alive', 'timeout=5'],
+  ['Proxy-Connection', 'keep-alive'],
+  ['TE', 'trailers, gzip'],
+  ['X-Forwarded-For', '203.0.113.9'],
+  ['X-Kept', 'k'],
+])
+
+/** What the HTTP/2 upstream saw, and what the HTTP/1.1 client got, for HOP_BY_HOP_REQUEST. */
+function assertFilteredThroughHttp2(response, received) {
+  assert.equal(response.status, 200)
+  assert.equal(response.body.toString(), 'from h2')
+  assert.deepEqual(values(response.headers, 'set-cookie'), ['a=1', 'b=2'])
+  assert.deepEqual(values(response.headers, 'x-h2'), ['yes'])
+  assert.ok(!response.head.includes(':status'), response.head)
+  const lines = pairs(received[0])
+  assert.deepEqual(values(lines, 'x-kept'), ['k'])
+  assert.deepEqual(values(lines, 'te'), ['trailers'])
+  assert.deepEqual(values(lines, 'x-forwarded-for'), ['127.0.0.1'])
+  assert.deepEqual(values(lines, 'via'), ['1.1 hop-by-hop'])
+  for (const name of ['x-secret', 'keep-alive', 'proxy-connection', 'connection']) assert.ok(!names(lines).includes(name), name)
+}
+
+// The recipe the README showed before replyFromHooks, with reply-from's `http2: true`, in a child
+// process: the upstream's :status reaches filterHeaders inside an http2 stream event.
+const HTTP2_CRASH_SCRIPT = `
+  const http2 = require('node:http2')
+  const net = require('node:net')
+  const { filterHeaders } = require('.')
+  setTimeout(() => process.exit(3), ${WAIT_MS - 1000}).unref()
+  const toRaw = (headers) => Object.entries(headers).flatMap(([n, v]) => [v].flat().flatMap((line) => [n, String(line)]))
+  const fromRaw = (raw) => Object.fromEntries(raw.flatMap((item, i) => (i % 2 === 0 ? [[item.toLowerCase(), raw[i + 1]]] : [])))
+  const upstream = http2.createServer().on('stream', (stream) => stream.respond({ ':status': 200 }, { endStream: true }))
+  upstream.listen(0, '127.0.0.1', async () => {
+    const app = require('fastify')({ logger: false })
+    await app.register(require('@fastify/reply-from'), { base: 'http://127.0.0.1:' + upstream.address().port, http2: true })
+    const rewriteHeaders = (headers) => fromRaw(filterHeaders(toRaw(headers), { direction: 'response' }).headers)
+    app.get('/', (request, reply) => reply.from('/', { rewriteHeaders }))
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const client = net.connect(app.server.address().port, '127.0.0.1', () => client.write('GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n'))
+    client.on('error', () => {})
+    client.once('data', (chunk) => {
+      console.log('status ' + chunk.toString('latin1').split(' ')[1])
+      process.exit(0)
+    })
+  })`
+
+describe('@fastify/reply-from with replyFromHooks(): HTTP/2 upstreams, refusals, failures', () => {
+  it('the old recipe crashes the process on an HTTP/2 upstream (http2: true): :status reaches the filter in a stream event', TEST_TIMEOUT, async () => {
+    const outcome = await runChild(HTTP2_CRASH_SCRIPT)
+    assert.notEqual(outcome.code, 0)
+    assert.doesNotMatch(outcome.stdout, /status/)
+    assert.match(outcome.stderr, /ERR_INVALID_HTTP_TOKEN/)
+  })
+
+  it('http2: true against a node:http2 upstream: filtered both ways, pseudo-headers dropped', TEST_TIMEOUT, async (t) => {
+    const upstream = await startHttp2Upstream(t)
+    const { port } = await fixture(t, { upstream, options: hopByHop, register: { http2: true } })
+    const response = await exchange(port, HOP_BY_HOP_REQUEST)
+    assertFilteredThroughHttp2(response, upstream.received)
+  })
+
+  it('undici with allowH2 against a TLS HTTP/2 upstream', TEST_TIMEOUT, async (t) => {
+    const upstream = await startHttp2Upstream(t, selfSigned(t))
+    const { port } = await fixture(t, { upstream, options: hopByHop, register: { undici: { allowH2: true, connect: { rejectUnauthorized: false } } } })
+    const response = await exchange(port, HOP_BY_HOP_REQUEST)
+    assertFilteredThroughHttp2(response, upstream.received)
+  })
+
+  it('a request the filter refuses is answered with its statusCode by fastify, and nothing is sent upstream', TEST_TIMEOUT, async (t) => {
+    const { port, upstream } = await fixture(t, { options: replyFromHooks({ strict: true }) })
+    // Without an 'upgrade' listener Node hands an upgrade request to the route like any other.
+    const upgrade = await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: w\u00e9bsocket\r\n\r\n')
+    assert.equal(upgrade.status, 400)
+    assert.match(upgrade.body.toString(), /ERR_HOP_BY_HOP_INVALID_UPGRADE/)
+    const nominated = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'X-Forwarded-For'], ['X-Forwarded-For', '1.2.3.4']]))
+    assert.equal(nominated.status, 400)
+    assert.match(nominated.body.toString(), /ERR_HOP_BY_HOP_PROTECTED/)
+    assert.equal(upstream.requests.length, 0)
+    // The process and the server go on.
+    assert.equal((await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))).status, 200)
+  })
+
+  it('rewriteHeaders never throws: an object the filter cannot read fails closed on its fields', () => {
+    const { rewriteHeaders } = replyFromHooks()
+    const odd = { ':status': 200, 'bad name': 'x', connection: 'X-A', 'x-a': '1', 'keep-alive': 't', ok: 'y', 'set-cookie': ['a', 'b'] }
+    assert.deepEqual({ ...rewriteHeaders(odd) }, { ok: 'y', 'set-cookie': ['a', 'b'] })
+    assert.deepEqual({ ...rewriteHeaders(null) }, {})
+    const strict = replyFromHooks({ strict: true }).rewriteHeaders
+    // strict refuses a protected nomination; the fallback drops the nominated field instead.
+    assert.deepEqual({ ...strict({ connection: 'content-length', 'content-length': '5', ok: 'y' }) }, { ok: 'y' })
+  })
+
+  it('checks its options when called, naming the option', () => {
+    assert.throws(() => replyFromHooks({ trsut: 'loopback' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', suggestion: 'trust' })
+    // undici and Node's http2 client frame the body themselves.
+    assert.throws(() => replyFromHooks({ framing: true }), { code: 'ERR_INVALID_ARG_VALUE' })
+    assert.throws(() => replyFromHooks({ strip: 'x' }), TypeError)
+    assert.throws(() => replyFromHooks(1), TypeError)
   })
 })

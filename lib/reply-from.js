@@ -16,6 +16,8 @@ const REPLY_FROM_OPTIONS = Object.freeze([...REQUEST_FILTER_OPTIONS, ...FORWARDI
 /** The proxy's own fields, written by the hook over whatever the client sent. */
 const OWN_FIELDS = new Set([...FORWARDING_HEADERS, 'via'])
 
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
 const CONNECTION_SPECIFIC = new Set(['connection', ...HOP_BY_HOP_HEADERS.map((name) => name.toLowerCase())])
 
 function isPseudoHeader(name) {
@@ -48,8 +50,8 @@ function fromRawHeaders(raw) {
 /**
  * What is left of a response header object when the filter could not read it: every field that
  * can be connection-specific is dropped (the fixed hop-by-hop names, Connection and every name any
- * Connection value lists, however spelt), so the client never gets more than the filter would
- * have passed. Cannot throw.
+ * Connection value lists, however spelt) and every name that is not a token, so the client never
+ * gets more than the filter would have passed. Cannot throw.
  */
 function conservativeHeaders(headers) {
   const kept = {}
@@ -61,7 +63,8 @@ function conservativeHeaders(headers) {
   }
   for (const [name, value] of Object.entries(headers)) {
     const lower = String(name).toLowerCase()
-    if (isPseudoHeader(lower) || CONNECTION_SPECIFIC.has(lower) || nominated.has(lower)) continue
+    // Not a field name Node would write either (RFC 9110 §5.1), pseudo-headers included.
+    if (!TOKEN.test(lower) || CONNECTION_SPECIFIC.has(lower) || nominated.has(lower)) continue
     kept[lower] = value
   }
   return kept
