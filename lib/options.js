@@ -19,8 +19,9 @@ function checkOptions(options, known, where) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw invalidArgType('options', 'of type object', options)
   }
-  for (const name of Object.keys(options)) {
-    if (!known.includes(name)) throw unknownOption(where, name, known, ownerOf(name, known))
+  // for-in over an object literal reads V8's enum cache: no array per call, unlike Object.keys.
+  for (const name in options) {
+    if (!known.includes(name) && Object.hasOwn(options, name)) throw unknownOption(where, name, known, ownerOf(name, known))
   }
   return options
 }
