@@ -158,6 +158,26 @@ describe('npm start: what the proxy adds and drops', () => {
   })
 })
 
+describe('npm start: refused upgrades', () => {
+  it('answers 400 on the socket to a latin1 Upgrade, logs it, and keeps serving', async (t) => {
+    const upstream = await startRecordingUpstream()
+    t.after(() => upstream.close())
+    const demo = await startDemo(t, { TARGET: upstream.url })
+    const client = await connect(demo.port)
+    t.after(() => client.destroy())
+    client.socket.write(Buffer.from('GET /ws HTTP/1.1\r\nHost: demo.test\r\nConnection: Upgrade\r\nUpgrade: w\u00e9bsocket\r\n\r\n', 'latin1'))
+    const response = await client.response()
+    assert.equal(response.status, 400)
+    assert.equal(await client.closesWithin(2000), true)
+    assert.match(await demo.line(/^GET \/ws /), /upgrade refused/)
+    assert.equal(upstream.requests.length, 0)
+    const again = await connect(demo.port)
+    t.after(() => again.destroy())
+    again.send(rawRequest('GET /after HTTP/1.1', [['Host', 'demo.test']]))
+    assert.equal((await again.response()).status, 200)
+  })
+})
+
 describe('npm run demo (examples/before-after.js)', () => {
   it('prints the before/after table and exits by itself', async (t) => {
     const demo = run(t, 'before-after.js')

@@ -7,7 +7,7 @@
 
 const http = require('node:http')
 const express = require('express')
-const { middleware, filterRequest, filterResponse, forwardHeaders, relay, relayUpgrade } = require('..')
+const { middleware, filterResponse, relay, forwardUpgrade } = require('hop-by-hop')
 
 const PORT = process.env.PORT === undefined ? 8080 : Number(process.env.PORT)
 // A client that sends its head slowly (slow loris) is answered 408 and closed after this long.
@@ -47,20 +47,11 @@ function forwarder(target, agent, options) {
   }
 }
 
-/** WebSocket and other upgrades: the server's `upgrade` event, with the package's upgrade rules. */
+/** WebSocket and other upgrades: forwardUpgrade() answers a refused handshake on the socket. */
 function upgrader(target, options) {
   return (req, socket, head) => {
-    let forward
-    try {
-      forward = filterRequest(req, { upgrade: true })
-    } catch (error) {
-      const status = error.statusCode ?? 400
-      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
-      return
-    }
-    const request = { host: target.hostname, port: target.port || 80, method: req.method, path: req.url, headers: forwardHeaders(req, forward.headers, options) }
-    relayUpgrade(req, socket, head, http.request(request), options)
-    console.log(`${req.method} ${req.url} HTTP/${req.httpVersion} -> upgrade ${forward.upgrade ?? '-'} | removed from request: ${list(forward.diagnostics.removed)}`)
+    const forwarded = forwardUpgrade(req, socket, head, target, options) !== undefined
+    console.log(`${req.method} ${req.url} HTTP/${req.httpVersion} -> ${forwarded ? `upgrade ${req.headers.upgrade}` : 'upgrade refused'}`)
   }
 }
 
