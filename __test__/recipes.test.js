@@ -326,6 +326,17 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
     assert.equal(proxy.child.exitCode, null)
   })
 
+  it('answers 502 on the socket when the upstream of an upgrade cannot be reached', async (t) => {
+    const gone = await startRecordingUpstream()
+    await gone.close()
+    const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: gone.url })
+    const client = await connect(proxy.port)
+    t.after(() => client.destroy())
+    client.send(handshake())
+    assert.equal((await client.response()).status, 502)
+    assert.equal(await client.closesWithin(2000), true)
+  })
+
   it('the old README prose for relayUpgrade (filterRequest in the upgrade listener) crashes on the same bytes', async () => {
     // The anchor for the test above: a HopByHopError thrown from the server's 'upgrade' listener.
     const outcome = await runChild(`
