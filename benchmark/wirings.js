@@ -1,0 +1,296 @@
+'use strict'
+
+// npm run bench:proxy: what a proxy costs with hop-by-hop wired in as the README shows, against
+// the same stack without it.
+//
+// Processes, so that only a proxy's own CPU is counted:
+//   upstream (child)   node:http answering like a typical app (16 lines, 4 Set-Cookie, chunked)
+//   proxies  (children) one per stack below, each on its own port, all started once and warm
+//   driver   (this)    autocannon on 127.0.0.1 against one proxy at a time, and the bookkeeping
+//
+// Each measured window loads one stack; the stack's process reports the delta of its
+// process.cpuUsage() and the responses it finished, giving CPU µs per request, req/s, and
+// autocannon's p99 latency. Stacks run in interleaved, shuffled rounds, and each with-package
+// stack is compared with its stock pair of the same round (medians of the per-round ratios), so
+// the drift of a shared machine cancels.
+//
+//   PROXY_DURATION=s     measured seconds per stack per round (default 3)
+//   PROXY_ROUNDS=n       rounds (default 5)
+//   PROXY_CONNECTIONS=n  autocannon connections (default 10)
+//   PROXY_STACKS=a,b     run only these stacks (names from STACKS; their stock pairs are added)
+//   PROXY_PROFILE=name   start that stack's process with --cpu-prof (profiles in ./profiles)
+//   BENCH_PACKAGE=path   benchmark another build of the package (default: this checkout)
+
+const path = require('node:path')
+const http = require('node:http')
+const { fork } = require('node:child_process')
+const h = require('./harness.js')
+
+function packagePath() {
+  return process.env.BENCH_PACKAGE ? path.resolve(process.env.BENCH_PACKAGE) : path.join(__dirname, '..')
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stacks: `stock` is the same stack without the package, or undefined for a stock stack.
+
+/** Forwards with http.request as hand-written proxies do, optionally filtering each side. */
+function pipeHandler(upstream, agent, filterRequest, filterResponse) {
+  return (req, res) => {
+    const headers = filterRequest === undefined ? req.headers : filterRequest(req)
+    const upstreamRequest = http.request({ ...upstream, method: req.method, path: req.originalUrl ?? req.url, headers, agent })
+    upstreamRequest.on('response', (upstreamResponse) => {
+      res.writeHead(upstreamResponse.statusCode, filterResponse === undefined ? upstreamResponse.headers : filterResponse(upstreamResponse))
+      upstreamResponse.pipe(res)
+    })
+    upstreamRequest.on('error', () => res.destroy())
+    req.pipe(upstreamRequest)
+  }
+}
+
+function httpProxyServer(target, agent, wire) {
+  const httpProxy = require('http-proxy')
+  const proxy = httpProxy.createProxyServer({ target, agent })
+  wire(proxy)
+  proxy.on('error', (error, req, res) => res.destroy())
+  return http.createServer((req, res) => proxy.web(req, res))
+}
+
+function hpmServer(target, agent, plugins) {
+  const express = require('express')
+  const { createProxyMiddleware } = require('http-proxy-middleware')
+  const app = express()
+  app.use(createProxyMiddleware({ target, agent, plugins, logger: undefined }))
+  return http.createServer(app)
+}
+
+const STACKS = {
+  'http-proxy': { make: ({ target, agent }) => httpProxyServer(target, agent, () => {}) },
+  'http-proxy + attach': {
+    stock: 'http-proxy',
+    make: ({ target, agent, hop }) => httpProxyServer(target, agent, (proxy) => hop.attach(proxy)),
+  },
+  'http-proxy + attach, no forwarding fields or Via': {
+    stock: 'http-proxy',
+    make: ({ target, agent, hop }) => httpProxyServer(target, agent, (proxy) => hop.attach(proxy, { forwarded: false, via: false })),
+  },
+  'http-proxy-middleware': { make: ({ target, agent }) => hpmServer(target, agent, []) },
+  'http-proxy-middleware + plugin': {
+    stock: 'http-proxy-middleware',
+    make: ({ target, agent, hop }) => hpmServer(target, agent, [hop.plugin()]),
+  },
+  'Express + http.request pipe': {
+    make: ({ upstream, agent }) => {
+      const app = require('express')()
+      app.use(pipeHandler(upstream, agent))
+      return http.createServer(app)
+    },
+  },
+  'Express + middleware() + relay()': {
+    stock: 'Express + http.request pipe',
+    make: ({ upstream, agent, hop }) => {
+      const app = require('express')()
+      app.use(hop.middleware())
+      app.use((req, res) => {
+        const upstreamRequest = http.request({ ...upstream, method: req.method, path: req.originalUrl, headers: req.forward.headers, agent })
+        hop.relay(req, res, upstreamRequest)
+      })
+      return http.createServer(app)
+    },
+  },
+  'node:http + http.request pipe': { make: ({ upstream, agent }) => http.createServer(pipeHandler(upstream, agent)) },
+  'node:http + forward()': {
+    stock: 'node:http + http.request pipe',
+    make: ({ target, agent, hop }) => http.createServer((req, res) => hop.forward(req, res, target, { agent })),
+  },
+  'node:http + filterRequest/filterResponse only': {
+    stock: 'node:http + http.request pipe',
+    make: ({ upstream, agent, hop }) =>
+      http.createServer(pipeHandler(upstream, agent, (req) => hop.filterRequest(req).headers, (res) => hop.filterResponse(res).headers)),
+  },
+}
+
+// ---------------------------------------------------------------------------------------------
+// Upstream
+
+const BODY = Buffer.from('<!doctype html><title>ok</title>' + 'x'.repeat(1000))
+
+function upstreamHeaders() {
+  const { CORPUS } = require('./corpus.js')
+  const own = new Set(['transfer-encoding', 'connection', 'keep-alive', 'date'])
+  return CORPUS.find((item) => item.key === 'response').lines.filter(([name]) => !own.has(name.toLowerCase())).flat()
+}
+
+function runUpstream() {
+  const headers = upstreamHeaders()
+  const server = http.createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, headers)
+      res.write(BODY)
+      res.end()
+    })
+  })
+  server.keepAliveTimeout = 60000
+  server.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: server.address().port }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// A proxy process
+
+function runProxy(name, upstreamPort) {
+  const upstream = { host: '127.0.0.1', port: upstreamPort }
+  const target = `http://127.0.0.1:${upstreamPort}`
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 })
+  const hop = require(packagePath())
+  const server = STACKS[name].make({ upstream, target, agent, hop })
+  server.keepAliveTimeout = 60000
+  let completed = 0
+  server.on('request', (req, res) => res.once('finish', () => completed++))
+  let window = null
+  process.on('message', (message) => {
+    if (message.type === 'start') {
+      window = { cpu: process.cpuUsage(), time: process.hrtime.bigint(), completed }
+      process.send({ type: 'ok', id: message.id })
+    } else if (message.type === 'stop') {
+      const cpu = process.cpuUsage(window.cpu)
+      process.send({
+        type: 'ok',
+        id: message.id,
+        cpuUs: cpu.user + cpu.system,
+        requests: completed - window.completed,
+        seconds: Number(process.hrtime.bigint() - window.time) / 1e9,
+      })
+    } else if (message.type === 'exit') {
+      server.close()
+      process.exit(0)
+    }
+  })
+  server.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: server.address().port }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driver
+
+function start(args, execArgv = []) {
+  const child = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv })
+  const pending = new Map()
+  let nextId = 0
+  let onReady
+  const ready = new Promise((resolve) => {
+    onReady = resolve
+  })
+  child.on('message', (message) => {
+    if (message.type === 'ready') onReady(message.port)
+    else if (pending.has(message.id)) {
+      pending.get(message.id)(message)
+      pending.delete(message.id)
+    }
+  })
+  const call = (message) =>
+    new Promise((resolve) => {
+      const id = nextId++
+      pending.set(id, resolve)
+      child.send({ ...message, id })
+    })
+  return { child, ready, call }
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function clientHeaders() {
+  const { CORPUS } = require('./corpus.js')
+  const headers = {}
+  for (const [name, value] of CORPUS.find((item) => item.key === 'browser').lines) {
+    if (name.toLowerCase() !== 'host') headers[name] = value
+  }
+  return headers
+}
+
+async function measure(autocannon, port, proxy, seconds, connections) {
+  const settle = 0.5
+  const load = autocannon({ url: `http://127.0.0.1:${port}/orders/42?expand=items`, connections, pipelining: 1, duration: seconds + 2 * settle, headers: clientHeaders() })
+  await sleep(settle * 1000)
+  await proxy.call({ type: 'start' })
+  await sleep(seconds * 1000)
+  const stats = await proxy.call({ type: 'stop' })
+  const result = await load
+  if (result.non2xx || result.errors) throw new Error(`autocannon saw ${result.non2xx} non-2xx and ${result.errors} errors`)
+  return { usPerRequest: stats.cpuUs / stats.requests, rps: stats.requests / stats.seconds, p99: result.latency.p99 }
+}
+
+function selectedStacks() {
+  if (!process.env.PROXY_STACKS) return Object.keys(STACKS)
+  const names = new Set()
+  for (const name of process.env.PROXY_STACKS.split(',').map((s) => s.trim())) {
+    if (!(name in STACKS)) throw new Error(`PROXY_STACKS: no stack named ${JSON.stringify(name)}`)
+    names.add(name)
+    if (STACKS[name].stock) names.add(STACKS[name].stock)
+  }
+  return Object.keys(STACKS).filter((name) => names.has(name))
+}
+
+async function drive() {
+  const autocannon = require('autocannon')
+  const DURATION = Number(process.env.PROXY_DURATION || 3)
+  const ROUNDS = Number(process.env.PROXY_ROUNDS || 5)
+  const CONNECTIONS = Number(process.env.PROXY_CONNECTIONS || 10)
+  const names = selectedStacks()
+
+  require(packagePath()) // fail early when the addon is not built
+  const upstream = start(['--upstream'])
+  const upstreamPort = await upstream.ready
+  const proxies = new Map()
+  for (const name of names) {
+    const profile = process.env.PROXY_PROFILE === name ? ['--cpu-prof', '--cpu-prof-dir=profiles'] : []
+    const proxy = start(['--proxy', name, String(upstreamPort)], profile)
+    proxies.set(name, { ...proxy, port: await proxy.ready })
+  }
+
+  console.log('## The proxy with the package wired in\n')
+  console.log(h.environment(`PROXY_DURATION=${DURATION} PROXY_ROUNDS=${ROUNDS} PROXY_CONNECTIONS=${CONNECTIONS} npm run bench:proxy`))
+  console.log(`- loopback: autocannon (${CONNECTIONS} connections, keep-alive, browser navigation headers) → the proxy (one process per stack, keep-alive agent to the upstream) → node:http upstream (16-line response, chunked); ${ROUNDS} rounds × ${names.length} stacks × ${DURATION} s measured, shuffled; CPU from the proxy process's own process.cpuUsage()\n`)
+
+  const started = Date.now()
+  for (const name of names) await measure(autocannon, proxies.get(name).port, proxies.get(name), 1, CONNECTIONS) // warm-up
+  const random = h.prng(0xc0ffee)
+  const results = new Map(names.map((name) => [name, []]))
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of h.shuffle(names, random)) {
+      const proxy = proxies.get(name)
+      results.get(name).push(await measure(autocannon, proxy.port, proxy, DURATION, CONNECTIONS))
+    }
+    process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`)
+  }
+
+  const rows = names.map((name) => {
+    const runs = results.get(name)
+    const us = runs.map((r) => r.usPerRequest)
+    const stock = STACKS[name].stock
+    let ratio = '–'
+    if (stock !== undefined) {
+      const base = results.get(stock).map((r) => r.usPerRequest)
+      const ratios = us.map((v, i) => v / base[i])
+      ratio = `**${h.median(ratios).toFixed(2)}×** (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`
+    }
+    return [
+      name,
+      `${h.median(us).toFixed(1)} µs`,
+      ratio,
+      `${Math.round(h.median(runs.map((r) => r.rps)))}`,
+      `${h.median(runs.map((r) => r.p99)).toFixed(0)} ms`,
+    ]
+  })
+  console.log(h.table(['stack', 'proxy CPU per request (median)', 'vs the same stack without the package (median of per-round ratios; min–max)', 'req/s (median)', 'p99 latency (median)'], rows))
+  console.log(`\n_proxy benchmark took ${((Date.now() - started) / 1000).toFixed(0)} s_`)
+
+  for (const proxy of proxies.values()) proxy.child.send({ type: 'exit' })
+  upstream.child.kill()
+}
+
+if (process.argv[2] === '--upstream') runUpstream()
+else if (process.argv[2] === '--proxy') runProxy(process.argv[3], Number(process.argv[4]))
+else
+  drive().catch((error) => {
+    console.error(error)
+    process.exit(1)
+  })
