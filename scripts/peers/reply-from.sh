@@ -17,7 +17,11 @@ cat > hop-by-hop-hooks.js <<JS
 'use strict'
 const { replyFromHooks } = require('${here}/index.js')
 const hooks = replyFromHooks()
+// How often the hooks ran, so that a run with none can be told from one where they change nothing.
+let calls = 0
+process.on('exit', () => require('node:fs').appendFileSync('/tmp/reply-from-hook-calls', calls + '\\n'))
 module.exports = function withHooks (opts) {
+  calls++
   const request = opts.rewriteRequestHeaders
   const response = opts.rewriteHeaders
   return {
@@ -43,8 +47,10 @@ fi
 run() {
   HOP_BY_HOP_HOOKS=$1 node --test --test-timeout=30000 --test-reporter=tap test/*.test.js > "$2" 2>&1 || true
 }
+rm -f /tmp/reply-from-hook-calls
 run 0 /tmp/reply-from-stock.tap
 run 1 /tmp/reply-from-hooks.tap
+echo "reply.from() calls with the hooks applied: $(awk '{ n += $1 } END { print n + 0 }' /tmp/reply-from-hook-calls 2>/dev/null)"
 
 summary() {
   # Top-level results: "ok N - name" / "not ok N - name" lines with their file's subtests.
