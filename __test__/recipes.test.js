@@ -9,6 +9,7 @@ const http = require('node:http')
 const http2 = require('node:http2')
 const { execFile } = require('node:child_process')
 const undici = require('undici')
+const { forward } = require('..')
 const { WebSocket, WebSocketServer } = require('ws')
 const {
   WAIT_MS,
@@ -324,6 +325,20 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
     // Still alive.
     assert.equal((await exchange(proxy.port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))).status, 200)
     assert.equal(proxy.child.exitCode, null)
+  })
+
+  it('joins the request target to the target URL: path prefix, query, absolute-form, asterisk-form', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const server = http.createServer((req, res) => forward(req, res, `${upstream.url}/base/?k=v`))
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    assert.equal((await exchange(port, rawRequest('GET /x?y=1 HTTP/1.1', [['Host', 'a']]))).status, 200)
+    assert.equal((await exchange(port, rawRequest('GET http://front.test/abs HTTP/1.1', [['Host', 'front.test']]))).status, 200)
+    // OPTIONS * asks about the server as a whole: it cannot be put under a path.
+    const asterisk = await exchange(port, rawRequest('OPTIONS * HTTP/1.1', [['Host', 'a']]))
+    assert.equal(asterisk.status, 400)
+    assert.match(asterisk.body.toString(), /ERR_HOP_BY_HOP_REQUEST_TARGET/)
+    assert.deepEqual(upstream.requests.map((r) => r.target), ['/base/x?k=v&y=1', '/base/abs?k=v'])
   })
 
   it('answers 502 on the socket when the upstream of an upgrade cannot be reached', async (t) => {
