@@ -8,7 +8,6 @@ const express = require('express')
 const httpProxy = require('http-proxy')
 const { createProxyMiddleware } = require('http-proxy-middleware')
 const { attach, createProxyHandlers, middleware, relay } = require('../..')
-const { forwardingApp } = require('./recipes.js')
 const { startDemo } = require('./examples.js')
 const { listen, closeServer } = require('./wire.js')
 
@@ -55,11 +54,10 @@ const PATHS = {
     const agent = new http.Agent({ keepAlive: true })
     const { hostname, port } = new URL(target)
     t.after(() => agent.destroy())
-    const app = options === undefined
-      ? forwardingApp({ host: hostname, port: Number(port) }, agent)
-      : express().use(middleware(options), (req, res) => {
-        relay(req, res, http.request({ host: hostname, port, method: req.method, path: req.originalUrl, headers: req.forward.headers, agent }), options)
-      })
+    // examples/express.js, with the options under test.
+    const app = express().use(middleware(options), (req, res) => {
+      relay(req, res, http.request({ host: hostname, port, method: req.method, path: req.originalUrl, headers: req.forward.headers, agent }), options)
+    })
     return serve(t, http.createServer(SERVER_OPTIONS, app), host)
   },
   async 'npm start'(t, target) {
