@@ -498,6 +498,8 @@ describe('arguments: coded errors that name the argument, checked before anythin
     assert.throws(() => forward(req, res, 'http://127.0.0.1/', { agnet: false }), { code: 'ERR_INVALID_ARG_VALUE', suggestion: 'agent' })
     assert.throws(() => forward(req, res, 'http://127.0.0.1/', { agent: {} }), typeError('options.agent'))
     assert.throws(() => forward({}, res, 'http://127.0.0.1/'), typeError('req'))
+    // An http.Agent cannot carry an https: request: a mistake in the program, not a 400 per request.
+    assert.throws(() => forward(req, res, 'https://127.0.0.1/', { agent: new http.Agent() }), { name: 'RangeError', message: /'options\.agent'/ })
     assert.throws(() => forwardUpgrade(req, socket, Buffer.alloc(0), 'ftp://127.0.0.1/'), { name: 'RangeError', message: /'target'/ })
     assert.throws(() => forwardUpgrade(req, socket, undefined, 'ws://127.0.0.1/'), typeError('head'))
     assert.throws(() => forwardUpgrade(req, undefined, Buffer.alloc(0), 'ws://127.0.0.1/'), typeError('socket'))

@@ -113,9 +113,20 @@ function upstreamPath(url, reqUrl) {
   return `${base}${path.slice(0, query)}${url.search}&${path.slice(query + 1)}`
 }
 
+function requestProtocol(url) {
+  return url.protocol === 'wss:' ? 'https:' : url.protocol === 'ws:' ? 'http:' : url.protocol
+}
+
+/** An http.Agent cannot carry an https: request, nor the reverse: Node would throw per request. */
+function checkAgentFits(agent, url) {
+  if (agent instanceof http.Agent && agent.protocol !== requestProtocol(url)) {
+    throw invalidArgValue('options.agent', agent.protocol, `is an agent for ${agent.protocol} and cannot reach the ${url.protocol} target ${url.origin}`)
+  }
+}
+
 function requestOptions(req, url, headers, agent) {
   return {
-    protocol: url.protocol === 'wss:' ? 'https:' : url.protocol === 'ws:' ? 'http:' : url.protocol,
+    protocol: requestProtocol(url),
     hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
     port: url.port,
     method: req.method,
@@ -136,6 +147,7 @@ function forward(req, res, target, options) {
   checkResponse(res)
   const { url, transport } = targetOf(target, PROTOCOLS)
   const compiledOptions = forwardOptions(options, 'forward()')
+  checkAgentFits(compiledOptions.agent, url)
   let upstreamRequest
   try {
     const filtered = compiledOptions.filter.request(req)
@@ -165,6 +177,7 @@ function forwardUpgrade(req, socket, head, target, options) {
   checkHead(head)
   const { url, transport } = targetOf(target, UPGRADE_PROTOCOLS)
   const compiledOptions = forwardOptions(options, 'forwardUpgrade()')
+  checkAgentFits(compiledOptions.agent, url)
   let upstreamRequest
   try {
     const filtered = compiledOptions.upgradeFilter.request(req)
