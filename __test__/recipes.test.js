@@ -341,6 +341,15 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
     assert.deepEqual(upstream.requests.map((r) => r.target), ['/base/x?k=v&y=1', '/base/abs?k=v'])
   })
 
+  it('answers 400 to an HTTP/1.0 upgrade, which Node emits as one but cannot switch protocols (RFC 9110 §7.8)', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: upstream.url })
+    const response = await exchange(proxy.port, 'GET /ws HTTP/1.0\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n')
+    assert.equal(response.status, 400)
+    assert.match(response.body.toString(), /ERR_HOP_BY_HOP_NOT_AN_UPGRADE/)
+    assert.equal(upstream.requests.length, 0)
+  })
+
   it('answers 502 on the socket when the upstream of an upgrade cannot be reached', async (t) => {
     const gone = await startRecordingUpstream()
     await gone.close()

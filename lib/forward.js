@@ -181,8 +181,8 @@ function forwardUpgrade(req, socket, head, target, options) {
   let upstreamRequest
   try {
     const filtered = compiledOptions.upgradeFilter.request(req)
-    // Node emits 'upgrade' for a CONNECT too, and for heads the filter does not take as an
-    // upgrade (HTTP/1.0, an Upgrade the Connection field does not name): not forwarded as one.
+    // Node emits 'upgrade' for heads the filter does not take as an upgrade (HTTP/1.0, an
+    // Upgrade the Connection field does not name): not forwarded as one.
     if (filtered.upgrade === null) throw notAnUpgradeError()
     const headers = compiledOptions.forwarding.request(req, filtered.headers)
     upstreamRequest = transport.request(requestOptions(req, url, headers, compiledOptions.agent))
