@@ -6,6 +6,11 @@
 //   3. the platform package hop-by-hop-<platform>-<arch>[-<abi>] that npm installed from the
 //      optionalDependencies of the published package (scripts/release-manifest.js adds them); on
 //      Linux, -gnu or -musl after the C library this Node runs on.
+//   4. the WebAssembly build (wasm32-wasip1-threads, run by @napi-rs/wasm-runtime), when one is
+//      there: the napi-rs loader named by HOP_BY_HOP_WASM_PATH, else the one `npm run build:wasm`
+//      writes in a checkout (target/wasm/hop-by-hop.wasi.cjs). It is not published (no
+//      hop-by-hop-wasm32-wasi package yet), and it warns once, naming why no native addon loaded.
+// HOP_BY_HOP_FORCE_WASM=1 loads that build and nothing else (tests and benchmarks).
 // When none loads, one Error says what was detected, what was tried and why each failed, and
 // the two ways out.
 
@@ -16,6 +21,12 @@ const PACKAGE_ROOT = path.join(__dirname, '..')
 const PACKAGE = require('../package.json')
 const OVERRIDE_VARIABLE = 'HOP_BY_HOP_NATIVE_LIBRARY_PATH'
 const LOCAL_ADDON = path.join(PACKAGE_ROOT, `${PACKAGE.napi.binaryName}.node`)
+const WASM_PATH_VARIABLE = 'HOP_BY_HOP_WASM_PATH'
+const FORCE_WASM_VARIABLE = 'HOP_BY_HOP_FORCE_WASM'
+// What `napi build --target wasm32-wasip1-threads` writes next to the .wasm: the JavaScript
+// that instantiates it under emnapi.
+const WASM_LOADER_SUFFIX = '.wasi.cjs'
+const LOCAL_WASM = path.join(PACKAGE_ROOT, 'target', 'wasm', `${PACKAGE.napi.binaryName}${WASM_LOADER_SUFFIX}`)
 const BUILD_FROM_SOURCE =
   'in a git checkout of hop-by-hop with a Rust toolchain, run `npm install` ' +
   '(it runs `napi build --release` and writes hop-by-hop.node), then point ' +
@@ -100,6 +111,32 @@ function loadPlatformPackage(name) {
   return require(name)
 }
 
+/** The WebAssembly build to try, or null when there is none (nothing named, nothing built). */
+function wasmLoaderFile(env = process.env) {
+  const named = env[WASM_PATH_VARIABLE]
+  if (named) return path.resolve(named)
+  return fs.existsSync(LOCAL_WASM) ? LOCAL_WASM : null
+}
+
+function loadWasm(file) {
+  // Any file would run as JavaScript: accept napi-rs' generated WASI loader only.
+  if (!file.endsWith(WASM_LOADER_SUFFIX)) throw new Error(`not a napi-rs ${WASM_LOADER_SUFFIX} loader`)
+  if (!fs.existsSync(file)) throw new Error(`no such file (build it with \`npm run build:wasm\`)`)
+  return require(file)
+}
+
+let warnedWasm = false
+
+/** One warning per process: the WebAssembly build is slower, and the user can fix the cause. */
+function warnWasmFallback(file, attempts) {
+  if (warnedWasm) return
+  warnedWasm = true
+  const why = attempts.map(({ what, error }) => `${what}: ${firstLine(error)}`).join('; ')
+  process.emitWarning(`${PACKAGE.name}: no native addon loads (${why}), so it runs the slower WebAssembly build ${file}`, {
+    code: 'HOP_BY_HOP_WASM_FALLBACK',
+  })
+}
+
 /** Loads the addon for this process or throws the explanatory Error (code ERR_HOP_BY_HOP_NO_ADDON). */
 function loadNative() {
   const { platform, arch } = process
@@ -111,7 +148,14 @@ function loadNative() {
   }
   const attempts = []
   const forced = process.env[OVERRIDE_VARIABLE]
-  if (forced) {
+  if (process.env[FORCE_WASM_VARIABLE] === '1') {
+    const file = wasmLoaderFile() ?? LOCAL_WASM
+    try {
+      return loadWasm(file)
+    } catch (error) {
+      attempts.push({ what: `${FORCE_WASM_VARIABLE}=1, WebAssembly build ${file}`, error })
+    }
+  } else if (forced) {
     try {
       // require() runs any other extension as JavaScript: accept native addons only.
       if (path.extname(forced) !== '.node') throw new Error('not a .node file')
@@ -134,8 +178,26 @@ function loadNative() {
         attempts.push({ what: `package ${name}`, error })
       }
     }
+    const file = wasmLoaderFile()
+    if (file) {
+      try {
+        const wasm = loadWasm(file)
+        warnWasmFallback(file, attempts)
+        return wasm
+      } catch (error) {
+        attempts.push({ what: `WebAssembly build ${file}`, error })
+      }
+    }
   }
   throw noAddonError({ platform, arch, libc: knownLibc(), forced, attempts })
+}
+
+function wayOut({ platform, arch, libc, forced }) {
+  if (process.env[FORCE_WASM_VARIABLE] === '1') {
+    return `unset ${FORCE_WASM_VARIABLE}, or build the WebAssembly addon (\`npm run build:wasm\` in a checkout) and point ${WASM_PATH_VARIABLE} at its ${WASM_LOADER_SUFFIX} file`
+  }
+  if (forced) return `fix or unset ${OVERRIDE_VARIABLE}: it must name a hop-by-hop.node built for this platform`
+  return installAdvice(platform, arch, libc)
 }
 
 function noAddonError({ platform, arch, libc, forced, attempts }) {
@@ -145,7 +207,7 @@ function noAddonError({ platform, arch, libc, forced, attempts }) {
     'Tried:',
     ...attempts.map(({ what, error }) => `  - ${what}: ${firstLine(error)}`),
     'Ways out:',
-    `  - ${forced ? `fix or unset ${OVERRIDE_VARIABLE}: it must name a hop-by-hop.node built for this platform` : installAdvice(platform, arch, libc)}`,
+    `  - ${wayOut({ platform, arch, libc, forced })}`,
     `  - or build from source: ${BUILD_FROM_SOURCE}`,
   ]
   const error = new Error(lines.join('\n'), { cause: new AggregateError(attempts.map(({ error }) => error), 'load errors') })
@@ -174,4 +236,16 @@ function installAdvice(platform, arch, libc) {
   )
 }
 
-module.exports = { loadNative, detectLibc, platformNames, platformNameOfTarget, installAdvice, OVERRIDE_VARIABLE, LOCAL_ADDON }
+module.exports = {
+  loadNative,
+  detectLibc,
+  platformNames,
+  platformNameOfTarget,
+  installAdvice,
+  wasmLoaderFile,
+  OVERRIDE_VARIABLE,
+  LOCAL_ADDON,
+  WASM_PATH_VARIABLE,
+  FORCE_WASM_VARIABLE,
+  LOCAL_WASM,
+}

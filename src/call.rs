@@ -111,10 +111,16 @@ pub(crate) fn filter_call(env: sys::napi_env, args: &Arguments, input: Input) ->
         *byte = line.action as u8;
       }
       let lengths = verdict.nominated_lengths.to_le_bytes();
+      let mut written = count;
       if let Some(tail) = scratch.get_mut(count..count.saturating_add(lengths.len())) {
         tail.copy_from_slice(&lengths);
+        written += lengths.len();
       }
-      encode_verdict(verdict)
+      if publish_scratch(env, instance, written) {
+        encode_verdict(verdict)
+      } else {
+        encode_error(ERROR_BAD_ARGUMENTS, 0)
+      }
     }
     Ok(verdict) => encode_verdict(verdict),
     Err(error) => encode_filter_error(error),
@@ -125,6 +131,20 @@ pub(crate) fn filter_call(env: sys::napi_env, args: &Arguments, input: Input) ->
     *lines = vec![Line::NEW; INLINE_UNITS];
   }
   result
+}
+
+/// Makes the first `len` bytes written to the scratch buffer visible to JavaScript. Natively
+/// they already are (the pointer is into the `Uint8Array` itself), so this is nothing.
+#[cfg(not(target_family = "wasm"))]
+#[inline(always)]
+fn publish_scratch(_env: sys::napi_env, _instance: &Instance, _len: usize) -> bool {
+  true
+}
+
+/// Under emnapi the scratch pointer is into a wasm copy of the `Uint8Array`: copy the bytes back.
+#[cfg(target_family = "wasm")]
+fn publish_scratch(env: sys::napi_env, instance: &Instance, len: usize) -> bool {
+  crate::wasm::sync_scratch(env, instance.scratch_ref.get(), len)
 }
 
 pub(crate) fn create_number(env: sys::napi_env, number: i64) -> sys::napi_value {

@@ -32,6 +32,8 @@ mod hooks;
 mod inspect;
 mod instance;
 mod strings;
+#[cfg(target_family = "wasm")]
+mod wasm;
 
 use std::cell::{Cell, RefCell};
 
@@ -63,8 +65,13 @@ pub fn register_raw_callbacks(
     lines: RefCell::new(vec![Line::NEW; INLINE_UNITS]),
   }));
   // SAFETY: the hook frees the instance once, when the environment shuts down.
+  #[cfg(not(target_family = "wasm"))]
   let status =
     unsafe { sys::napi_add_env_cleanup_hook(raw_env, Some(free_instance), instance.cast()) };
+  // SAFETY: as above.
+  #[cfg(target_family = "wasm")]
+  let status =
+    unsafe { wasm::add_env_cleanup_hook(raw_env, Some(free_instance), instance.cast()) };
   napi::check_status!(status)?;
   let callbacks: &[(&std::ffi::CStr, RawCallback)] = &[
     (c"filter", filter_callback::<false>),
