@@ -23,24 +23,19 @@ function quickStartCommands() {
   return { block, curl }
 }
 
-test('the README quick start: the curl it shows reaches the echo without the hop-by-hop and spoofed fields', async (t) => {
+test('the README quick start: its curl gets the echo output the README shows', async (t) => {
   const { block, curl } = quickStartCommands()
-  assert.match(block, /node echo-upstream\.js/)
+  assert.match(block, /^node echo-upstream\.js &$/m)
   const upstream = await startExample(t, 'echo-upstream.js')
   const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: `http://127.0.0.1:${upstream.port}` })
   const command = curl.replace('127.0.0.1:8080', `127.0.0.1:${proxy.port}`)
   assert.notEqual(command, curl, 'the curl does not call the proxy on 127.0.0.1:8080')
   const { stdout } = await promisify(execFile)('sh', ['-c', `${command} --max-time 5`], { timeout: 10000 })
-  const seen = stdout.toLowerCase()
-  assert.match(stdout, /^GET \/ HTTP\/1\.1$/m)
-  // What the sentence under the curl promises.
-  assert.doesNotMatch(seen, /^connection:/m)
-  assert.doesNotMatch(seen, /^x-secret:/m)
-  assert.doesNotMatch(seen, /6\.6\.6\.6/)
-  assert.match(seen, /^x-forwarded-for: 127\.0\.0\.1$/m)
-  assert.match(seen, /^x-forwarded-host: 127\.0\.0\.1:\d+$/m)
-  assert.match(seen, /^x-forwarded-proto: http$/m)
-  assert.match(seen, /^via: 1\.1 hop-by-hop$/m)
+  // The output the README shows right after the commands; only the port and curl's version differ.
+  const shown = /```sh\n[^`]*node quick-start\.js[^`]*```\n\n```text\n([\s\S]*?)```/.exec(README)
+  assert.ok(shown, 'the README shows no output for the quick start')
+  const normalise = (text) => text.replaceAll(`127.0.0.1:${proxy.port}`, '127.0.0.1:8080').replace(/^User-Agent: curl\/.*$/m, 'User-Agent: curl')
+  assert.equal(normalise(stdout), normalise(shown[1]))
 })
 
 test('the README API example prints what its comments say', async (t) => {
