@@ -39,14 +39,29 @@ const server = http.createServer((req, res) => {
     res.writeHead(error.statusCode ?? 502, { Connection: 'close' }).end()
     return
   }
+  let failed = false
+  const fail = () => {
+    if (failed) return
+    failed = true
+    if (res.headersSent) res.destroy()
+    else res.writeHead(502, { Connection: 'close' }).end()
+  }
   stream.on('response', (headers, flags, rawHeaders) => {
     const status = headers[':status']
-    // httpVersion '2.0' drops the pseudo-header fields.
-    const filtered = filterHeaders(rawHeaders, { httpVersion: '2.0', direction: 'response', statusCode: status, requestMethod: req.method })
-    writeHead(res, status, filtered.headers)
+    try {
+      // httpVersion '2.0' drops the pseudo-header fields.
+      const filtered = filterHeaders(rawHeaders, { httpVersion: '2.0', direction: 'response', statusCode: status, requestMethod: req.method })
+      writeHead(res, status, filtered.headers)
+    } catch {
+      stream.close()
+      fail() // an answer that cannot be filtered is never passed on
+      return
+    }
     stream.pipe(res)
   })
-  stream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502, { Connection: 'close' }).end()))
+  stream.on('error', fail)
+  // A stream reset mid-body ends without 'end': cut the client's response too.
+  stream.on('close', () => stream.readableEnded || fail())
   req.pipe(stream)
 })
 
