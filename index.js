@@ -10,7 +10,7 @@ const {
   HOP_BY_HOP_HEADERS,
   DEFAULT_PROTECTED_HEADERS,
 } = require('./lib/filter.js')
-const { onProxyReq, onProxyRes, createProxyHandlers, attach } = require('./lib/http-proxy.js')
+const { attach, plugin } = require('./lib/http-proxy.js')
 const { middleware, writeHead } = require('./lib/express.js')
 const { relay, relayUpgrade } = require('./lib/relay.js')
 const { forwardHeaders, createForwarding } = require('./lib/forwarding.js')
@@ -25,10 +25,8 @@ module.exports = {
   HopByHopError,
   HOP_BY_HOP_HEADERS,
   DEFAULT_PROTECTED_HEADERS,
-  onProxyReq,
-  onProxyRes,
-  createProxyHandlers,
   attach,
+  plugin,
   middleware,
   writeHead,
   relay,

@@ -10,7 +10,7 @@ const httpProxy = require('http-proxy')
 const express = require('express')
 const { createProxyMiddleware } = require('http-proxy-middleware')
 const { WebSocketServer } = require('ws')
-const { attach, createProxyHandlers, onProxyReq, onProxyRes, HopByHopError } = require('..')
+const { attach, plugin } = require('..')
 const {
   WAIT_MS,
   withTimeout,
@@ -89,11 +89,6 @@ async function proxyFixture(t, { mode = 'attach', core, proxyOptions, respond } 
     res.end()
   })
   if (mode === 'attach') attach(proxy, core)
-  if (mode === 'listeners') {
-    const handlers = createProxyHandlers(core)
-    proxy.on('proxyReq', handlers.onProxyReq)
-    proxy.on('proxyRes', handlers.onProxyRes)
-  }
   const front = http.createServer((req, res) => proxy.web(req, res))
   if (proxyOptions?.ws) front.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head))
   const port = await listen(front)
@@ -175,10 +170,10 @@ describe('http-proxy 1.18.1 with attach()', () => {
     assert.deepEqual(values(request.headers, 'host'), ['front.test'])
   })
 
-  it('never forwards an upgrade on the web path, even with upgrade: true', async (t) => {
+  it('never forwards an upgrade on the web path', async (t) => {
     // Without an 'upgrade' listener Node serves this as a plain request; http-proxy's web path
     // could not tunnel a 101 anyway.
-    const { port, upstream } = await proxyFixture(t, { core: { upgrade: true } })
+    const { port, upstream } = await proxyFixture(t)
     const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'Upgrade'], ['Upgrade', 'h2c']]))
     assert.equal(response.status, 200)
     assert.deepEqual(values(upstream.requests[0].headers, 'upgrade'), [])
@@ -462,40 +457,12 @@ describe('http-proxy 1.18.1 with attach()', () => {
   })
 })
 
-describe('http-proxy listeners without attach()', () => {
-  it('filter both directions as proxyReq/proxyRes listeners', async (t) => {
-    const { port, upstream } = await proxyFixture(t, { mode: 'listeners', respond: () => LEAKY_RESPONSE })
-    const response = await exchange(port, CRAFTED)
-    for (const name of REMOVED_FROM_REQUEST) assert.ok(!names(upstream.requests[0].headers).includes(name), name)
-    assert.deepEqual(values(upstream.requests[0].headers, 'te'), ['trailers'])
-    assert.deepEqual(values(response.headers, 'x-upstream-secret'), [])
-    assert.deepEqual(values(response.headers, 'keep-alive'), ['timeout=5'])
-    assert.deepEqual(values(response.headers, 'set-cookie'), ['a=1; Path=/', 'b=2; Path=/'])
-  })
-
-  it('close an HTTP/1.0 keep-alive client with onProxyRes alone', async (t) => {
-    const upstream = await startRecordingUpstream()
-    const proxy = httpProxy.createProxyServer({ target: upstream.url })
-    proxy.on('proxyRes', onProxyRes)
-    const front = http.createServer((req, res) => proxy.web(req, res))
-    const port = await listen(front)
-    t.after(async () => {
-      await closeServer(front)
-      await upstream.close()
-    })
-    const client = await connect(port)
-    t.after(() => client.destroy())
-    client.send(rawRequest('GET / HTTP/1.0', [['Host', 'a'], ['Connection', 'keep-alive']]))
-    const response = await client.response()
-    assert.deepEqual(values(response.headers, 'connection'), ['close'])
-    assert.equal(await client.closesWithin(1000), true)
-  })
-
-  it('close an HTTP/1.0 keep-alive client after the error listener answers', async (t) => {
+describe('attach() and the error listener', () => {
+  it('closes an HTTP/1.0 keep-alive client after the error listener answers', async (t) => {
     const unused = await startRecordingUpstream()
     await unused.close() // a port where nothing listens
     const proxy = httpProxy.createProxyServer({ target: unused.url })
-    proxy.on('proxyReq', onProxyReq)
+    attach(proxy)
     proxy.on('error', (error, req, res) => res.writeHead(502, { 'Content-Length': '0' }).end())
     const front = http.createServer((req, res) => proxy.web(req, res))
     const port = await listen(front)
@@ -507,35 +474,11 @@ describe('http-proxy listeners without attach()', () => {
     assert.equal(await client.closesWithin(1000), true)
   })
 
-  it('route a refused WebSocket handshake to the error listener (proxyReqWs)', async (t) => {
-    const upstream = await startRecordingUpstream()
-    const proxy = httpProxy.createProxyServer({ target: upstream.url, ws: true })
-    proxy.on('proxyReqWs', createProxyHandlers({ strict: true }).onProxyReqWs)
-    const errors = []
-    proxy.on('error', (error) => errors.push(error))
-    const front = http.createServer()
-    front.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head))
-    const port = await listen(front)
-    t.after(async () => {
-      await closeServer(front)
-      await upstream.close()
-    })
-    const client = await connect(port)
-    t.after(() => client.destroy())
-    client.send(rawRequest('GET /socket HTTP/1.1', [...WS_HANDSHAKE, ['Connection', 'Upgrade, Host']]))
-    assert.equal(await client.closesWithin(2000), true)
-    assert.equal(errors.length, 1)
-    assert.equal(errors[0].code, 'ERR_HOP_BY_HOP_PROTECTED')
-    assert.deepEqual(upstream.requests, [])
-  })
-
-  it('route a refused request to the error listener with statusCode 400, sending nothing upstream', async (t) => {
-    const { port, upstream, errors } = await proxyFixture(t, { mode: 'listeners', core: { strict: true } })
+  it('answers a refused request itself and never calls the error listener', async (t) => {
+    const { port, upstream, errors } = await proxyFixture(t, { core: { strict: true } })
     const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'Content-Length']]))
     assert.equal(response.status, 400)
-    assert.equal(errors.length, 1)
-    assert.ok(errors[0] instanceof HopByHopError)
-    assert.equal(errors[0].statusCode, 400)
+    assert.deepEqual(errors, [])
     assert.deepEqual(upstream.requests, [])
   })
 })
@@ -556,8 +499,8 @@ describe('http-proxy-middleware 3 in Express 5', () => {
     return { port, upstream }
   }
 
-  it('works with on: { proxyReq: onProxyReq, proxyRes: onProxyRes }', async (t) => {
-    const { port, upstream } = await hpmFixture(t, { preserveHeaderKeyCase: true, on: { proxyReq: onProxyReq, proxyRes: onProxyRes } })
+  it('works with plugins: [plugin()]', async (t) => {
+    const { port, upstream } = await hpmFixture(t, { plugins: [plugin()] })
     const response = await exchange(port, CRAFTED.replace('/crafted', '/api/crafted'))
     assert.equal(response.status, 200)
     const [request] = upstream.requests
@@ -572,7 +515,7 @@ describe('http-proxy-middleware 3 in Express 5', () => {
   })
 
   it('closes an HTTP/1.0 keep-alive client and survives an upstream Connection: close', async (t) => {
-    const { port } = await hpmFixture(t, { on: { proxyReq: onProxyReq, proxyRes: onProxyRes } }, () => ({
+    const { port } = await hpmFixture(t, { plugins: [plugin()] }, () => ({
       raw: rawResponse({ headers: [['Connection', 'close']], body: 'x' }),
       close: true,
     }))
@@ -589,8 +532,8 @@ describe('http-proxy-middleware 3 in Express 5', () => {
     assert.equal((await modern.response()).status, 200)
   })
 
-  it('answers 400 via plugins: [(proxy) => attach(proxy, { strict: true })]', async (t) => {
-    const { port, upstream } = await hpmFixture(t, { plugins: [(proxy) => attach(proxy, { strict: true })] })
+  it('answers 400 via plugins: [plugin({ strict: true })]', async (t) => {
+    const { port, upstream } = await hpmFixture(t, { plugins: [plugin({ strict: true })] })
     const bad = await exchange(port, rawRequest('GET /api/ HTTP/1.1', [['Host', 'a'], ['Connection', 'X-Forwarded-For']]))
     assert.equal(bad.status, 400)
     assert.deepEqual(upstream.requests, [])
@@ -631,24 +574,3 @@ function trailerScript(withPackage) {
       })
     })`
 }
-
-
-describe('onProxyReq after the headers went out', () => {
-  it('fails the request instead of throwing ERR_HTTP_HEADERS_SENT from the listener', async () => {
-    const { once } = require('node:events')
-    const server = http.createServer((req, res) => req.resume().on('end', () => res.end()))
-    server.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    try {
-      const proxyReq = http.request({ host: '127.0.0.1', port: server.address().port, method: 'POST', headers: { 'Transfer-Encoding': 'chunked' } })
-      proxyReq.flushHeaders()
-      const failed = once(proxyReq, 'error')
-      const req = { rawHeaders: ['Connection', 'x-a', 'X-A', '1'], httpVersion: '1.1', headers: { connection: 'x-a', 'x-a': '1' } }
-      assert.doesNotThrow(() => onProxyReq(proxyReq, req, {}))
-      const [error] = await failed
-      assert.match(error.message, /sent before they could be filtered/)
-    } finally {
-      server.close()
-    }
-  })
-})

@@ -3,16 +3,31 @@
 //
 // http-proxy copies every request header to the upstream (common.setupOutgoing) and every
 // upstream response header back to the client (web-outgoing writeHeaders). A proxy must instead
-// drop the connection-specific fields of each hop and send its own (RFC 9110 §7.6.1). The
-// handlers below edit http-proxy's outgoing request and its copy of the upstream headers so that
-// what reaches the wire is right even though http-proxy's own passes run after them.
+// drop the connection-specific fields of each hop and send its own (RFC 9110 §7.6.1).
+//
+// Only a pass can do that for every request: http-proxy renders the header block of a request
+// with `Expect` in the ClientRequest constructor and then emits no `proxyReq` event, and its
+// WebSocket path writes the handshake before any listener could refuse it. attach() therefore
+// installs passes that run before http-proxy opens the upstream request: they refuse a bad
+// request (400, 431, 500) before anything is sent, and hand setupOutgoing the filtered headers,
+// in the client's case, as the headers it copies. Listeners then only finish what a pass cannot
+// see: the upstream response, the body of a request a body parser already read, trailers.
 
+const { Readable } = require('node:stream')
 const { createFilter } = require('./filter.js')
 const { Forwarding, FORWARDING_HEADERS } = require('./forwarding.js')
 const { onUndeclaredBody, followsClosingRequest, afterCloseError } = require('./guards.js')
 const { unexpectedUpgradeError } = require('./relay.js')
 const { refuse, refuseSocket } = require('./respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('./trailers.js')
+const { bodyConsumed, replayedBody, withContentLength } = require('./body.js')
+const { invalidArgType, invalidArgValue } = require('./errors.js')
+const { FORWARDING_OPTIONS, checkOptions, filterOptionsOf } = require('./options.js')
+
+// The filter's per-proxy rules and the proxy's own fields. `framing` is not one: the upstream
+// request is Node's ClientRequest, whose framing this module sets itself; the filter's other
+// options (direction, upgrade, ...) are decided per message.
+const ATTACH_OPTIONS = Object.freeze(['strict', 'protect', 'strip', ...FORWARDING_OPTIONS.filter((name) => name !== 'framing')])
 
 // The fields this proxy writes itself (lib/forwarding.js). They replace whatever http-proxy's
 // `xfwd` pass wrote, which appends to a client's values and so believes any client.
@@ -30,146 +45,89 @@ function linesByName(flat) {
   return lines
 }
 
-/** The proxy's own fields of a finished list: lowercased name -> { name, values }. */
-function ownLines(finished) {
-  const lines = new Map()
-  for (let i = 0; i < finished.length; i += 2) {
-    const lower = finished[i].toLowerCase()
-    if (!OWN_FIELDS.has(lower)) continue
-    const line = lines.get(lower)
-    if (line === undefined) lines.set(lower, { name: finished[i], values: [finished[i + 1]] })
-    else line.values.push(finished[i + 1])
+/**
+ * A flat list as the headers object setupOutgoing copies: one key per name, spelt as its first
+ * line (Node's ClientRequest writes a key as spelt), repeated lines as an array.
+ */
+function headersObject(flat) {
+  const spelling = new Map()
+  const object = {}
+  for (let i = 0; i < flat.length; i += 2) {
+    const lower = flat[i].toLowerCase()
+    const key = spelling.get(lower)
+    if (key === undefined) {
+      spelling.set(lower, flat[i])
+      object[flat[i]] = flat[i + 1]
+    } else {
+      object[key] = [].concat(object[key], flat[i + 1])
+    }
   }
-  return lines
+  return object
 }
 
-function sameValues(a, b) {
-  return a.length === b.length && a.every((value, i) => value === b[i])
+/** The list without the named lines. */
+function withoutLines(flat, lowerNames) {
+  const out = []
+  for (let i = 0; i < flat.length; i += 2) if (!lowerNames.has(flat[i].toLowerCase())) out.push(flat[i], flat[i + 1])
+  return out
+}
+
+/**
+ * http-proxy's passes run synchronously, and its stream pass copies req.headers into the
+ * upstream request (setupOutgoing) before it returns. Those are the filtered headers during that
+ * call; the client's own object is back before any other code runs.
+ */
+function lendHeaders(req, headers) {
+  const own = req.headers
+  req.headers = headers
+  queueMicrotask(() => {
+    req.headers = own
+  })
+}
+
+/**
+ * The upstream request is the argument of http-proxy's `req.pipe(proxyReq)` in the same stream
+ * pass, for every request, also those without a `proxyReq` event: this one call is intercepted.
+ */
+function onPipe(req, wire) {
+  req.pipe = function pipeToUpstream(destination, options) {
+    delete req.pipe
+    const piped = Readable.prototype.pipe.call(this, destination, options)
+    wire(destination)
+    return piped
+  }
+  queueMicrotask(() => {
+    if (Object.hasOwn(req, 'pipe')) delete req.pipe // options.buffer was piped instead
+  })
 }
 
 /**
  * With http-proxy's `followRedirects` option, proxyReq is a follow-redirects RedirectableRequest:
- * a Writable that creates one ClientRequest per hop (`_currentRequest`) from `_options.headers`,
- * re-emits each one's 'socket' event (so http-proxy emits proxyReq again for every redirect, whose
- * request follow-redirects has already ended) and forwards getHeader to it, but has no
- * headersSent or shouldKeepAlive of its own, does not forward 'upgrade', and before
+ * a Writable that creates one ClientRequest per hop (`_currentRequest`) from `_options.headers`
+ * (the filtered headers), re-emits each one's 'socket' event (so http-proxy emits proxyReq again
+ * for every redirect, whose request follow-redirects has already ended) and forwards getHeader
+ * to it, but has no headersSent of its own, does not forward 'upgrade', and before
  * follow-redirects 1.15.3 has only Writable's destroy, which leaves the ClientRequest running.
  */
 function isRedirectable(proxyReq) {
   return proxyReq._currentRequest != null && typeof proxyReq._options?.headers === 'object'
 }
 
-/** The ClientRequest whose header block is being built. */
+/** The ClientRequest of the current hop. */
 function currentRequest(proxyReq) {
   return isRedirectable(proxyReq) ? proxyReq._currentRequest : proxyReq
 }
 
-/**
- * Header storage that http-proxy copies to the upstream: either the outgoing ClientRequest or,
- * for requests whose header block Node renders before proxyReq could fire, req.headers itself.
- * For a RedirectableRequest: its current ClientRequest and the headers follow-redirects copies
- * into every redirect's request. http-proxy's copy there has lowercase names, so each spelling of
- * a name is dropped before the new value goes in (else a redirect would carry both).
- */
-function outgoingRequestHeaders(proxyReq) {
-  const request = currentRequest(proxyReq)
-  const template = isRedirectable(proxyReq) ? proxyReq._options.headers : undefined
-  const forget = (name) => {
-    if (template === undefined) return
-    const lower = name.toLowerCase()
-    for (const key of Object.keys(template)) if (key.toLowerCase() === lower) delete template[key]
-  }
-  const set = (name, value) => {
-    request.setHeader(name, value) // first: an invalid value throws before the template changes
-    forget(name)
-    if (template !== undefined) template[name] = value
-  }
-  return {
-    get: (name) => request.getHeader(name),
-    set,
-    // removeHeader('transfer-encoding') would make Node send the body unframed and
-    // removeHeader('connection') would make it omit its own Connection header; framing and
-    // Connection are therefore always replaced (see applyOwnFraming and ownConnection).
-    remove: (name) => {
-      request.removeHeader(name)
-      forget(name)
-    },
-    // The proxy's own connection option for the upstream hop (RFC 9112 §9.3), the value Node
-    // would write itself: keep-alive only with an agent that reuses sockets.
-    ownConnection: (te) => set('Connection', connectionValue(request.shouldKeepAlive ? 'keep-alive' : 'close', te)),
-  }
-}
-
-function incomingRequestHeaders(headers) {
-  return {
-    get: (name) => headers[name],
-    set: (name, value) => {
-      headers[name.toLowerCase()] = value
-    },
-    remove: (name) => {
-      delete headers[name]
-    },
-    // Without a Connection value setupOutgoing writes `close` (no agent) or lets Node choose.
-    // Without a Connection field Node writes its own; with TE it must also name `te`.
-    ownConnection: (te) => {
-      if (te) headers.connection = 'te'
-      else delete headers.connection
-    },
-  }
-}
-
-/**
- * Message framing belongs to each hop (RFC 9112 §6.1), so Content-Length and Transfer-Encoding
- * are set for the body the proxy sends, whatever the filter did with the client's lines (with
- * `protect: []` a client may nominate Content-Length). A Content-Length stays as http-proxy
- * copied it. Node has already decoded a chunked body, so that one needs the proxy's own
- * `Transfer-Encoding: chunked`: Node only chunks POST-like methods by default, sends a GET,
- * DELETE or OPTIONS body unframed, and http-proxy's deleteLength pass adds `Content-Length: 0`
- * to a chunked DELETE; either way the body would be read as the next request.
- */
-function applyOwnFraming(store, clientLines) {
-  if (!clientLines.has('transfer-encoding')) return
-  store.remove('content-length')
-  store.set('Transfer-Encoding', 'chunked')
+/** Set a header in follow-redirects' template for later hops, whatever its spelling there. */
+function setTemplateHeader(template, name, value) {
+  const lower = name.toLowerCase()
+  for (const key of Object.keys(template)) if (key.toLowerCase() === lower) delete template[key]
+  template[name] = value
 }
 
 /** RFC 9110 §10.1.4: a sender of TE must also send the `te` connection option. */
 function connectionValue(option, te) {
   return te ? `${option}, te` : option
-}
-
-/**
- * Make the headers http-proxy will send upstream match the filter's end-to-end output plus the
- * proxy's own fields of `finished` (Forwarding's list). Host stays as http-proxy set it (the
- * client's, or the target's with changeOrigin) unless the `host` option names one.
- */
-function applyRequestFilter(store, req, result, finished, setsHost) {
-  const clientLines = linesByName(req.rawHeaders)
-  const keptLines = linesByName(result.headers)
-  for (const [name, clientValues] of clientLines) {
-    if (name === 'connection' || name === 'transfer-encoding' || name === 'content-length' || name === 'host' || name === 'trailer' || OWN_FIELDS.has(name)) continue
-    const kept = keptLines.get(name)
-    if (kept === undefined) store.remove(name)
-    // TE is cut down to `trailers` (RFC 9110 §10.1.4); other kept names are left as http-proxy
-    // set them.
-    else if (!sameValues(kept, clientValues)) store.set(name, kept.length === 1 ? kept[0] : kept)
-  }
-  const own = ownLines(finished)
-  for (const name of OWN_FIELDS) {
-    const line = own.get(name)
-    if (line === undefined) store.remove(name)
-    else store.set(line.name, line.values.length === 1 ? line.values[0] : line.values)
-  }
-  if (setsHost) store.set('Host', finished[1])
-  // Announced again only for a chunked body, the only one that can carry the trailers passed on
-  // (Node refuses Trailer otherwise: http-proxy's #1647).
-  const trailer = linesByName(finished).get('trailer')
-  if (trailer === undefined || !clientLines.has('transfer-encoding')) store.remove('trailer')
-  else store.set('Trailer', trailer[0])
-  const connection = keptLines.get('connection')
-  if (connection === undefined) store.ownConnection(keptLines.has('te'))
-  else store.set('Connection', connection[0])
-  applyOwnFraming(store, clientLines)
 }
 
 /** Remove the upstream fields the filter dropped from http-proxy's copy (proxyRes.headers). */
@@ -210,7 +168,7 @@ function isResponse(res) {
   return typeof res?.writeHead === 'function'
 }
 
-/** The answer for a refused request: the HopByHopError's own (400, 431), 500 for anything else. */
+/** The answer for a refused request: the HopByHopError's own (400, 431, 500), 500 for anything else. */
 function requestStatus(error) {
   return error.statusCode ?? 500
 }
@@ -247,30 +205,81 @@ function destroyUpstream(proxyReq, error) {
 }
 
 /**
- * All handlers for one set of core options. `gate`/`gateWs` are http-proxy web-incoming and
- * ws-incoming passes (installed by attach) that run before http-proxy creates the upstream
- * request; the listeners also work alone, e.g. as http-proxy-middleware `on` handlers.
+ * The body a body parser already read goes upstream again, once, when http-proxy's pipe of the
+ * ended request would end the upstream request, and only if nobody else wrote one (hpm's
+ * fixRequestBody writes it in a proxyReq listener). It waits for the 'socket' event, after which
+ * the proxyReq listeners have run whatever order they were registered in.
  */
+function replayBody(proxyReq, body) {
+  let written = false
+  const write = proxyReq.write
+  proxyReq.write = function writeOnce(chunk, ...rest) {
+    if (chunk != null && chunk.length > 0) written = true
+    return write.call(this, chunk, ...rest)
+  }
+  // Registered after http-proxy's own 'socket' listener, which emits proxyReq.
+  let listenersRan = false
+  let pendingEnd
+  proxyReq.once('socket', () => {
+    listenersRan = true
+    pendingEnd?.()
+  })
+  const end = proxyReq.end
+  let ended = false
+  proxyReq.end = function endAfterListeners(...args) {
+    if (ended) return this
+    ended = true
+    pendingEnd = () => {
+      if (proxyReq.destroyed || proxyReq.writableEnded) return
+      end.call(proxyReq, ...(written ? args : [body]))
+    }
+    if (listenersRan) pendingEnd()
+    return this
+  }
+}
+
+/**
+ * Cut the client's response when the upstream response ends incomplete (a reset, or a body
+ * shorter than its Content-Length): a complete-looking answer would be a lie, and without this
+ * the client waits for bytes that will never come.
+ */
+function cutWhenIncomplete(proxyRes, res) {
+  const cut = () => {
+    if (!proxyRes.complete) res.destroy()
+  }
+  proxyRes.once('aborted', cut)
+  proxyRes.once('close', cut)
+}
+
+/** RFC 9110 §7.6.3: a proxy appends its own Via, here under the upstream's spelling or `Via`. */
+function appendVia(headers, rawHeaders, own) {
+  if (own.length === 0) return
+  let spelling = 'Via'
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].toLowerCase() === 'via') {
+      spelling = rawHeaders[i]
+      break
+    }
+  }
+  const upstream = headers.via
+  delete headers.via
+  headers[spelling] = upstream === undefined ? own[1] : `${upstream}, ${own[1]}`
+}
+
+/** All passes and listeners for one set of options. */
 function buildHandlers(options = {}) {
   // http-proxy's web path cannot tunnel an upgrade (its ClientRequest has no 'upgrade' listener,
   // so Node would drop a 101); WebSocket handshakes take the ws path, filtered with upgrade: true.
-  const filter = createFilter({ ...options, upgrade: false })
-  const upgradeFilter = createFilter({ ...options, upgrade: true })
+  const filter = createFilter({ ...filterOptionsOf(options), upgrade: false })
+  const upgradeFilter = createFilter({ ...filterOptionsOf(options), upgrade: true })
   const forwarding = new Forwarding(options)
 
-  function applyFiltered(store, req, result) {
-    applyRequestFilter(store, req, result, forwarding.request(req, result.headers), options.host !== undefined)
-  }
-
-  /** RFC 9110 §7.6.3: a proxy appends its own Via to a response too. */
-  function appendVia(proxyRes) {
-    const own = forwarding.response(proxyRes, [])
-    if (own.length === 0) return
-    const headers = proxyRes.headers
-    headers.via = headers.via === undefined ? own[1] : `${headers.via}, ${own[1]}`
-  }
-  // One filter result per client request, shared by the gate and the listeners.
+  // One filter result per client request, shared by the passes and the listeners.
   const results = new WeakMap()
+  // Requests whose upstream request a pass prepared: filtered head, body, keep-alive.
+  const prepared = new WeakMap()
+  // ClientRequests that already refuse a 101.
+  const guarded = new WeakSet()
 
   function filterOnce(req, compiled) {
     let result = results.get(req)
@@ -281,34 +290,74 @@ function buildHandlers(options = {}) {
     return result
   }
 
-  // onProxyRes may be used without onProxyReq, so the client's request can still be refused here;
-  // a refused request never keeps its connection.
   function clientKeepAlive(req) {
-    try {
-      return filterOnce(req, filter).keepAlive
-    } catch {
-      return false
-    }
+    return prepared.get(req)?.keepAlive ?? false
   }
 
+  /**
+   * The upstream head: the filter's output plus the proxy's own fields, framed for the body the
+   * proxy sends (RFC 9112 §6.1): a replayed `body` by its length, a chunked one chunked again
+   * (Forwarding), else the client's Content-Length, even when the client nominated it
+   * (`protect: []`): an unframed body would be read as the next request.
+   */
+  function upstreamHeaders(req, result, body) {
+    const finished = forwarding.request(req, result.headers)
+    if (body !== undefined) return withContentLength(withoutLines(finished, new Set(['trailer'])), body.length)
+    // From rawHeaders: http-proxy's deleteLength pass rewrites req.headers of a chunked DELETE.
+    const client = linesByName(req.rawHeaders)
+    const length = client.get('content-length')
+    if (length !== undefined && !client.has('transfer-encoding')) return withContentLength(finished, length[0])
+    return finished
+  }
+
+  /** web pass before 'stream': refuse, or prepare the upstream request. */
   function gate(req, res) {
     let result
+    let body
     try {
       result = filterOnce(req, filter)
+      if (followsClosingRequest(req, result.keepAlive)) throw afterCloseError()
+      if (bodyConsumed(req)) body = replayedBody(req)
     } catch (error) {
       refuse(res, requestStatus(error), error)
       return true // halts http-proxy's passes: nothing is sent upstream
     }
-    if (followsClosingRequest(req, result.keepAlive)) {
-      refuse(res, 400, afterCloseError())
-      return true
-    }
-    // For requests with Expect, ClientRequest renders the header block in its constructor and
-    // http-proxy's stream pass then skips the proxyReq event, so filter what setupOutgoing copies.
-    if (req.headers.expect !== undefined) applyFiltered(incomingRequestHeaders(req.headers), req, result)
+    const headers = upstreamHeaders(req, result, body)
+    prepared.set(req, { keepAlive: result.keepAlive, te: linesByName(result.headers).has('te'), connection: linesByName(headers).get('connection') })
+    lendHeaders(req, headersObject(headers))
+    onPipe(req, (proxyReq) => wireRequest(proxyReq, req, res, body))
     return false
   }
 
+  /** What the stream pass's upstream request needs for its body, keep-alive and a stray 101. */
+  function wireRequest(proxyReq, req, res, body) {
+    const { keepAlive } = prepared.get(req)
+    applyClientKeepAlive(res, keepAlive)
+    guardUpgrade(currentRequest(proxyReq), proxyReq, res)
+    if (body !== undefined) {
+      replayBody(proxyReq, body)
+      return
+    }
+    onUndeclaredBody(req, (error) => failUpstream(proxyReq, res, 400, error))
+    // Request trailers go on, filtered, before http-proxy's pipe ends the upstream request.
+    if (linesByName(req.rawHeaders).has('transfer-encoding')) {
+      req.prependListener('end', () => passTrailers(currentRequest(proxyReq), req.rawTrailers, req.rawHeaders))
+    }
+  }
+
+  // Node's client emits no 'response' and no 'error' for a 101 nobody listens for: without
+  // this listener the client would wait for an answer until its own timeout. On the
+  // ClientRequest of every hop, since follow-redirects does not forward 'upgrade'.
+  function guardUpgrade(request, proxyReq, res) {
+    if (guarded.has(request)) return
+    guarded.add(request)
+    request.on('upgrade', (proxyRes, socket) => {
+      socket.destroy()
+      failUpstream(proxyReq, res, 502, unexpectedUpgradeError())
+    })
+  }
+
+  /** ws pass before 'checkMethodAndHeader', which would close a bad handshake without a word. */
   function gateWs(req, socket) {
     try {
       filterOnce(req, upgradeFilter)
@@ -319,62 +368,59 @@ function buildHandlers(options = {}) {
     return false
   }
 
-  // RedirectableRequests whose redirect template (_options.headers) is already filtered.
-  const filteredRedirectables = new WeakSet()
+  /**
+   * ws pass before 'stream' (after http-proxy's XHeaders): the filtered handshake. Connection
+   * goes under the key setupOutgoing looks for, else without an agent it would replace
+   * `upgrade` with `close`; the proxyReqWs listener gives it back its spelling.
+   */
+  function prepareWs(req) {
+    const headers = headersObject(upstreamHeaders(req, filterOnce(req, upgradeFilter)))
+    for (const key of Object.keys(headers)) {
+      if (key !== 'connection' && key.toLowerCase() === 'connection') {
+        headers.connection = headers[key]
+        delete headers[key]
+        prepared.set(req, { spelling: key })
+      }
+    }
+    lendHeaders(req, headers)
+    return false
+  }
 
   function onProxyReq(proxyReq, req, res) {
     // Anything thrown here would be an uncaught exception: this runs in an event listener (with
     // followRedirects, in the 'socket' event of a ClientRequest, whose flush it would also skip).
     try {
-      filterProxyReq(proxyReq, req, res)
+      finishProxyReq(proxyReq, req, res)
     } catch (error) {
       failUpstream(proxyReq, res, requestStatus(error), error)
     }
   }
 
-  function filterProxyReq(proxyReq, req, res) {
-    // A redirect: follow-redirects built this hop's request from the template the first hop
-    // filtered, and has already ended it. Filtering again is impossible and not idempotent.
-    if (!filteredRedirectables.has(proxyReq) && !filterFirstHop(proxyReq, req, res)) return
-    // Node's client emits no 'response' and no 'error' for a 101 nobody listens for: without
-    // this listener the client would wait for an answer until its own timeout. On the
-    // ClientRequest of every hop, since follow-redirects does not forward 'upgrade'.
-    currentRequest(proxyReq).on('upgrade', (proxyRes, socket) => {
-      socket.destroy()
-      failUpstream(proxyReq, res, 502, unexpectedUpgradeError())
-    })
-  }
-
-  /** Returns false when the request was failed instead. */
-  function filterFirstHop(proxyReq, req, res) {
-    let result
-    try {
-      result = filterOnce(req, filter)
-    } catch (error) {
-      failUpstream(proxyReq, res, requestStatus(error), error)
-      return false
+  /**
+   * The head was filtered by the pass; what is left is what only the ClientRequest knows: the
+   * Connection option of the upstream hop (RFC 9112 §9.3), keep-alive only with an agent that
+   * reuses sockets, with `te` named when TE goes on. Later redirect hops need the 101 guard.
+   */
+  function finishProxyReq(proxyReq, req, res) {
+    const state = prepared.get(req)
+    if (state === undefined) {
+      // Emitted without the pass having run (e.g. someone emits proxyReq by hand): refuse rather
+      // than forward unfiltered headers.
+      failUpstream(proxyReq, res, 500, new Error('hop-by-hop: the request did not go through the attach() passes'))
+      return
     }
-    if (followsClosingRequest(req, result.keepAlive)) {
-      failUpstream(proxyReq, res, 400, afterCloseError())
-      return false
+    const request = currentRequest(proxyReq)
+    guardUpgrade(request, proxyReq, res)
+    if (request.headersSent) return
+    // The `host` option wins over http-proxy's changeOrigin, which setupOutgoing applied last.
+    if (options.host !== undefined) {
+      request.setHeader('Host', options.host)
+      if (isRedirectable(proxyReq)) setTemplateHeader(proxyReq._options.headers, 'Host', options.host)
     }
-    if (currentRequest(proxyReq).headersSent) {
-      // Too late to change a header (something wrote the body first): setHeader would throw
-      // ERR_HTTP_HEADERS_SENT. Forwarding unfiltered is not an option either, so the request
-      // fails through http-proxy's 'error' event.
-      destroyUpstream(proxyReq, new Error('hop-by-hop: the upstream request headers were sent before they could be filtered'))
-      return false
-    }
-    applyFiltered(outgoingRequestHeaders(proxyReq), req, result)
-    if (isRedirectable(proxyReq)) filteredRedirectables.add(proxyReq)
-    // Decided here too, not only in onProxyRes, for answers written by the 'error' listener.
-    if (isResponse(res)) applyClientKeepAlive(res, result.keepAlive)
-    onUndeclaredBody(req, (error) => failUpstream(proxyReq, res, 400, error))
-    // Request trailers go on, filtered, before http-proxy's pipe ends the upstream request.
-    if (req.headers['transfer-encoding'] !== undefined) {
-      req.prependListener('end', () => passTrailers(currentRequest(proxyReq), req.rawTrailers, req.rawHeaders))
-    }
-    return true
+    if (state.connection !== undefined && !/^te$/i.test(state.connection[0])) return
+    const value = connectionValue(request.shouldKeepAlive ? 'keep-alive' : 'close', state.te)
+    request.setHeader('Connection', value)
+    if (isRedirectable(proxyReq)) setTemplateHeader(proxyReq._options.headers, 'Connection', value)
   }
 
   function onProxyRes(proxyRes, req, res) {
@@ -398,8 +444,9 @@ function buildHandlers(options = {}) {
       refuse(res, 502, error)
       return
     }
+    cutWhenIncomplete(proxyRes, res)
     dropResponseFields(proxyRes.headers, proxyRes.rawHeaders, result)
-    appendVia(proxyRes)
+    appendVia(proxyRes.headers, proxyRes.rawHeaders, forwarding.response(proxyRes, []))
     if (acceptsTrailers(req) && mayHaveTrailers(proxyRes.statusCode, req.method, proxyRes.rawHeaders)) {
       const trailer = announcedTrailers(proxyRes.rawHeaders)
       if (trailer !== undefined) proxyRes.headers.trailer = trailer
@@ -411,79 +458,92 @@ function buildHandlers(options = {}) {
     applyClientKeepAlive(res, keepAlive)
   }
 
-  /** The 101 answer is written by http-proxy's ws stream pass from proxyRes.headers. */
-  function onUpgradeResponse(proxyRes, proxySocket, socket) {
+  /**
+   * http-proxy's ws stream pass writes the upstream answer (101 or not) from proxyRes.headers,
+   * with their names as keys: the filtered lines go there in the upstream's case, plus Via.
+   */
+  function filterWsResponse(proxyRes, proxySocket, socket, upgrade) {
     let result
     try {
       result = filter.response(proxyRes)
     } catch {
-      proxySocket.destroy()
+      proxySocket?.destroy()
+      proxyRes.destroy()
       socket.destroy()
       return
     }
-    dropResponseFields(proxyRes.headers, proxyRes.rawHeaders, result)
-    appendVia(proxyRes)
-    const connection = linesByName(result.headers).get('connection')
-    if (connection !== undefined) proxyRes.headers.connection = connection[0]
+    let lines = forwarding.response(proxyRes, result.headers)
+    if (!upgrade) lines = withoutLines(lines, new Set(['connection'])).concat('Connection', 'close')
+    const headers = proxyRes.headers
+    for (const key of Object.keys(headers)) delete headers[key]
+    Object.assign(headers, headersObject(lines))
   }
 
   function onProxyReqWs(proxyReq, req, socket) {
-    // Never throw from the listener; http-proxy's ws path uses a plain ClientRequest.
-    try {
-      filterProxyReqWs(proxyReq, req, socket)
-    } catch (error) {
-      destroyUpstream(proxyReq, error)
-    }
-  }
-
-  function filterProxyReqWs(proxyReq, req, socket) {
-    let result
-    try {
-      result = filterOnce(req, upgradeFilter)
-    } catch (error) {
-      destroyUpstream(proxyReq, error)
-      return
-    }
-    applyFiltered(outgoingRequestHeaders(proxyReq), req, result)
-    // Registered before http-proxy's own 'upgrade' listener (added after this event), so the
+    // Never throw from the listener; http-proxy's ws path uses a plain ClientRequest. Registered
+    // before http-proxy's own 'response'/'upgrade' listeners (added after this event), so the
     // headers are cleaned before it writes them to the client.
-    proxyReq.once('upgrade', (proxyRes, proxySocket) => onUpgradeResponse(proxyRes, proxySocket, socket))
+    try {
+      const spelling = prepared.get(req)?.spelling
+      const connection = proxyReq.getHeader('connection')
+      if (spelling !== undefined && !proxyReq.headersSent && connection !== undefined) {
+        proxyReq.removeHeader('connection')
+        proxyReq.setHeader(spelling, connection)
+      }
+      proxyReq.once('upgrade', (proxyRes, proxySocket) => filterWsResponse(proxyRes, proxySocket, socket, true))
+      proxyReq.once('response', (proxyRes) => filterWsResponse(proxyRes, undefined, socket, false))
+    } catch (error) {
+      destroyUpstream(proxyReq, error)
+    }
   }
 
-  return { onProxyReq, onProxyRes, onProxyReqWs, gate, gateWs }
+  return { gate, gateWs, prepareWs, onProxyReq, onProxyRes, onProxyReqWs }
+}
+
+const ATTACHED = new WeakSet()
+
+function checkProxyServer(proxyServer) {
+  const isServer = proxyServer !== null && typeof proxyServer === 'object' && typeof proxyServer.before === 'function' &&
+    typeof proxyServer.on === 'function' && proxyServer.options !== null && typeof proxyServer.options === 'object'
+  if (!isServer) throw invalidArgType('proxyServer', 'an http-proxy server (httpProxy.createProxyServer())', proxyServer)
+  if (ATTACHED.has(proxyServer)) throw invalidArgValue('proxyServer', '[ProxyServer]', 'already has hop-by-hop attached (a second attach would filter twice and add a second Via)', TypeError)
 }
 
 /**
- * Listeners for http-proxy's `proxyReq`, `proxyRes` and `proxyReqWs` events (and
- * http-proxy-middleware's `on` option) that filter with the given core options.
- */
-function createProxyHandlers(options) {
-  const { onProxyReq, onProxyRes, onProxyReqWs } = buildHandlers(options)
-  return { onProxyReq, onProxyRes, onProxyReqWs }
-}
-
-/**
- * Install the handlers on an http-proxy server, plus passes that answer 400 for a rejected
- * request before anything is sent upstream. Also turns on http-proxy's preserveHeaderKeyCase
- * (unless set) so the client sees the upstream's header case. Returns the listeners.
+ * Install the passes and listeners on an http-proxy server. The passes answer 400/431 for a
+ * request the filter refuses, and 500 for a body a body parser read and that cannot be sent
+ * again, before anything is sent upstream. Also turns on http-proxy's preserveHeaderKeyCase
+ * (unless set) so the client sees the upstream's header case. Returns the proxy server.
  */
 function attach(proxyServer, options) {
+  checkProxyServer(proxyServer)
+  checkOptions(options, ATTACH_OPTIONS, 'attach()')
   const handlers = buildHandlers(options)
   proxyServer.before('web', 'stream', handlers.gate)
-  proxyServer.before('ws', 'stream', handlers.gateWs)
+  proxyServer.before('ws', 'checkMethodAndHeader', handlers.gateWs)
+  proxyServer.before('ws', 'stream', handlers.prepareWs)
+  // The head is already filtered when proxyReq fires, so these listeners may run in any order
+  // with hpm's fixRequestBody and others (http-proxy's emitter, eventemitter3, cannot prepend).
   proxyServer.on('proxyReq', handlers.onProxyReq)
   proxyServer.on('proxyRes', handlers.onProxyRes)
   proxyServer.on('proxyReqWs', handlers.onProxyReqWs)
   proxyServer.options.preserveHeaderKeyCase ??= true
-  const { onProxyReq, onProxyRes, onProxyReqWs } = handlers
-  return { onProxyReq, onProxyRes, onProxyReqWs }
+  ATTACHED.add(proxyServer)
+  return proxyServer
 }
 
-const defaults = createProxyHandlers()
-
-module.exports = {
-  onProxyReq: defaults.onProxyReq,
-  onProxyRes: defaults.onProxyRes,
-  createProxyHandlers,
-  attach,
+/**
+ * An http-proxy-middleware plugin: `createProxyMiddleware({ target, plugins: [plugin()] })`.
+ * Options are checked here, when the app is built. hpm's own options (its second argument) are
+ * not this package's.
+ */
+function plugin(options) {
+  checkOptions(options, ATTACH_OPTIONS, 'plugin()')
+  // Compiled once, so that a bad value (e.g. options.trust) throws here too.
+  new Forwarding(options ?? {}) // eslint-disable-line no-new
+  return function hopByHopPlugin(proxyServer) {
+    attach(proxyServer, options)
+  }
 }
+
+module.exports = { attach, plugin, ATTACH_OPTIONS }
