@@ -192,7 +192,7 @@ describe('on the wire, through every path', () => {
     })
   }
 
-  for (const path of ['http-proxy + attach', 'http-proxy-middleware + on listeners', 'Express middleware + relay (README recipe)']) {
+  for (const path of ['http-proxy + attach', 'http-proxy-middleware + plugin', 'Express middleware + relay (README recipe)']) {
     it(`${path}: a trusted peer's chain is extended, an IPv6 client is quoted in Forwarded`, async (t) => {
       const upstream = await startRecordingUpstream()
       t.after(() => upstream.close())
@@ -243,7 +243,7 @@ describe('trailers both ways', () => {
   const upstreamWithTrailers = () => 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Digest, X-Internal\r\nConnection: X-Internal\r\n\r\n' +
     '2\r\nok\r\n0\r\nX-Digest: d1\r\nX-Internal: i\r\nContent-Type: text/evil\r\n\r\n'
 
-  for (const path of ['http-proxy + attach', 'http-proxy-middleware + on listeners', 'Express middleware + relay (README recipe)', 'npm start']) {
+  for (const path of ['http-proxy + attach', 'http-proxy-middleware + plugin', 'Express middleware + relay (README recipe)', 'npm start']) {
     it(`${path}: request and response trailers arrive filtered and announced`, async (t) => {
       const upstream = await startRecordingUpstream(upstreamWithTrailers)
       t.after(() => upstream.close())

@@ -1,6 +1,6 @@
 'use strict'
 // Hostile clients and odd upstreams, through all four shipped paths: the http-proxy handlers
-// (attach), http-proxy-middleware with the `on` listeners, the README's Express recipe (middleware
+// (attach), http-proxy-middleware with plugin(), the README's Express recipe (middleware
 // + relay) and `npm start`. Raw sockets on both sides, 127.0.0.1 only. Runs on Node 20 too, whose
 // server cuts long request heads where 22 and later answer 431 themselves.
 //
@@ -12,7 +12,7 @@ const assert = require('node:assert/strict')
 const http = require('node:http')
 const net = require('node:net')
 const httpProxy = require('http-proxy')
-const { attach, onProxyReq, onProxyRes, relay, filterHeaders, filterRequest, filterResponse } = require('..')
+const { attach, plugin, relay, filterHeaders, filterRequest, filterResponse } = require('..')
 const { PATHS, SERVER_OPTIONS, proxyErrorListener, serve } = require('./helpers/paths.js')
 const {
   WAIT_MS,
@@ -265,17 +265,14 @@ describe('http-proxy with followRedirects: true', () => {
     ? rawResponse({ body: 'landed' })
     : rawResponse({ status: request.method === 'POST' ? 307 : 302, reason: 'Found', headers: [['Location', '/landing']] }))
 
-  for (const mode of ['attach', 'listeners']) {
+  for (const mode of ['attach', 'plugin']) {
     for (const method of ['GET', 'POST']) {
       it(`${mode}: a ${method} that is redirected is filtered on both hops and answered`, async (t) => {
         const upstream = await startRecordingUpstream(redirecting)
         t.after(() => upstream.close())
         const proxy = httpProxy.createProxyServer({ target: upstream.url, followRedirects: true })
         if (mode === 'attach') attach(proxy)
-        else {
-          proxy.on('proxyReq', onProxyReq)
-          proxy.on('proxyRes', onProxyRes)
-        }
+        else plugin()(proxy, {}) // as http-proxy-middleware calls it
         proxy.on('error', proxyErrorListener)
         const port = await serve(t, http.createServer(SERVER_OPTIONS, (req, res) => proxy.web(req, res)))
         const body = method === 'POST' ? 'a=1' : ''
