@@ -114,6 +114,9 @@ describe('loading an installed copy', () => {
     }
     const childEnv = { ...process.env, ...env }
     if (!(OVERRIDE_VARIABLE in env)) delete childEnv[OVERRIDE_VARIABLE]
+    // These children check the native lookup, also when the suite runs on the wasm build.
+    delete childEnv.HOP_BY_HOP_FORCE_WASM
+    delete childEnv.HOP_BY_HOP_WASM_PATH
     const child = spawnSync(process.execPath, [...args, '-e', script], {
       cwd: dir,
       env: childEnv,
