@@ -77,6 +77,7 @@ const CASES = [
   // The binding itself, last (they replace the scratch buffer lib/filter.js registered).
   ['raw', ['Host', 'a', 'Connection', 'close, X-Secret', 'X-Secret', 's', 'TE', 'trailers', 'Upgrade', 'h2c'], { flags: 1, entry: 'filter' }],
   ['raw', ['Connection', 'upgrade', 'Upgrade', 'websocket'], { flags: 1 | (1 << 4), entry: 'filterArray' }],
+  ['raw', ['Host', 'a', 'Connection', 'X-A', 'X-A', '1', 'Keep-Alive', 'timeout=1'], { flags: 1, entry: 'filter', offset: 5 }],
   ['raw', 'long', { flags: 1, entry: 'filterArray' }],
 ]
 
@@ -105,11 +106,13 @@ const TABLE = `
       return { error: error.constructor.name, code: error.code, message: error.message, statusCode: error.statusCode }
     }
   }
-  function runRaw(lines, { flags, entry }) {
-    const scratch = new Uint8Array(lines.length / 2 + 8).fill(0xee)
+  function runRaw(lines, { flags, entry, offset = 0 }) {
+    // At an offset, the scratch is a view into a larger buffer whose other bytes must stay.
+    const buffer = new Uint8Array(offset + lines.length / 2 + 8 + offset).fill(0xee)
+    const scratch = buffer.subarray(offset, offset + lines.length / 2 + 8)
     native.setScratch(scratch)
     const verdict = entry === 'filter' ? native.filter(flags, ...lines) : native.filterArray(flags, lines)
-    return { verdict, scratch: Buffer.from(scratch).toString('hex') }
+    return { verdict, scratch: Buffer.from(buffer).toString('hex') }
   }
   const cases = JSON.parse(require('node:fs').readFileSync(0, 'utf8'))
   const answers = cases.map(([kind, raw, given, fields]) => {
@@ -176,6 +179,9 @@ describe('the WebAssembly build', { skip: SKIP }, () => {
     // A raw scratch: one action byte per line, none left at the 0xee fill.
     const raw = CASES.findIndex(([kind]) => kind === 'raw')
     assert.match(at(raw).scratch, /^0102020305/)
+    const offset = CASES.findIndex(([kind, , options]) => kind === 'raw' && options.offset)
+    assert.match(at(offset).scratch, /^eeeeeeeeee01020202/)
+    assert.match(at(offset).scratch, /eeeeeeeeee$/)
   })
 })
 

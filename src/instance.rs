@@ -55,6 +55,9 @@ pub(crate) unsafe extern "C" fn set_scratch(
     if status != sys::Status::napi_ok || kind != sys::TypedarrayType::uint8_array {
       return ptr::null_mut();
     }
+    // Under emnapi the reference also names what each call copies the actions back to.
+    #[cfg(target_family = "wasm")]
+    let array = crate::wasm::scratch_target(env, array);
     let mut reference = ptr::null_mut();
     if sys::napi_create_reference(env, array, 1, &mut reference) != sys::Status::napi_ok {
       return ptr::null_mut();
