@@ -244,8 +244,13 @@ function replayBody(proxyReq, body) {
  * the client waits for bytes that will never come.
  */
 function cutWhenIncomplete(proxyRes, res) {
+  // The socket is held here: an 'error' listener (hpm's, the README's) may already have ended the
+  // response short, which releases the socket from `res` for the next request.
+  const socket = res.socket
   const cut = () => {
-    if (!proxyRes.complete) res.destroy()
+    if (proxyRes.complete) return
+    res.destroy()
+    socket?.destroy()
   }
   proxyRes.once('aborted', cut)
   proxyRes.once('close', cut)
