@@ -14,6 +14,7 @@ const httpProxy = require('http-proxy')
 const { createProxyMiddleware, fixRequestBody } = require('http-proxy-middleware')
 const { WebSocket, WebSocketServer } = require('ws')
 const { attach, plugin } = require('..')
+const { startExample } = require('./helpers/examples.js')
 const { WAIT_MS, withTimeout, listen, closeServer, values, names, rawRequest, rawResponse, startRecordingUpstream, connect, exchange } = require('./helpers/wire.js')
 
 const KINDS = ['hpm + plugin', 'http-proxy + attach']
@@ -333,3 +334,63 @@ describe('attach() and plugin() arguments', () => {
     assert.doesNotThrow(() => plugin()(httpProxy.createProxyServer({}), { target: 'http://127.0.0.1:1' }))
   })
 })
+
+for (const example of ['http-proxy.js', 'http-proxy-middleware.js']) {
+  describe(`examples/${example}, run as a user runs it`, () => {
+    it('filters a JSON POST curl sends with Expect: 100-continue and a chunked one, each body sent once', async (t) => {
+      const upstream = await recordingUpstream(t)
+      const { port } = await startExample(t, example, { UPSTREAM: upstream.url })
+      const body = JSON.stringify({ text: 'z'.repeat(2000) })
+      const headers = SPOOFED.flatMap(([name, value]) => ['-H', `${name}: ${value}`])
+      const { trace, body: answer } = await curl(['-H', 'Content-Type: application/json', '-H', 'Expect: 100-continue', ...headers, '--data-binary', body, `http://127.0.0.1:${port}/json`])
+      assert.match(trace, /< HTTP\/1\.1 100 Continue/)
+      assert.match(trace, /< HTTP\/1\.1 200 OK/)
+      assert.match(trace, /< Via: 1\.1 hop-by-hop/)
+      assert.equal(answer, 'ok')
+      assertClean(upstream.requests[0])
+      assert.equal(upstream.requests[0].body.toString(), body)
+      const chunked = await curl(['-H', 'Content-Type: application/json', '-H', 'Transfer-Encoding: chunked', '--data-binary', body, `http://127.0.0.1:${port}/chunked`])
+      assert.match(chunked.trace, /< HTTP\/1\.1 200 OK/)
+      await upstream.received(2)
+      assert.equal(upstream.requests[1].body.toString(), body)
+      assert.equal(upstream.requests.length, 2)
+    })
+
+    it('proxies a WebSocket (ws client) with the handshake filtered, and cuts a body the upstream cuts short', async (t) => {
+      const upstreamServer = http.createServer((req, res) => {
+        res.writeHead(200, { 'Content-Length': '100' })
+        res.write('0123456789')
+        setTimeout(() => res.socket.resetAndDestroy(), 50)
+      })
+      const wss = new WebSocketServer({ server: upstreamServer })
+      const handshakes = []
+      wss.on('connection', (socket, req) => {
+        handshakes.push(req.headers)
+        socket.on('message', (data) => socket.send(`echo ${data}`))
+      })
+      const upstreamPort = await listen(upstreamServer)
+      t.after(async () => {
+        for (const socket of wss.clients) socket.terminate()
+        wss.close()
+        await closeServer(upstreamServer)
+      })
+      const { port } = await startExample(t, example, { UPSTREAM: `http://127.0.0.1:${upstreamPort}` })
+      const client = new WebSocket(`ws://127.0.0.1:${port}/socket`, { headers: { 'Keep-Alive': '300', 'X-Forwarded-For': '6.6.6.6' } })
+      t.after(() => client.terminate())
+      await withTimeout(new Promise((resolve, reject) => {
+        client.once('open', resolve)
+        client.once('error', reject)
+      }), WAIT_MS, 'open')
+      client.send('ping')
+      const [data] = await withTimeout(new Promise((resolve) => client.once('message', (...args) => resolve(args))), WAIT_MS, 'message')
+      assert.equal(data.toString(), 'echo ping')
+      assert.equal(handshakes[0]['keep-alive'], undefined)
+      assert.equal(handshakes[0]['x-forwarded-for'], '127.0.0.1')
+      assert.equal(handshakes[0].via, '1.1 hop-by-hop')
+      const raw = await connect(port)
+      t.after(() => raw.destroy())
+      raw.send(rawRequest('GET /cut HTTP/1.1', [['Host', 'front.test']]))
+      assert.equal(await raw.closesWithin(2000), true, 'the client still waits for 90 bytes')
+    })
+  })
+}
