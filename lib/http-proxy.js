@@ -328,7 +328,7 @@ function buildHandlers(options = {}) {
       return true // halts http-proxy's passes: nothing is sent upstream
     }
     const headers = upstreamHeaders(req, result, body)
-    prepared.set(req, { keepAlive: result.keepAlive, te: linesByName(result.headers).has('te'), connection: linesByName(headers).get('connection') })
+    prepared.set(req, { keepAlive: result.keepAlive, te: linesByName(result.headers).has('te') })
     lendHeaders(req, headersObject(headers))
     onPipe(req, (proxyReq) => wireRequest(proxyReq, req, res, body))
     return false
@@ -402,9 +402,10 @@ function buildHandlers(options = {}) {
   }
 
   /**
-   * The head was filtered by the pass; what is left is what only the ClientRequest knows: the
-   * Connection option of the upstream hop (RFC 9112 §9.3), keep-alive only with an agent that
-   * reuses sockets, with `te` named when TE goes on. Later redirect hops need the 101 guard.
+   * The head was filtered by the pass; what is left is what only the ClientRequest knows. Without
+   * an agent, setupOutgoing replaced the Connection option with `close`, which must still name
+   * `te` when TE goes on (RFC 9110 §10.1.4); with one, `Connection: te` stands, as on the other
+   * paths, and means keep-alive in HTTP/1.1. Later redirect hops need the 101 guard.
    */
   function finishProxyReq(proxyReq, req, res) {
     const state = prepared.get(req)
@@ -422,10 +423,10 @@ function buildHandlers(options = {}) {
       request.setHeader('Host', options.host)
       if (isRedirectable(proxyReq)) setTemplateHeader(proxyReq._options.headers, 'Host', options.host)
     }
-    if (state.connection !== undefined && !/^te$/i.test(state.connection[0])) return
-    const value = connectionValue(request.shouldKeepAlive ? 'keep-alive' : 'close', state.te)
-    request.setHeader('Connection', value)
-    if (isRedirectable(proxyReq)) setTemplateHeader(proxyReq._options.headers, 'Connection', value)
+    if (state.te && !request.shouldKeepAlive) {
+      request.setHeader('Connection', connectionValue('close', true))
+      if (isRedirectable(proxyReq)) setTemplateHeader(proxyReq._options.headers, 'Connection', connectionValue('close', true))
+    }
   }
 
   function onProxyRes(proxyRes, req, res) {

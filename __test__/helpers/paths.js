@@ -9,6 +9,7 @@ const express = require('express')
 const httpProxy = require('http-proxy')
 const { createProxyMiddleware } = require('http-proxy-middleware')
 const { attach, plugin, middleware, relay, relayUpgrade, filterRequest, forwardHeaders } = require('../..')
+const { refuseSocket } = require('../../lib/respond.js')
 const { startDemo } = require('./examples.js')
 const { listen, closeServer } = require('./wire.js')
 
@@ -59,7 +60,7 @@ function upgradeHandler(target, options) {
     try {
       forward = filterRequest(req, { ...options, upgrade: true })
     } catch (error) {
-      socket.end(`HTTP/1.1 ${error.statusCode ?? 400} Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+      refuseSocket(socket, error.statusCode ?? 400, error)
       return
     }
     const headers = forwardHeaders(req, forward.headers, options)
