@@ -110,3 +110,23 @@ function expectations(row, { upstream, client, closed }) {
   if (row.body !== undefined) assert.equal(upstream.body, 'hello')
   assert.equal(closed, row.name === 'Connection: close' || row.name.startsWith('HTTP/1.0'))
 }
+
+describe('the Host of a Host-less HTTP/1.0 request on a dual-stack listener', () => {
+  // lib/forwarding.js builds `${localAddress}:${localPort}`: on a server listening on `::` a
+  // client on 127.0.0.1 arrives as ::ffff:127.0.0.1, which gives the invalid Host
+  // `::ffff:127.0.0.1:PORT` (an IPv6 literal needs brackets, RFC 3986 §3.2.2; a mapped IPv4 one
+  // is better unmapped, as peerAddress does for X-Forwarded-For).
+  for (const wiring of Object.keys(WIRINGS)) {
+    it(wiring, { todo: 'lib/forwarding.js must unmap or bracket the local address it uses as Host' }, async (t) => {
+      const upstream = await startRecordingUpstream()
+      t.after(() => upstream.close())
+      const port = await WIRINGS[wiring](t, upstream.url, undefined, '::')
+      const client = await connect(port)
+      t.after(() => client.destroy())
+      client.send(rawRequest('GET /nohost HTTP/1.0', []))
+      assert.equal((await client.response()).status, 200)
+      const host = upstream.requests[0].headers.find(([name]) => name.toLowerCase() === 'host')[1]
+      assert.equal(host, `127.0.0.1:${port}`)
+    })
+  }
+})
