@@ -15,7 +15,7 @@
 
 const { Readable } = require('node:stream')
 const { createFilter } = require('./filter.js')
-const { Forwarding, FORWARDING_HEADERS } = require('./forwarding.js')
+const { Forwarding } = require('./forwarding.js')
 const { onUndeclaredBody, followsClosingRequest, afterCloseError } = require('./guards.js')
 const { unexpectedUpgradeError } = require('./relay.js')
 const { refuse, refuseSocket } = require('./respond.js')
@@ -28,10 +28,6 @@ const { FORWARDING_OPTIONS, checkOptions, filterOptionsOf } = require('./options
 // request is Node's ClientRequest, whose framing this module sets itself; the filter's other
 // options (direction, upgrade, ...) are decided per message.
 const ATTACH_OPTIONS = Object.freeze(['strict', 'protect', 'strip', ...FORWARDING_OPTIONS.filter((name) => name !== 'framing')])
-
-// The fields this proxy writes itself (lib/forwarding.js). They replace whatever http-proxy's
-// `xfwd` pass wrote, which appends to a client's values and so believes any client.
-const OWN_FIELDS = new Set([...FORWARDING_HEADERS, 'via'])
 
 /** Lowercased name -> values, in order, of a flat header list. */
 function linesByName(flat) {
@@ -80,6 +76,8 @@ function withoutLines(flat, lowerNames) {
 function lendHeaders(req, headers) {
   const own = req.headers
   req.headers = headers
+  // A request object whose headers cannot be replaced must not go on with the client's own.
+  if (req.headers !== headers) throw new Error('hop-by-hop: req.headers cannot be replaced, so the filtered headers cannot be sent')
   queueMicrotask(() => {
     req.headers = own
   })
@@ -315,23 +313,23 @@ function buildHandlers(options = {}) {
     return finished
   }
 
-  /** web pass before 'stream': refuse, or prepare the upstream request. */
+  /**
+   * web pass before 'stream': refuse, or prepare the upstream request. A pass that throws would
+   * throw out of proxy.web() into the server's request listener, so every failure is an answer.
+   */
   function gate(req, res) {
-    let result
-    let body
     try {
-      result = filterOnce(req, filter)
+      const result = filterOnce(req, filter)
       if (followsClosingRequest(req, result.keepAlive)) throw afterCloseError()
-      if (bodyConsumed(req)) body = replayedBody(req)
+      const body = bodyConsumed(req) ? replayedBody(req) : undefined
+      prepared.set(req, { keepAlive: result.keepAlive, te: linesByName(result.headers).has('te') })
+      lendHeaders(req, headersObject(upstreamHeaders(req, result, body)))
+      onPipe(req, (proxyReq) => wireRequest(proxyReq, req, res, body))
+      return false
     } catch (error) {
       refuse(res, requestStatus(error), error)
       return true // halts http-proxy's passes: nothing is sent upstream
     }
-    const headers = upstreamHeaders(req, result, body)
-    prepared.set(req, { keepAlive: result.keepAlive, te: linesByName(result.headers).has('te') })
-    lendHeaders(req, headersObject(headers))
-    onPipe(req, (proxyReq) => wireRequest(proxyReq, req, res, body))
-    return false
   }
 
   /** What the stream pass's upstream request needs for its body, keep-alive and a stray 101. */
@@ -378,17 +376,22 @@ function buildHandlers(options = {}) {
    * goes under the key setupOutgoing looks for, else without an agent it would replace
    * `upgrade` with `close`; the proxyReqWs listener gives it back its spelling.
    */
-  function prepareWs(req) {
-    const headers = headersObject(upstreamHeaders(req, filterOnce(req, upgradeFilter)))
-    for (const key of Object.keys(headers)) {
-      if (key !== 'connection' && key.toLowerCase() === 'connection') {
-        headers.connection = headers[key]
-        delete headers[key]
-        prepared.set(req, { spelling: key })
+  function prepareWs(req, socket) {
+    try {
+      const headers = headersObject(upstreamHeaders(req, filterOnce(req, upgradeFilter)))
+      for (const key of Object.keys(headers)) {
+        if (key !== 'connection' && key.toLowerCase() === 'connection') {
+          headers.connection = headers[key]
+          delete headers[key]
+          prepared.set(req, { spelling: key })
+        }
       }
+      lendHeaders(req, headers)
+      return false
+    } catch (error) {
+      refuseSocket(socket, requestStatus(error), error)
+      return true
     }
-    lendHeaders(req, headers)
-    return false
   }
 
   function onProxyReq(proxyReq, req, res) {
