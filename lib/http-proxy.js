@@ -74,12 +74,13 @@ function withoutLines(flat, lowerNames) {
  * call; the client's own object is back before any other code runs.
  */
 function lendHeaders(req, headers) {
-  const own = req.headers
-  req.headers = headers
-  // A request object whose headers cannot be replaced must not go on with the client's own.
-  if (req.headers !== headers) throw new Error('hop-by-hop: req.headers cannot be replaced, so the filtered headers cannot be sent')
+  // An own property shadows the prototype's accessor, which HTTP/2's compatibility request has
+  // without a setter; deleting it gives the client's own object back.
+  const own = Object.getOwnPropertyDescriptor(req, 'headers')
+  Object.defineProperty(req, 'headers', { value: headers, configurable: true, enumerable: true, writable: true })
   queueMicrotask(() => {
-    req.headers = own
+    if (own === undefined) delete req.headers
+    else Object.defineProperty(req, 'headers', own)
   })
 }
 

@@ -20,6 +20,6 @@ fi
 cd "$checkout" || exit 1
 for run in stock attached; do
   if [ "$run" = attached ]; then export HOP_BY_HOP="$package"; else unset HOP_BY_HOP; fi
-  NODE_TLS_REJECT_UNAUTHORIZED=0 timeout 900 npx vitest run --maxWorkers=1 --minWorkers=1 > "/tmp/http-proxy-3-$run.log" 2>&1
-  echo "$run: $(grep -E '^ +Tests ' "/tmp/http-proxy-3-$run.log" | tr -s ' ') (log: /tmp/http-proxy-3-$run.log)"
+  NO_COLOR=1 NODE_TLS_REJECT_UNAUTHORIZED=0 timeout 900 npx vitest run --maxWorkers=1 > "/tmp/http-proxy-3-$run.log" 2>&1
+  echo "$run: $(sed 's/\x1b\[[0-9;]*m//g' "/tmp/http-proxy-3-$run.log" | grep -E '^ +Tests ' | tr -s ' ') (log: /tmp/http-proxy-3-$run.log)"
 done
