@@ -119,6 +119,18 @@ describe('forwardHeaders', () => {
     assert.deepEqual(values(forwarded([], {}, { httpVersion: '1.0' }), 'host'), ['127.0.0.1:8080'])
   })
 
+  it('writes a Host-less request\'s local address as a valid authority: IPv4-mapped unmapped, IPv6 bracketed', () => {
+    const hostFor = (localAddress) => {
+      const req = { ...incoming([], { httpVersion: '1.0' }) }
+      req.socket = { ...req.socket, localAddress }
+      return values(lines(forwardHeaders(req, [])), 'host')
+    }
+    // A dual-stack listener (`::`) sees an IPv4 client's connection as ::ffff:a.b.c.d.
+    assert.deepEqual(hostFor('::ffff:127.0.0.1'), ['127.0.0.1:8080'])
+    assert.deepEqual(hostFor('::1'), ['[::1]:8080'])
+    assert.deepEqual(hostFor('2001:db8::7'), ['[2001:db8::7]:8080'])
+  })
+
   it('frames a chunked body again, announces its trailers, and names te with TE: trailers', () => {
     const out = forwarded(['Host', 'a', 'Transfer-Encoding', 'chunked', 'TE', 'trailers', 'Trailer', 'X-Sum, Content-Length, X-Hop', 'Connection', 'X-Hop'])
     assert.deepEqual(values(out, 'transfer-encoding'), ['chunked'])

@@ -78,10 +78,25 @@ function receivedProtocol(httpVersion) {
 
 /** The peer's address as the upstream should read it: IPv4-mapped IPv6 as plain IPv4. */
 function peerAddress(socket) {
-  const address = socket?.remoteAddress
+  return unmapped(socket?.remoteAddress)
+}
+
+/** An IPv4-mapped IPv6 address (a dual-stack listener's view of an IPv4 peer) as IPv4. */
+function unmapped(address) {
   if (typeof address !== 'string' || address.length === 0) return undefined
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
   return mapped === null ? address : mapped[1]
+}
+
+/**
+ * RFC 9112 §3.3: for a request without Host (HTTP/1.0) the authority is the address the client
+ * connected to. An IPv6 literal is bracketed in an authority (RFC 3986 §3.2.2).
+ */
+function localAuthority(socket) {
+  const address = unmapped(socket?.localAddress) ?? 'localhost'
+  const host = net.isIPv6(address) ? `[${address}]` : address
+  const port = socket?.localPort
+  return port === undefined ? host : `${host}:${port}`
 }
 
 /** RFC 7239 §6: an IPv6 node is bracketed and quoted; `unknown` and IPv4 are tokens. */
@@ -235,7 +250,7 @@ class Forwarding {
     }
     // RFC 9113 §8.3.1: an HTTP/2 request carries its authority in :authority.
     clientHost ??= h2 ? req.authority ?? req.headers?.[':authority'] : undefined
-    const host = this.host ?? clientHost ?? `${req.socket?.localAddress ?? 'localhost'}:${req.socket?.localPort ?? ''}`.replace(/:$/, '')
+    const host = this.host ?? clientHost ?? localAuthority(req.socket)
     out.unshift('Host', host)
 
     const proto = requestProtocol(req)
