@@ -70,8 +70,7 @@ pub fn register_raw_callbacks(
     unsafe { sys::napi_add_env_cleanup_hook(raw_env, Some(free_instance), instance.cast()) };
   // SAFETY: as above.
   #[cfg(target_family = "wasm")]
-  let status =
-    unsafe { wasm::add_env_cleanup_hook(raw_env, Some(free_instance), instance.cast()) };
+  let status = unsafe { wasm::add_env_cleanup_hook(raw_env, Some(free_instance), instance.cast()) };
   napi::check_status!(status)?;
   let callbacks: &[(&std::ffi::CStr, RawCallback)] = &[
     (c"filter", filter_callback::<false>),
