@@ -327,6 +327,16 @@ describe('attach() and plugin() arguments', () => {
     assert.throws(() => plugin([]), { code: 'ERR_INVALID_ARG_TYPE' })
   })
 
+  it('answer 502 for a proxyRes they cannot read (http-proxy-3\'s fetch Response), never throwing into the event', () => {
+    const proxy = httpProxy.createProxyServer({})
+    attach(proxy)
+    const res = { headersSent: false, setHeader() {}, writeHead(status) { this.status = status; return this }, end() { this.ended = true }, destroy() {} }
+    const req = { method: 'GET', httpVersion: '1.1', rawHeaders: ['Host', 'a'], headers: { host: 'a' }, socket: {} }
+    assert.doesNotThrow(() => proxy.emit('proxyRes', { status: 200, headers: new Map() }, req, res))
+    assert.equal(res.status, 502)
+    assert.equal(res.ended, true)
+  })
+
   it('refuse a second attach to the same server, which would filter twice', () => {
     const proxy = httpProxy.createProxyServer({})
     attach(proxy, { strict: true })

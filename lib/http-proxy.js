@@ -163,6 +163,14 @@ function applyClientKeepAlive(res, keepAlive) {
   if (!keepAlive) res.shouldKeepAlive = false
 }
 
+/**
+ * Drop an upstream message from a listener's failure path, which must not throw in turn: with
+ * http-proxy-3's fetch path proxyRes is a fetch Response, which has no destroy().
+ */
+function destroyQuietly(stream) {
+  if (typeof stream?.destroy === 'function') stream.destroy()
+}
+
 function isResponse(res) {
   return typeof res?.writeHead === 'function'
 }
@@ -438,7 +446,7 @@ function buildHandlers(options = {}) {
     try {
       filterProxyRes(proxyRes, req, res)
     } catch (error) {
-      proxyRes.destroy()
+      destroyQuietly(proxyRes)
       refuse(res, 502, error)
     }
   }
@@ -450,7 +458,7 @@ function buildHandlers(options = {}) {
     } catch (error) {
       // A refused upstream response (a head Node cut, or strict): answer 502 and drop the
       // upstream connection. http-proxy skips its passes once headers are sent.
-      proxyRes.destroy()
+      destroyQuietly(proxyRes)
       refuse(res, 502, error)
       return
     }
@@ -477,8 +485,8 @@ function buildHandlers(options = {}) {
     try {
       result = filter.response(proxyRes)
     } catch {
-      proxySocket?.destroy()
-      proxyRes.destroy()
+      destroyQuietly(proxySocket)
+      destroyQuietly(proxyRes)
       socket.destroy()
       return
     }
