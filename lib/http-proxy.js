@@ -236,6 +236,8 @@ function replayBody(proxyReq, body) {
   proxyReq.end = function endAfterListeners(...args) {
     if (ended) return this
     ended = true
+    // An end(chunk) by someone else carries their body, not ours.
+    if (typeof args[0] !== 'function' && args[0] != null && args[0].length > 0) written = true
     pendingEnd = () => {
       if (proxyReq.destroyed || proxyReq.writableEnded) return
       end.call(proxyReq, ...(written ? args : [body]))
@@ -557,8 +559,8 @@ function attach(proxyServer, options) {
  */
 function plugin(options) {
   checkOptions(options, ATTACH_OPTIONS, 'plugin()')
-  // Compiled once, so that a bad value (e.g. options.trust) throws here too.
-  new Forwarding(options ?? {}) // eslint-disable-line no-new
+  // Compiled once here so that a bad value (options.trust, options.strict) throws now too.
+  buildHandlers(options)
   return function hopByHopPlugin(proxyServer) {
     attach(proxyServer, options)
   }
