@@ -112,12 +112,10 @@ function expectations(row, { upstream, client, closed }) {
 }
 
 describe('the Host of a Host-less HTTP/1.0 request on a dual-stack listener', () => {
-  // lib/forwarding.js builds `${localAddress}:${localPort}`: on a server listening on `::` a
-  // client on 127.0.0.1 arrives as ::ffff:127.0.0.1, which gives the invalid Host
-  // `::ffff:127.0.0.1:PORT` (an IPv6 literal needs brackets, RFC 3986 §3.2.2; a mapped IPv4 one
-  // is better unmapped, as peerAddress does for X-Forwarded-For).
+  // On a server listening on `::` a client on 127.0.0.1 arrives as ::ffff:127.0.0.1: the Host
+  // built from the local address must be a valid authority (RFC 3986 §3.2.2), here unmapped.
   for (const wiring of Object.keys(WIRINGS)) {
-    it(wiring, { todo: 'lib/forwarding.js must unmap or bracket the local address it uses as Host' }, async (t) => {
+    it(wiring, async (t) => {
       const upstream = await startRecordingUpstream()
       t.after(() => upstream.close())
       const port = await WIRINGS[wiring](t, upstream.url, undefined, '::')
