@@ -1,0 +1,271 @@
+'use strict'
+// Vite's dev proxy (server.proxy with `configure: (proxy) => attach(proxy)`, as
+// examples/vite.config.mjs has it) on the wire: a real Vite dev server started from that file,
+// a raw recording upstream, raw sockets, curl and ws clients. Vite 8 bundles http-proxy-3, whose
+// server attach() takes as it takes http-proxy's. Vite's own HMR WebSocket must still connect.
+
+const { describe, it, before } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const http = require('node:http')
+const path = require('node:path')
+const { execFile } = require('node:child_process')
+const { WebSocket, WebSocketServer } = require('ws')
+const { attach } = require('..')
+const { WAIT_MS, withTimeout, listen, closeServer, values, rawRequest, rawResponse, startRecordingUpstream, connect } = require('./helpers/wire.js')
+
+const CONFIG = path.join(__dirname, '..', 'examples', 'vite.config.mjs')
+
+// What a client must never get through: a nominated field, its own Keep-Alive, a forged chain.
+const SPOOFED = [
+  ['Connection', 'keep-alive, X-Secret'],
+  ['X-Secret', 'client-token'],
+  ['Keep-Alive', 'timeout=30'],
+  ['X-Forwarded-For', '6.6.6.6'],
+]
+
+// An upstream answer with connection-specific fields of its own.
+const LEAKY = rawResponse({ headers: [['Connection', 'X-Upstream-Hop'], ['X-Upstream-Hop', '1'], ['Keep-Alive', 'timeout=9'], ['X-End', 'kept']], body: 'ok' })
+
+let vite
+before(async () => {
+  vite = await import('vite')
+})
+
+/** A web root with an index.html, as Vite wants one. */
+function webRoot(t) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hop-by-hop-vite-'))
+  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>vite</title>\n')
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }))
+  return root
+}
+
+/**
+ * A Vite dev server started from examples/vite.config.mjs, the config's UPSTREAM set to
+ * `upstream` while Vite loads it; resolves its port.
+ */
+async function startVite(t, upstream) {
+  const saved = process.env.UPSTREAM
+  process.env.UPSTREAM = upstream
+  let server
+  try {
+    server = await vite.createServer({ configFile: CONFIG, root: webRoot(t), logLevel: 'silent', server: { port: 0, host: '127.0.0.1' } })
+  } finally {
+    if (saved === undefined) delete process.env.UPSTREAM
+    else process.env.UPSTREAM = saved
+  }
+  t.after(() => server.close())
+  await server.listen()
+  return server.httpServer.address().port
+}
+
+async function recordingUpstream(t, respond = () => LEAKY) {
+  const upstream = await startRecordingUpstream(respond)
+  t.after(() => upstream.close())
+  return upstream
+}
+
+function assertClean(request) {
+  assert.deepEqual(values(request.headers, 'x-secret'), [])
+  assert.deepEqual(values(request.headers, 'keep-alive'), [])
+  assert.deepEqual(values(request.headers, 'x-forwarded-for'), ['127.0.0.1'])
+  assert.deepEqual(values(request.headers, 'via'), ['1.1 hop-by-hop'])
+}
+
+function assertCleanAnswer(response) {
+  assert.deepEqual(values(response.headers, 'x-upstream-hop'), [])
+  assert.deepEqual(values(response.headers, 'keep-alive').filter((v) => v === 'timeout=9'), [])
+  assert.deepEqual(values(response.headers, 'x-end'), ['kept'])
+  assert.deepEqual(values(response.headers, 'via'), ['1.1 hop-by-hop'])
+}
+
+/** curl -v: resolves its trace (stderr) and body. */
+function curl(args) {
+  return withTimeout(new Promise((resolve, reject) => {
+    execFile('/usr/bin/curl', ['-sS', '-v', '--max-time', '5', ...args], (error, stdout, stderr) => {
+      if (error) reject(new Error(`curl: ${stderr || error.message}`))
+      else resolve({ trace: stderr, body: stdout })
+    })
+  }), WAIT_MS + 1000, 'curl')
+}
+
+/** A ws upstream that echoes and records each handshake's raw lines. */
+async function webSocketUpstream(t) {
+  const server = http.createServer()
+  const wss = new WebSocketServer({ server })
+  const handshakes = []
+  // The upstream's 101 nominates a field of its own, which must not reach the client.
+  wss.on('headers', (headers) => {
+    const at = headers.findIndex((line) => /^connection:/i.test(line))
+    headers[at] = 'Connection: Upgrade, X-Upstream-Hop'
+    headers.push('X-Upstream-Hop: 1', 'Keep-Alive: timeout=9')
+  })
+  wss.on('connection', (socket, req) => {
+    const lines = []
+    for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push([req.rawHeaders[i], req.rawHeaders[i + 1]])
+    handshakes.push(lines)
+    socket.on('message', (data) => socket.send(`echo ${data}`))
+  })
+  const port = await listen(server)
+  t.after(async () => {
+    for (const socket of wss.clients) socket.terminate()
+    wss.close()
+    await closeServer(server)
+  })
+  return { url: `http://127.0.0.1:${port}`, handshakes }
+}
+
+function opened(client) {
+  return withTimeout(new Promise((resolve, reject) => {
+    client.once('upgrade', (response) => client.once('open', () => resolve(response)))
+    client.once('error', reject)
+  }), WAIT_MS, 'open')
+}
+
+function nextMessage(client) {
+  return withTimeout(new Promise((resolve) => client.once('message', (data) => resolve(data.toString()))), WAIT_MS, 'message')
+}
+
+describe('Vite 8 dev proxy with examples/vite.config.mjs (configure: (proxy) => attach(proxy))', () => {
+  it('a GET to /api: nominated fields dropped both ways, X-Forwarded-For and Via replaced', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const port = await startVite(t, upstream.url)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /api/plain HTTP/1.1', [['Host', `127.0.0.1:${port}`], ...SPOOFED]))
+    const response = await client.response()
+    assert.equal(response.status, 200)
+    assert.equal(response.body.toString(), 'ok')
+    assertCleanAnswer(response)
+    assert.equal(upstream.requests[0].target, '/api/plain')
+    assertClean(upstream.requests[0])
+  })
+
+  it('a path outside /api is Vite\'s own and never reaches the upstream', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const port = await startVite(t, upstream.url)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET / HTTP/1.1', [['Host', `127.0.0.1:${port}`]]))
+    const response = await client.response()
+    assert.equal(response.status, 200)
+    assert.match(response.body.toString(), /<title>vite<\/title>/)
+    assert.equal(upstream.requests.length, 0)
+  })
+
+  it('Expect: 100-continue from a raw socket that waits for the 100', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const port = await startVite(t, upstream.url)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('POST /api/expect HTTP/1.1', [['Host', `127.0.0.1:${port}`], ['Expect', '100-continue'], ['Content-Length', '5'], ...SPOOFED]))
+    assert.equal((await client.response()).status, 100)
+    client.send('hello')
+    const response = await client.response()
+    assert.equal(response.status, 200)
+    assertCleanAnswer(response)
+    assertClean(upstream.requests[0])
+    assert.equal(upstream.requests[0].body.toString(), 'hello')
+  })
+
+  it('a 2 KB POST curl sends with Expect: 100-continue, then a chunked one: each body sent once, filtered', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const port = await startVite(t, upstream.url)
+    const body = 'x'.repeat(2048)
+    const headers = SPOOFED.flatMap(([name, value]) => ['-H', `${name}: ${value}`])
+    const { trace } = await curl(['-H', 'Content-Type: text/plain', '-H', 'Expect: 100-continue', ...headers, '--data-binary', body, `http://127.0.0.1:${port}/api/expect`])
+    assert.match(trace, /< HTTP\/1\.1 100 Continue/)
+    assert.match(trace, /< HTTP\/1\.1 200 OK/)
+    assert.match(trace, /< Via: 1\.1 hop-by-hop/i)
+    assert.doesNotMatch(trace, /< X-Upstream-Hop/i)
+    assertClean(upstream.requests[0])
+    assert.equal(upstream.requests[0].body.toString(), body)
+
+    const chunked = await curl(['-H', 'Transfer-Encoding: chunked', ...headers, '--data-binary', body, `http://127.0.0.1:${port}/api/chunked`])
+    assert.match(chunked.trace, /< HTTP\/1\.1 200 OK/)
+    const request = await upstream.received(2)
+    assertClean(request)
+    assert.deepEqual(values(request.headers, 'transfer-encoding'), ['chunked'])
+    assert.equal(request.body.toString(), body)
+    assert.equal(upstream.requests.length, 2)
+  })
+
+  it('a WebSocket through /api (ws): the handshake filtered both ways, messages both ways', async (t) => {
+    const upstream = await webSocketUpstream(t)
+    const port = await startVite(t, upstream.url)
+    const client = new WebSocket(`ws://127.0.0.1:${port}/api/socket`, { headers: { 'Keep-Alive': '300', 'Proxy-Authorization': 'Basic dTpw', 'X-Forwarded-For': '6.6.6.6', 'X-Kept': 'yes' } })
+    t.after(() => client.terminate())
+    const response = await opened(client)
+    assert.equal(response.headers.via, '1.1 hop-by-hop')
+    assert.equal(response.headers['keep-alive'], undefined)
+    assert.equal(response.headers['x-upstream-hop'], undefined)
+    client.send('ping')
+    assert.equal(await nextMessage(client), 'echo ping')
+    const [lines] = upstream.handshakes
+    assert.deepEqual(values(lines, 'keep-alive'), [])
+    assert.deepEqual(values(lines, 'proxy-authorization'), [])
+    assert.deepEqual(values(lines, 'x-forwarded-for'), ['127.0.0.1'])
+    assert.deepEqual(values(lines, 'via'), ['1.1 hop-by-hop'])
+    assert.deepEqual(values(lines, 'x-kept'), ['yes'])
+  })
+
+  it('Vite\'s own HMR WebSocket still connects next to the proxied one', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const port = await startVite(t, upstream.url)
+    const client = new WebSocket(`ws://127.0.0.1:${port}/`, 'vite-hmr')
+    t.after(() => client.terminate())
+    const message = nextMessage(client)
+    await opened(client)
+    assert.equal(JSON.parse(await message).type, 'connected')
+    assert.equal(upstream.requests.length, 0)
+  })
+})
+
+/**
+ * A Vite dev server with one inline proxy entry for /api (`entry` merged over a target); resolves
+ * the http-proxy-3 server Vite hands to `configure` and the port.
+ */
+async function inlineVite(t, entry, configure = () => {}) {
+  let proxy
+  const server = await vite.createServer({
+    configFile: false,
+    root: webRoot(t),
+    logLevel: 'silent',
+    server: {
+      port: 0,
+      host: '127.0.0.1',
+      proxy: { '/api': { target: 'http://127.0.0.1:1', ...entry, configure: (p) => configure((proxy = p)) } },
+    },
+  })
+  t.after(() => server.close())
+  await server.listen()
+  return { proxy, port: server.httpServer.address().port }
+}
+
+describe('http-proxy-3\'s fetch path (options.fetch, options.fetchOptions)', () => {
+  // http-proxy-3 sends a request with fetch() instead of http.request() when the server (or the
+  // call) has `fetch` or `fetchOptions`, or FORCE_FETCH_PATH=true: no proxyReq event, a fetch
+  // Response as proxyRes. attach() must not look attached on a path it does not filter.
+  for (const extra of [{ fetch: globalThis.fetch }, { fetchOptions: {} }]) {
+    const name = Object.keys(extra)[0]
+    it(`attach() refuses a server with options.${name}, naming it`, { todo: `lib/http-proxy.js: checkProxyServer() does not look at options.${name}` }, async (t) => {
+      const { proxy } = await inlineVite(t, extra)
+      assert.equal(typeof proxy.before, 'function')
+      assert.throws(() => attach(proxy), { code: 'ERR_INVALID_ARG_VALUE', message: new RegExp(name) })
+    })
+  }
+
+  it('attached anyway, a fetch-path request never passes unfiltered: filtered upstream or refused', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const { port } = await inlineVite(t, { target: upstream.url, fetch: globalThis.fetch }, (proxy) => attach(proxy))
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /api/fetch HTTP/1.1', [['Host', `127.0.0.1:${port}`], ...SPOOFED]))
+    const response = await client.response()
+    for (const request of upstream.requests) assertClean(request)
+    if (response.status === 200) assertCleanAnswer(response)
+    else assert.ok(response.status >= 500, `status ${response.status}`)
+
+  })
+})
