@@ -1,7 +1,8 @@
 'use strict'
 // One behaviour on every path: each request kind a proxy sees is sent through the four wirings
 // the README shows (http-proxy + attach, http-proxy-middleware + plugin, Express middleware +
-// relay, node:http filterRequest + forwardHeaders + relay), and what the upstream receives and
+// relay, node:http filterRequest + forwardHeaders + relay) and the framework ones (Vite's dev
+// proxy + attach, @fastify/http-proxy + replyFromHooks), and what the upstream receives and
 // what the client gets back are compared field by field, header names in their case included.
 
 const { describe, it } = require('node:test')
@@ -11,6 +12,8 @@ const { startRecordingUpstream, connect, rawRequest } = require('./helpers/wire.
 
 // Fields every path writes with its own clock or framework.
 const VOLATILE = new Set(['date', 'x-powered-by'])
+// Lines one wiring's framework writes on every response, exactly: Vite's CORS middleware.
+const FRAMEWORK_LINES = { 'Vite server.proxy + attach': new Set(['Vary: Origin']) }
 
 const ROWS = [
   { name: 'plain GET', head: ['GET /plain HTTP/1.1', [['Host', 'front.test'], ['Accept', 'text/plain'], ['X-Mixed-Case', 'kept']]] },
@@ -31,9 +34,9 @@ const ROWS = [
 ]
 
 /** Header lines as "Name: value", names as sent, sorted by lowercased name (order is not compared). */
-function lines(headers, ports) {
+function lines(headers, ports, ignored = new Set()) {
   return headers
-    .filter(([name]) => !VOLATILE.has(name.toLowerCase()))
+    .filter(([name, value]) => !VOLATILE.has(name.toLowerCase()) && !ignored.has(`${name}: ${value}`))
     .map(([name, value]) => `${name}: ${value.replaceAll(`:${ports.proxy}`, ':PROXY').replaceAll(`:${ports.upstream}`, ':UPSTREAM')}`)
     .sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()))
 }
@@ -63,13 +66,25 @@ async function drive(t, wiring, row) {
   const [request] = upstream.requests
   return {
     upstream: request === undefined ? null : { start: `${request.method} ${request.target} ${request.version}`, headers: lines(request.headers, ports), body: request.body.toString('latin1') },
-    client: response === undefined ? null : { status: response.status, headers: lines(response.headers, ports), body: response.body.toString('latin1') },
+    client: response === undefined ? null : { status: response.status, headers: lines(response.headers, ports, FRAMEWORK_LINES[wiring]), body: response.body.toString('latin1') },
     closed,
   }
 }
 
 // Differences that need a change in a file this suite's owner does not own, per wiring.
-const TODO = {}
+const FASTIFY = '@fastify/http-proxy + replyFromHooks'
+// What @fastify/reply-from's hooks cannot change: they get and return parsed objects (names
+// lowercased), reply-from sends the upstream's Host (the client's goes in X-Forwarded-Host), and
+// rewriteHeaders adds no Via to the response (lib/integrations/reply-from.js could).
+const REPLY_FROM = 'reply-from: names lowercased, the upstream\'s Host, no Via on the response'
+const FASTIFY_TODO = {
+  'Expect: 100-continue': `${REPLY_FROM}; and 500 "expect header not supported": undici refuses the Expect the hook passes on (lib/integrations/reply-from.js must drop it)`,
+  'chunked POST': `${REPLY_FROM}; undici sends the body with Content-Length, not chunked`,
+  'TE: trailers': `${REPLY_FROM}; TE: trailers goes without Connection: te (undici owns Connection, RFC 9110 §10.1.4 wants both)`,
+  'bad Upgrade with Connection: upgrade': 'Fastify answers the 400 as JSON and without Connection: close (it does close)',
+  'HTTP/1.0 keep-alive': `${REPLY_FROM}; Node keeps the HTTP/1.0 client's connection open (the hooks cannot decide the client's keep-alive)`,
+}
+const TODO = Object.fromEntries(ROWS.map((row) => [row.name, { [FASTIFY]: FASTIFY_TODO[row.name] ?? REPLY_FROM }]))
 
 describe('every request kind through every wiring', () => {
   for (const row of ROWS) {
@@ -79,11 +94,10 @@ describe('every request kind through every wiring', () => {
       const [reference, ...others] = Object.keys(WIRINGS)
       for (const wiring of others) {
         const todo = TODO[row.name]?.[wiring]
-        if (todo !== undefined) {
-          t.todo(`${wiring}: ${todo}`)
-          continue
-        }
-        assert.deepEqual(seen[wiring], seen[reference], `${wiring} differs from ${reference}`)
+        const compare = () => assert.deepEqual(seen[wiring], seen[reference], `${wiring} differs from ${reference}`)
+        // A todo wiring is still compared, in a subtest of its own, so the row stays a real test.
+        if (todo !== undefined) await t.test(wiring, { todo }, compare)
+        else compare()
       }
       expectations(row, seen[reference])
     })
@@ -115,7 +129,8 @@ describe('the Host of a Host-less HTTP/1.0 request on a dual-stack listener', ()
   // On a server listening on `::` a client on 127.0.0.1 arrives as ::ffff:127.0.0.1: the Host
   // built from the local address must be a valid authority (RFC 3986 §3.2.2), here unmapped.
   for (const wiring of Object.keys(WIRINGS)) {
-    it(wiring, async (t) => {
+    const todo = wiring === FASTIFY ? { todo: 'reply-from sends the upstream\'s Host (the client\'s goes in X-Forwarded-Host)' } : {}
+    it(wiring, todo, async (t) => {
       const upstream = await startRecordingUpstream()
       t.after(() => upstream.close())
       const port = await WIRINGS[wiring](t, upstream.url, undefined, '::')

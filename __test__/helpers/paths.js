@@ -1,15 +1,21 @@
 'use strict'
 // The shipped paths, each as a proxy in front of a target, for tests that drive them all:
 // http-proxy with attach(), http-proxy-middleware with plugin(), Express middleware() + relay(),
-// node:http filterRequest() + forwardHeaders() + relay(), and `npm start`. Every server listens
-// on 127.0.0.1 (or the host asked for) and handles WebSocket upgrades too.
+// node:http filterRequest() + forwardHeaders() + relay(), and `npm start`; and the framework
+// wirings: Vite's dev proxy with attach() and @fastify/http-proxy with replyFromHooks(), each as
+// its example sets it up. Every server listens on 127.0.0.1 (or the host asked for) and handles
+// WebSocket upgrades too.
 
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
 const http = require('node:http')
+const Fastify = require('fastify')
 const express = require('express')
 const httpProxy = require('http-proxy')
 const { createProxyMiddleware } = require('http-proxy-middleware')
-const { attach, plugin, middleware, relay, relayUpgrade, filterRequest, forwardHeaders } = require('../..')
-const { refuseSocket } = require('../../lib/respond.js')
+const { attach, plugin, middleware, relay, relayUpgrade, filterRequest, forwardHeaders, replyFromHooks } = require('../..')
+const { refuseSocket } = require('../../lib/proxy/respond.js')
 const { startDemo } = require('./examples.js')
 const { listen, closeServer } = require('./wire.js')
 
@@ -103,7 +109,63 @@ const PATHS = {
   },
 }
 
-/** The four wirings the README shows, for the table every request kind goes through. */
+/**
+ * Vite's dev server with examples/vite.config.mjs's proxy entry, for every path ('/') and with the
+ * keep-alive agent the http-proxy wiring has (without one http-proxy-3 sends Connection: close): its own
+ * http.Server, whose headersTimeout is set here (its connectionsCheckingInterval cannot be).
+ * allowedHosts: true because the rows send Host: front.test, which Vite 6+ answers 403.
+ */
+async function viteWiring(t, target, options, host = '127.0.0.1') {
+  const { createServer } = await import('vite')
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hop-by-hop-vite-'))
+  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>vite</title>\n')
+  const server = await createServer({
+    configFile: false,
+    root,
+    logLevel: 'silent',
+    server: { port: 0, host, allowedHosts: true, proxy: { '/': { target, ws: true, agent: keepAliveAgent(t), configure: (proxy) => attach(proxy, options) } } },
+  })
+  t.after(async () => {
+    await server.close()
+    fs.rmSync(root, { recursive: true, force: true })
+  })
+  server.httpServer.headersTimeout = SERVER_OPTIONS.headersTimeout
+  await server.listen()
+  return server.httpServer.address().port
+}
+
+/**
+ * @fastify/http-proxy as examples/fastify-http-proxy.js registers it, with `options` for the hooks;
+ * Node's keepAliveTimeout (5 s) as the other wirings have it, not Fastify's 72 s.
+ */
+async function fastifyHttpProxyWiring(t, target, options, host = '127.0.0.1') {
+  const hooks = replyFromHooks(options)
+  function webSocketHeaders(headers, request) {
+    const fields = Object.entries(request.headers).filter(([name]) => name !== 'host' && !name.startsWith('sec-websocket-'))
+    return hooks.rewriteRequestHeaders(request, { ...Object.fromEntries(fields), ...headers })
+  }
+  const app = Fastify({ http: SERVER_OPTIONS, keepAliveTimeout: 5000 })
+  app.register(require('@fastify/http-proxy'), {
+    upstream: target,
+    replyOptions: hooks,
+    websocket: true,
+    wsClientOptions: { rewriteRequestHeaders: webSocketHeaders },
+    preHandler: async (request) => {
+      if (request.headers.upgrade !== undefined) hooks.rewriteRequestHeaders(request, {})
+    },
+  })
+  t.after(() => app.close())
+  await app.listen({ host, port: 0 })
+  return app.server.address().port
+}
+
+/** Framework wirings, each as its example sets it up (for the tables of paths.test.js, hostile.test.js). */
+const FRAMEWORK_PATHS = {
+  'Vite server.proxy + attach': viteWiring,
+  '@fastify/http-proxy + replyFromHooks': fastifyHttpProxyWiring,
+}
+
+/** The four wirings the README shows and the framework ones, for the table every request kind goes through. */
 const WIRINGS = {
   'http-proxy + attach': PATHS['http-proxy + attach'],
   'http-proxy-middleware + plugin': PATHS['http-proxy-middleware + plugin'],
@@ -113,6 +175,7 @@ const WIRINGS = {
     server.on('upgrade', upgradeHandler(target, options))
     return serve(t, server, host)
   },
+  ...FRAMEWORK_PATHS,
 }
 
-module.exports = { PATHS, WIRINGS, SERVER_OPTIONS, proxyErrorListener, serve }
+module.exports = { PATHS, WIRINGS, FRAMEWORK_PATHS, SERVER_OPTIONS, proxyErrorListener, serve }
