@@ -1,5 +1,6 @@
 'use strict'
-// Public entry point. The API is documented in index.d.ts and README.md.
+// Public entry point. The API is documented in index.d.ts and README.md; docs/architecture.md
+// says where each part of lib/ lives.
 
 const {
   filterHeaders,
@@ -9,13 +10,14 @@ const {
   HopByHopError,
   HOP_BY_HOP_HEADERS,
   DEFAULT_PROTECTED_HEADERS,
-} = require('./lib/filter.js')
-const { attach, plugin } = require('./lib/http-proxy.js')
-const { middleware, writeHead } = require('./lib/express.js')
-const { relay, relayUpgrade } = require('./lib/relay.js')
-const { forwardHeaders, createForwarding } = require('./lib/forwarding.js')
-const { forward, forwardUpgrade } = require('./lib/forward.js')
-const { replyFromHooks } = require('./lib/reply-from.js')
+} = require('./lib/filter/index.js')
+const { forwardHeaders, createForwarding } = require('./lib/proxy/forwarding.js')
+const { writeHead } = require('./lib/proxy/respond.js')
+const { attach, plugin } = require('./lib/integrations/http-proxy.js')
+const { middleware } = require('./lib/integrations/express.js')
+const { relay, relayUpgrade } = require('./lib/integrations/relay.js')
+const { forward, forwardUpgrade } = require('./lib/integrations/forward.js')
+const { replyFromHooks } = require('./lib/integrations/reply-from.js')
 
 module.exports = {
   filterHeaders,

@@ -11,7 +11,7 @@ const util = require('node:util')
 const { IncomingMessage } = require('node:http')
 const hopByHop = require('..')
 const { filterHeaders, filterRequest, filterResponse, createFilter, forwardHeaders, createForwarding } = hopByHop
-const { native } = require('../lib/native.js')
+const { native } = require('../lib/native/call.js')
 
 // The codes Node itself gives bad arguments.
 const NODE_CODES = new Set(['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE', 'ERR_OUT_OF_RANGE', 'ERR_INVALID_HTTP_TOKEN'])
@@ -201,7 +201,7 @@ function captured(fn) {
 test('HopByHopError is one class, made in lib/errors.js and re-exported', () => {
   const { HopByHopError } = require('../lib/errors.js')
   assert.equal(hopByHop.HopByHopError, HopByHopError)
-  assert.equal(require('../lib/filter.js').HopByHopError, HopByHopError)
+  assert.equal(require('../lib/filter/index.js').HopByHopError, HopByHopError)
   const error = captured(() => filterHeaders(['Connection', 'host'], { strict: true }))
   assert.ok(error instanceof HopByHopError)
   const made = new HopByHopError('ERR_HOP_BY_HOP_BODY_CONSUMED', 'gone', 500)

@@ -10,7 +10,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
-const { detectLibc, platformNames, platformNameOfTarget, installAdvice, OVERRIDE_VARIABLE, LOCAL_ADDON } = require('../lib/load-native.js')
+const { detectLibc, platformNames, platformNameOfTarget, installAdvice, OVERRIDE_VARIABLE, LOCAL_ADDON } = require('../lib/native/load-native.js')
 
 const root = path.join(__dirname, '..')
 const pkg = require('../package.json')

@@ -3,10 +3,10 @@
 //   * the release addon exports exactly what lib/ calls: no benchmark floors (emptyCall,
 //     readNames, built only with the cargo feature bench-floors) and no test trigger;
 //   * the numbers that cross the boundary (option flags, verdict bits, line actions, error kinds)
-//     are written twice, in src/abi.rs and crates/core/src/filter.rs for Rust and in lib/native.js for
+//     are written twice, in src/abi.rs and crates/core/src/filter.rs for Rust and in lib/native/abi.js for
 //     JavaScript. This file parses the Rust constants out of the source and fails when the two
 //     differ, so that neither side can drift alone;
-//   * the name lists lib/filter.js exports mirror crates/core/src/names.rs.
+//   * the name lists lib/filter/names.js exports mirror crates/core/src/names.rs.
 
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
@@ -14,7 +14,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 
 const root = path.join(__dirname, '..')
-const N = require('../lib/native.js')
+const N = require('../lib/native/abi.js')
 const { HOP_BY_HOP_HEADERS, DEFAULT_PROTECTED_HEADERS } = require('..')
 
 const read = (file) => fs.readFileSync(path.join(root, file), 'utf8')
@@ -115,11 +115,11 @@ test('the parser reads the layouts it is meant to read', () => {
   assert.throws(() => evaluate('1 + 2', new Map(), 'example'), /cannot evaluate/)
 })
 
-test('option flags in lib/native.js equal src/abi.rs', () => {
+test('option flags in lib/native/abi.js equal src/abi.rs', () => {
   for (const name of ['VERSION_HTTP10', 'VERSION_HTTP11', 'VERSION_HTTP2', 'RESPONSE', 'PROXY', 'UPGRADE', 'STRICT', 'LISTS', 'STATUS_SHIFT']) {
-    assert.equal(N[name], binding.get(name), `${name}: lib/native.js ${N[name]}, src/abi.rs ${binding.get(name)}`)
+    assert.equal(N[name], binding.get(name), `${name}: lib/native/abi.js ${N[name]}, src/abi.rs ${binding.get(name)}`)
   }
-  // lib/native.js holds the method codes already shifted into place.
+  // lib/native/abi.js holds the method codes already shifted into place.
   const shift = binding.get('METHOD_SHIFT')
   assert.equal(N.METHOD_HEAD, binding.get('METHOD_HEAD') * 2 ** shift, 'METHOD_HEAD')
   assert.equal(N.METHOD_CONNECT, binding.get('METHOD_CONNECT') * 2 ** shift, 'METHOD_CONNECT')
@@ -131,7 +131,7 @@ test('option flags in lib/native.js equal src/abi.rs', () => {
   }
 })
 
-test('verdict bits and error kinds in lib/native.js equal src/abi.rs', () => {
+test('verdict bits and error kinds in lib/native/abi.js equal src/abi.rs', () => {
   for (const name of ['KEEP_ALIVE', 'IS_UPGRADE', 'APPEND_CONNECTION_UPGRADE', 'UNCHANGED', 'NOMINATED']) {
     assert.equal(N[name], binding.get(name), name)
   }
@@ -143,7 +143,7 @@ test('verdict bits and error kinds in lib/native.js equal src/abi.rs', () => {
   for (const name of rustErrors) assert.ok(binding.get(name) > 0 && binding.get(name) < 16, name)
 })
 
-test('line actions in lib/native.js equal crates/core/src/filter.rs Action', () => {
+test('line actions in lib/native/abi.js equal crates/core/src/filter.rs Action', () => {
   const jsActions = Object.keys(N).filter((name) => name.startsWith('ACTION_'))
   assert.deepEqual(jsActions.sort(), [...actions.keys()].sort())
   for (const [name, value] of actions) assert.equal(N[name], value, name)
@@ -151,15 +151,15 @@ test('line actions in lib/native.js equal crates/core/src/filter.rs Action', () 
   for (const value of actions.values()) assert.notEqual(value, 0)
 })
 
-test('lib/ uses only constants lib/native.js defines', () => {
-  for (const file of fs.readdirSync(path.join(root, 'lib')).filter((name) => name.endsWith('.js'))) {
+test('lib/ uses only constants lib/native/abi.js defines', () => {
+  for (const file of fs.readdirSync(path.join(root, 'lib'), { recursive: true }).filter((name) => name.endsWith('.js'))) {
     for (const [, name] of read(path.join('lib', file)).matchAll(/\bN\.([A-Z][A-Z0-9_]*)\b/g)) {
-      assert.equal(typeof N[name], 'number', `lib/${file} uses N.${name}, which lib/native.js does not define`)
+      assert.equal(typeof N[name], 'number', `lib/${file} uses N.${name}, which lib/native/abi.js does not define`)
     }
   }
 })
 
-test('the name lists lib/filter.js exports equal crates/core/src/names.rs', () => {
+test('the name lists lib/filter/names.js exports equal crates/core/src/names.rs', () => {
   const names = read('crates/core/src/names.rs')
   assert.deepEqual([...HOP_BY_HOP_HEADERS], rustStringList(names, 'HOP_BY_HOP_HEADERS'))
   assert.deepEqual([...DEFAULT_PROTECTED_HEADERS], rustStringList(names, 'DEFAULT_PROTECTED_HEADERS'))

@@ -15,7 +15,7 @@ const YAML = require('yaml')
 const { parseTriple } = require('@napi-rs/cli')
 const { releaseManifest, CHECKOUT_ONLY_FIELDS } = require('../scripts/release-manifest.js')
 const { stageMainPackage, stagePlatformPackage } = require('../scripts/package.js')
-const { platformNameOfTarget } = require('../lib/load-native.js')
+const { platformNameOfTarget } = require('../lib/native/load-native.js')
 
 const root = path.join(__dirname, '..')
 const pkg = require('../package.json')

@@ -249,7 +249,7 @@ test('more than 65,536 elements (the array entry point) agrees with the spread e
   const validName = names.filter((name) => !name.startsWith(':'))
   const message = fc.array(fc.tuple(validName, values), { maxLength: 12 }).map((pairs) => pairs.flat())
   let arrayCalls = 0
-  const { native } = require('../lib/native.js')
+  const { native } = require('../lib/native/call.js')
   const filterArray = native.filterArray
   let nativeArrayCalls = 0
   native.filterArray = (...args) => {

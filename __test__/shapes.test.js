@@ -1,5 +1,5 @@
 'use strict'
-// The table of known shapes (lib/filter.js): an http.IncomingMessage whose gated lines are all
+// The table of known shapes (lib/filter/known-shapes.js): an http.IncomingMessage whose gated lines are all
 // usual spellings is answered from Rust's first answer for that shape. Every answer, first or
 // later, must be the one the full path gives, and messages that differ in anything Rust reads
 // must not share an answer.
@@ -8,7 +8,7 @@ const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
 const { filterHeaders, filterRequest, filterResponse, createFilter } = require('..')
-const N = require('../lib/native.js')
+const N = { ...require('../lib/native/abi.js'), ...require('../lib/native/call.js') }
 
 function incoming(raw, { httpVersion = '1.1', statusCode, method = 'GET' } = {}) {
   const message = new http.IncomingMessage(null)

@@ -83,11 +83,11 @@ test('each options type lists exactly the names the function takes at run time',
   const expected = {
     FilterOptions: FILTER_OPTIONS,
     ForwardingOptions: FORWARDING_OPTIONS,
-    MiddlewareOptions: require('../lib/express.js').MIDDLEWARE_OPTIONS,
-    RelayOptions: require('../lib/relay.js').RELAY_OPTIONS,
-    AttachOptions: require('../lib/http-proxy.js').ATTACH_OPTIONS,
-    ForwardOptions: require('../lib/forward.js').FORWARD_OPTIONS,
-    ReplyFromOptions: require('../lib/reply-from.js').REPLY_FROM_OPTIONS,
+    MiddlewareOptions: require('../lib/integrations/express.js').MIDDLEWARE_OPTIONS,
+    RelayOptions: require('../lib/integrations/relay.js').RELAY_OPTIONS,
+    AttachOptions: require('../lib/integrations/http-proxy.js').ATTACH_OPTIONS,
+    ForwardOptions: require('../lib/integrations/forward.js').FORWARD_OPTIONS,
+    ReplyFromOptions: require('../lib/integrations/reply-from.js').REPLY_FROM_OPTIONS,
   }
   for (const [name, names] of Object.entries(expected)) {
     assert.ok(Array.isArray(names), `${name}: the runtime list is exported`)
@@ -97,7 +97,7 @@ test('each options type lists exactly the names the function takes at run time',
 
 test('HopByHopErrorCode is the codes the package makes', { skip }, () => {
   const made = new Set()
-  for (const file of fs.readdirSync(path.join(ROOT, 'lib'))) {
+  for (const file of fs.readdirSync(path.join(ROOT, 'lib'), { recursive: true }).filter((name) => name.endsWith('.js'))) {
     const source = fs.readFileSync(path.join(ROOT, 'lib', file), 'utf8')
     for (const match of source.matchAll(/new HopByHopError\(\s*'(ERR_HOP_BY_HOP_[A-Z_]+)'/g)) made.add(match[1])
   }

@@ -1,6 +1,6 @@
 'use strict'
 // The WebAssembly build (scripts/build-wasm.sh, wasm32-wasip1-threads under emnapi) gives the
-// native addon's answers, and lib/load-native.js falls back to it, or is forced to it, as
+// native addon's answers, and lib/native/load-native.js falls back to it, or is forced to it, as
 // documented. Under emnapi the scratch buffer the binding writes its line actions into is a copy
 // in wasm memory; without the copy back (src/wasm.rs) every line read as dropped. So the table
 // below runs in two child processes, one on each build, through the public API (the full path,
@@ -14,14 +14,14 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
-const { wasmLoaderFile, OVERRIDE_VARIABLE, WASM_PATH_VARIABLE, FORCE_WASM_VARIABLE } = require('../lib/load-native.js')
+const { wasmLoaderFile, OVERRIDE_VARIABLE, WASM_PATH_VARIABLE, FORCE_WASM_VARIABLE } = require('../lib/native/load-native.js')
 
 const root = path.join(__dirname, '..')
 const pkg = require('../package.json')
 const wasmLoader = wasmLoaderFile()
 const SKIP = wasmLoader && fs.existsSync(wasmLoader) ? false : 'no WebAssembly build: run `npm run build:wasm` (scripts/build-wasm.sh) first'
 const CHILD_TIMEOUT_MS = 60_000
-// More lines than V8 spreads into a call (lib/filter.js MAX_SPREAD_ELEMENTS is 65536
+// More lines than V8 spreads into a call (lib/native/call.js MAX_SPREAD_ELEMENTS is 65536
 // elements), so the array entry point, and a scratch buffer larger than 64 KiB.
 const LONG_LINES = 70_000
 
@@ -68,13 +68,13 @@ const CASES = [
   ['filterHeaders', 'long'],
   ['filterRequest', ['Host', 'a', 'Connection', 'keep-alive', 'Accept', '*/*'], undefined, { httpVersion: '1.1', method: 'GET' }],
   ['filterRequest', ['Host', 'a', 'Connection', 'X-A, x-bb', 'X-A', '1', 'X-Bb', '2', 'X-Ccc', '3', 'TE', 'trailers'], undefined, { httpVersion: '1.1', method: 'POST' }],
-  // Again: lib/filter.js answers a shape it has seen from its own table.
+  // Again: lib/filter/gated.js answers a shape it has seen from its own table.
   ['filterRequest', ['Host', 'a', 'Connection', 'X-A, x-bb', 'X-A', '1', 'X-Bb', '2', 'X-Ccc', '3', 'TE', 'trailers'], undefined, { httpVersion: '1.1', method: 'POST' }],
   ['filterRequest', UPGRADE_REQUEST, { upgrade: true }, { httpVersion: '1.1', method: 'GET' }],
   ['filterRequest', ['Host', 'a', 'Connection', 'close'], undefined, { httpVersion: '1.0', method: 'GET' }],
   ['filterResponse', ['Content-Length', '2', 'Connection', 'keep-alive, X-Hop', 'X-Hop', '1', 'Keep-Alive', 'timeout=5'], undefined, { httpVersion: '1.1', statusCode: 200 }],
   ['filterResponse', ['Transfer-Encoding', 'chunked', 'Connection', 'close'], undefined, { httpVersion: '1.1', statusCode: 204 }],
-  // The binding itself, last (they replace the scratch buffer lib/filter.js registered).
+  // The binding itself, last (they replace the scratch buffer lib/native/call.js registered).
   ['raw', ['Host', 'a', 'Connection', 'close, X-Secret', 'X-Secret', 's', 'TE', 'trailers', 'Upgrade', 'h2c'], { flags: 1, entry: 'filter' }],
   ['raw', ['Connection', 'upgrade', 'Upgrade', 'websocket'], { flags: 1 | (1 << 4), entry: 'filterArray' }],
   ['raw', ['Host', 'a', 'Connection', 'X-A', 'X-A', '1', 'Keep-Alive', 'timeout=1'], { flags: 1, entry: 'filter', offset: 5 }],
@@ -86,7 +86,7 @@ const TABLE = `
   const http = require('node:http')
   const net = require('node:net')
   const api = require(${JSON.stringify(root)})
-  const { native } = require(${JSON.stringify(path.join(root, 'lib', 'native.js'))})
+  const { native } = require(${JSON.stringify(path.join(root, 'lib', 'native', 'call.js'))})
   const LONG_LINES = ${LONG_LINES}
   function long() {
     const lines = ['Host', 'a', 'Connection', 'keep-alive, X-Drop', 'TE', 'trailers']
@@ -185,7 +185,7 @@ describe('the WebAssembly build', { skip: SKIP }, () => {
   })
 })
 
-describe('lib/load-native.js and the WebAssembly build', { skip: SKIP }, () => {
+describe('lib/native/load-native.js and the WebAssembly build', { skip: SKIP }, () => {
   let dir
 
   // An installed copy of the package: its `files` and package.json in a temporary
@@ -207,7 +207,7 @@ describe('lib/load-native.js and the WebAssembly build', { skip: SKIP }, () => {
     try {
       const { filterHeaders } = require('hop-by-hop')
       // A second load (another module asking for the addon) warns no more.
-      const loadNative = require(require.resolve('hop-by-hop').replace(/index\\.js$/, 'lib/load-native.js')).loadNative
+      const loadNative = require(require.resolve('hop-by-hop').replace(/index\\.js$/, 'lib/native/load-native.js')).loadNative
       const again = loadNative()
       const headers = filterHeaders(['Connection', 'X-A', 'X-A', '1', 'Host', 'h']).headers
       setImmediate(() => console.log(JSON.stringify({ target: again.__napiBindingTarget ?? 'native', headers, warnings })))

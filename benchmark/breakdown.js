@@ -8,7 +8,7 @@
 //   binding.filter   + the Rust rules and reading the few values they need (no JS around it):
 //                      the full path, which filterHeaders takes
 //   gated call       the native call of filterRequest/filterResponse's IncomingMessage path:
-//                      only the lines that pass lib/filter.js's gate (names that can be
+//                      only the lines that pass lib/filter/gate.js's gate (names that can be
 //                      hop-by-hop, and the lengths a Connection line nominates), spread
 //   package, unknown shape
 //                    filterRequest/filterResponse on an http.IncomingMessage whose names are
@@ -22,7 +22,7 @@
 // With BENCH_BASELINE=<directory of another build>, that build's two package calls run too,
 // and the table gives the ratios.
 //
-// Not part of `npm run bench`: it calls lib/native.js internals (flag layout included), which
+// Not part of `npm run bench`: it calls lib/native/ internals (flag layout included), which
 // the package is free to change. Run: npm run build:bench && node benchmark/breakdown.js
 
 const path = require('node:path')
@@ -32,7 +32,7 @@ const h = require('./harness.js')
 const TIME = Number(process.env.BENCH_TIME || 200)
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5)
 
-/** Flags as lib/native.js lays them out, for the item's options; null if the layout is unknown. */
+/** Flags as lib/native/abi.js lays them out, for the item's options; null if the layout is unknown. */
 function flagsFor(N, options) {
   if (N.VERSION_HTTP11 === undefined || N.STATUS_SHIFT === undefined) return null
   const version = { '1.0': N.VERSION_HTTP10, '1.1': N.VERSION_HTTP11, '2.0': N.VERSION_HTTP2, 2: N.VERSION_HTTP2 }[options.httpVersion || '1.1']
@@ -46,11 +46,11 @@ function unknownShape(item) {
 }
 
 /**
- * The element indexes of the item's lines that lib/filter.js hands to Rust (found by spying on a
+ * The element indexes of the item's lines that lib/filter/gated.js hands to Rust (found by spying on a
  * call for the item in capitals, which the table never answers; the gate passes the same lines).
  */
 function gatedIndexes(item) {
-  const N = require(path.join(__dirname, '..', 'lib', 'native.js'))
+  const N = { ...require(path.join(__dirname, '..', 'lib', 'native', 'abi.js')), ...require(path.join(__dirname, '..', 'lib', 'native', 'call.js')) }
   const pkg = require(path.join(__dirname, '..'))
   const upper = unknownShape(item)
   const literal = upper.lines.flat()
@@ -77,7 +77,7 @@ function gatedIndexes(item) {
 
 async function main() {
   const pkg = require(path.join(__dirname, '..'))
-  const N = require(path.join(__dirname, '..', 'lib', 'native.js'))
+  const N = { ...require(path.join(__dirname, '..', 'lib', 'native', 'abi.js')), ...require(path.join(__dirname, '..', 'lib', 'native', 'call.js')) }
   const native = N.native || N
   const floor = h.loadFloor()
   if (floor.error) throw new Error(floor.error)

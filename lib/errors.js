@@ -1,9 +1,11 @@
 'use strict'
 // Every error this package throws or answers with is made here: the coded TypeError/RangeError
-// for bad arguments (Node's own codes and message style), and HopByHopError for messages a proxy
-// must refuse, whose statusCode is the answer to send.
+// for bad arguments (Node's own codes and message style), HopByHopError for messages a proxy
+// must refuse, whose statusCode is the answer to send, and the decoding of the error code a
+// native call returns. A code, message or statusCode changes here or nowhere.
 
 const { inspect } = require('node:util')
+const N = require('./native/abi.js')
 
 /**
  * A message a proxy must refuse. `statusCode` is the answer: 400 for a bad request, 431 for a
@@ -110,4 +112,142 @@ function unknownOption(where, name, known, owner) {
   return error
 }
 
-module.exports = { HopByHopError, TOKEN, describe, coded, invalidArgType, invalidArgValue, outOfRange, invalidHeaderName, unknownOption }
+// HopByHopErrors, one factory per code.
+
+/** A head Node's parser may have cut (431 for a request, 502 for a response). */
+function headTruncated(where, length, limit, statusCode) {
+  return new HopByHopError(
+    'ERR_HOP_BY_HOP_HEAD_TRUNCATED',
+    `${where}.rawHeaders has ${length} elements, at or over the ${limit} (maxHeadersCount ${limit >>> 1}) that Node's parser keeps of a head: lines past the limit may have been dropped, framing included`,
+    statusCode,
+  )
+}
+
+/** A body parser read the body, and `detail` says why it cannot be sent again. */
+function bodyConsumed(detail) {
+  return new HopByHopError(
+    'ERR_HOP_BY_HOP_BODY_CONSUMED',
+    `the request body was read before the proxy could forward it (a body parser ran first) and ${detail}: ` +
+      'mount the proxy before the body parser, or use express.json(), urlencoded(), text() or raw(), whose parsed body is sent again',
+    500,
+  )
+}
+
+/**
+ * Body bytes for a request whose head, as handed to us, declares no body mean that Node's parser
+ * honoured framing that is not in rawHeaders (a head Node cut). Forwarding them unframed would
+ * let the upstream read them as a second request.
+ */
+function undeclaredBody() {
+  return new HopByHopError(
+    'ERR_HOP_BY_HOP_UNDECLARED_BODY',
+    'the request carries a body but its head, as Node handed it over, declares none (no Content-Length or Transfer-Encoding): refusing to forward it unframed',
+    400,
+  )
+}
+
+/** RFC 9112 §9.6: nothing is processed after a request after which the connection closes. */
+function afterClose() {
+  return new HopByHopError(
+    'ERR_HOP_BY_HOP_AFTER_CLOSE',
+    'the request was pipelined behind one after which the connection closes (RFC 9112 §9.6): not forwarded',
+    400,
+  )
+}
+
+/** RFC 9110 §15.2.2: a server sends 101 only in answer to a request that asked to upgrade. */
+function unexpectedUpgrade() {
+  return new HopByHopError(
+    'ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE',
+    'the upstream answered 101 Switching Protocols to a request that did not ask to upgrade',
+    502,
+  )
+}
+
+/** A request target (req.url) that cannot be joined to the upstream URL. */
+function requestTarget(reqUrl) {
+  return new HopByHopError('ERR_HOP_BY_HOP_REQUEST_TARGET', `the request target ${JSON.stringify(reqUrl.slice(0, 60))} cannot be joined to the upstream URL`, 400)
+}
+
+/** An `upgrade` event for a head the filter does not take as an upgrade (HTTP/1.0, say). */
+function notAnUpgrade() {
+  return new HopByHopError('ERR_HOP_BY_HOP_NOT_AN_UPGRADE', 'the request is not a valid HTTP/1.1 upgrade (RFC 9110 §7.8): not forwarded as one', 400)
+}
+
+/** No addon loads: `message` says what was tried, `cause` holds every attempt's error. */
+function noAddon(message, cause) {
+  const error = new Error(message, { cause })
+  error.code = 'ERR_HOP_BY_HOP_NO_ADDON'
+  return error
+}
+
+/** A broken invariant between lib/ and src/, never the caller's fault. */
+function internalError(detail) {
+  return new Error(`hop-by-hop: internal error (${detail})`)
+}
+
+/** ERR_INVALID_ARG_TYPE for the value at `index` of `lines`, which is not a string. */
+function notAString(lines, index, where) {
+  return invalidArgType(`${where}[${index}]`, 'of type string', lines[index])
+}
+
+function listEntryError(list, index, where) {
+  const entry = list[index]
+  if (typeof entry !== 'string') return invalidArgType(`${where}[${index}]`, 'of type string', entry)
+  return invalidHeaderName(`${where}[${index}]`, entry)
+}
+
+/**
+ * The error a negative native result stands for: -(1 + kind + 16 * index), where index is the
+ * line (or the strip/protect entry) at fault. `lines` is the array Rust read, `where` its name in
+ * messages ("req.rawHeaders"); statusCode is the answer to a message refused (400 or 502).
+ */
+function nativeError(result, lines, strip, protect, statusCode, where) {
+  const encoded = -result - 1
+  const kind = encoded % 16
+  const index = (encoded - kind) / 16
+  const valueAt = `${where}[${2 * index + 1}]`
+  switch (kind) {
+    case N.ERROR_NOT_A_STRING:
+      return notAString(lines, index, where)
+    case N.ERROR_INVALID_NAME:
+      return invalidHeaderName(`${where}[${2 * index}]`, lines[2 * index])
+    case N.ERROR_INVALID_STRIP:
+      return listEntryError(strip, index, 'options.strip')
+    case N.ERROR_INVALID_PROTECT:
+      return listEntryError(protect, index, 'options.protect')
+    case N.ERROR_PROTECTED:
+      return new HopByHopError('ERR_HOP_BY_HOP_PROTECTED', `Connection (${valueAt}) nominates a protected header: ${JSON.stringify(lines[2 * index + 1])}`, statusCode)
+    case N.ERROR_INVALID_TOKEN:
+      return new HopByHopError('ERR_HOP_BY_HOP_INVALID_TOKEN', `Connection (${valueAt}) has an element that is not a token: ${JSON.stringify(lines[2 * index + 1])}`, statusCode)
+    case N.ERROR_AMBIGUOUS_LENGTH:
+      return new HopByHopError('ERR_HOP_BY_HOP_AMBIGUOUS_LENGTH', `Transfer-Encoding (${valueAt}) together with Content-Length makes the message length ambiguous`, statusCode)
+    case N.ERROR_INVALID_UPGRADE:
+      return new HopByHopError('ERR_HOP_BY_HOP_INVALID_UPGRADE', `Upgrade (${valueAt}) must name a protocol in printable ASCII: ${JSON.stringify(lines[2 * index + 1])}`, statusCode)
+    default:
+      return internalError(`code ${kind} at ${index}`)
+  }
+}
+
+module.exports = {
+  HopByHopError,
+  TOKEN,
+  describe,
+  coded,
+  invalidArgType,
+  invalidArgValue,
+  outOfRange,
+  invalidHeaderName,
+  unknownOption,
+  notAString,
+  headTruncated,
+  bodyConsumed,
+  undeclaredBody,
+  afterClose,
+  unexpectedUpgrade,
+  requestTarget,
+  notAnUpgrade,
+  noAddon,
+  internalError,
+  nativeError,
+}

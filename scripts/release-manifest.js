@@ -9,7 +9,7 @@
 
 const fs = require('node:fs')
 const path = require('node:path')
-const { platformNameOfTarget } = require('../lib/load-native.js')
+const { platformNameOfTarget } = require('../lib/native/load-native.js')
 
 // `scripts` goes whole: npm 11 counts `prepare` as an install script of a package installed from
 // a tarball, a directory or git (not from the registry) and warns on every such install that it

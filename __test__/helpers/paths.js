@@ -111,8 +111,8 @@ const PATHS = {
 
 /**
  * Vite's dev server with examples/vite.config.mjs's proxy entry, for every path ('/') and with the
- * keep-alive agent the http-proxy wiring has (without one http-proxy-3 sends Connection: close): its own
- * http.Server, whose headersTimeout is set here (its connectionsCheckingInterval cannot be).
+ * keep-alive agent the http-proxy wiring has (without one http-proxy-3 sends Connection: close).
+ * Vite makes its http.Server itself: SERVER_OPTIONS are set on it before it listens.
  * allowedHosts: true because the rows send Host: front.test, which Vite 6+ answers 403.
  */
 async function viteWiring(t, target, options, host = '127.0.0.1') {
@@ -129,7 +129,8 @@ async function viteWiring(t, target, options, host = '127.0.0.1') {
     await server.close()
     fs.rmSync(root, { recursive: true, force: true })
   })
-  server.httpServer.headersTimeout = SERVER_OPTIONS.headersTimeout
+  // Node reads both when the server starts listening.
+  Object.assign(server.httpServer, SERVER_OPTIONS)
   await server.listen()
   return server.httpServer.address().port
 }

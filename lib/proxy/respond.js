@@ -2,7 +2,7 @@
 // Writing the proxy's own answers: refusals, and upstream header lists that keep their duplicates.
 
 const { STATUS_CODES } = require('node:http')
-const { invalidArgType, invalidArgValue, outOfRange } = require('./errors.js')
+const { invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
 
 /**
  * Close the client connection after this response (RFC 9112 §9.6). Node writes

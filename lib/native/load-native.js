@@ -17,8 +17,10 @@
 const fs = require('node:fs')
 const path = require('node:path')
 
-const PACKAGE_ROOT = path.join(__dirname, '..')
-const PACKAGE = require('../package.json')
+const { noAddon } = require('../errors.js')
+
+const PACKAGE_ROOT = path.join(__dirname, '..', '..')
+const PACKAGE = require('../../package.json')
 const OVERRIDE_VARIABLE = 'HOP_BY_HOP_NATIVE_LIBRARY_PATH'
 const LOCAL_ADDON = path.join(PACKAGE_ROOT, `${PACKAGE.napi.binaryName}.node`)
 const WASM_PATH_VARIABLE = 'HOP_BY_HOP_WASM_PATH'
@@ -210,9 +212,7 @@ function noAddonError({ platform, arch, libc, forced, attempts }) {
     `  - ${wayOut({ platform, arch, libc, forced })}`,
     `  - or build from source: ${BUILD_FROM_SOURCE}`,
   ]
-  const error = new Error(lines.join('\n'), { cause: new AggregateError(attempts.map(({ error }) => error), 'load errors') })
-  error.code = 'ERR_HOP_BY_HOP_NO_ADDON'
-  return error
+  return noAddon(lines.join('\n'), new AggregateError(attempts.map(({ error }) => error), 'load errors'))
 }
 
 /**

@@ -7,8 +7,8 @@
 const net = require('node:net')
 const proxyaddr = require('proxy-addr')
 const { announcedTrailers } = require('./trailers.js')
-const { TOKEN, invalidArgType, invalidArgValue, outOfRange } = require('./errors.js')
-const { FORWARDING_OPTIONS, checkOptions, booleanOption } = require('./options.js')
+const { TOKEN, invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
+const { FORWARDING_OPTIONS, checkOptions, booleanOption } = require('../options.js')
 
 // Fields in which a client speaks for earlier hops: believed only from a trusted peer.
 const FORWARDING_HEADERS = new Set([

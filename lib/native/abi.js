@@ -1,11 +1,9 @@
 'use strict'
-// Loads the addon (lib/load-native.js says from where) and mirrors the number layouts of
-// src/binding.rs: option flags in, verdict bits or an error code out.
-
-const native = require('./load-native.js').loadNative()
+// The numbers that cross the boundary, mirrored from src/abi.rs (and the line actions from
+// crates/core/src/filter.rs): option flags in, verdict bits or an error code out. Plain data, no
+// code: __test__/native-contract.test.js parses the Rust side and fails when the two differ.
 
 module.exports = {
-  native,
   // Option flags.
   VERSION_HTTP10: 0,
   VERSION_HTTP11: 1,

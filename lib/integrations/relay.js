@@ -2,35 +2,23 @@
 // relay() and relayUpgrade(): the upstream half of a forwarding proxy written with node:http or
 // Express, after the request headers were filtered (middleware or filterRequest).
 
-const { filterResponse, HopByHopError } = require('./filter.js')
-const { Forwarding } = require('./forwarding.js')
-const { declaresBody, onUndeclaredBody } = require('./guards.js')
-const { refuse, refuseSocket, refusalStatus, writeHead } = require('./respond.js')
-const { bodyConsumed, bodyConsumedError, replayedBody } = require('./body.js')
-const { invalidArgType } = require('./errors.js')
-const { FORWARDING_OPTIONS, checkOptions } = require('./options.js')
-const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('./trailers.js')
+const { filterResponse } = require('../filter/index.js')
+const { Forwarding } = require('../proxy/forwarding.js')
+const { onUndeclaredBody } = require('../proxy/guards.js')
+const { refuse, refuseSocket, refusalStatus, writeHead } = require('../proxy/respond.js')
+const { announcedReplay, bodyConsumed, declaresBody, replayedBody } = require('../proxy/body.js')
+const errors = require('../errors.js')
+const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
+const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 
-/** RFC 9110 §15.2.2: a server sends 101 only in answer to a request that asked to upgrade. */
-function unexpectedUpgradeError() {
-  return new HopByHopError(
-    'ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE',
-    'the upstream answered 101 Switching Protocols to a request that did not ask to upgrade',
-    502,
-  )
-}
-
-/** The filter options relay() takes; the rest of FILTER_OPTIONS is the message's own. */
-const RESPONSE_FILTER_OPTIONS = ['strict', 'protect', 'strip']
-const RELAY_OPTIONS = Object.freeze([...RESPONSE_FILTER_OPTIONS, ...FORWARDING_OPTIONS])
+/** relay() takes the filter options a proxy chooses; the others are the message's own. */
+const RELAY_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_OPTIONS])
 
 /** Options compiled once per options object (they are usually made once per app). */
 class RelayOptions {
   constructor(options, where) {
     checkOptions(options, RELAY_OPTIONS, where)
-    const filter = {}
-    for (const name of RESPONSE_FILTER_OPTIONS) if (options?.[name] !== undefined) filter[name] = options[name]
-    this.filter = filter
+    this.filter = pick(options, PROXY_FILTER_OPTIONS)
     this.forwarding = new Forwarding(options ?? {})
   }
 
@@ -55,38 +43,30 @@ function relayOptions(options, where) {
 
 function checkRequest(req) {
   if (req === null || typeof req !== 'object' || !Array.isArray(req.rawHeaders) || typeof req.on !== 'function') {
-    throw invalidArgType('req', 'an IncomingMessage (a readable request with rawHeaders)', req)
+    throw errors.invalidArgType('req', 'an IncomingMessage (a readable request with rawHeaders)', req)
   }
 }
 
 function checkUpstreamRequest(upstreamRequest) {
   if (upstreamRequest === null || typeof upstreamRequest !== 'object' || typeof upstreamRequest.on !== 'function' || typeof upstreamRequest.end !== 'function' || typeof upstreamRequest.destroy !== 'function') {
-    throw invalidArgType('upstreamRequest', 'a ClientRequest (from http.request or https.request)', upstreamRequest)
+    throw errors.invalidArgType('upstreamRequest', 'a ClientRequest (from http.request or https.request)', upstreamRequest)
   }
 }
 
 function checkResponse(res) {
   if (res === null || typeof res !== 'object' || typeof res.writeHead !== 'function' || typeof res.setHeader !== 'function') {
-    throw invalidArgType('res', 'a ServerResponse', res)
+    throw errors.invalidArgType('res', 'a ServerResponse', res)
   }
 }
 
 function checkSocket(socket) {
   if (socket === null || typeof socket !== 'object' || typeof socket.write !== 'function' || typeof socket.destroy !== 'function') {
-    throw invalidArgType('socket', 'a Duplex stream (the socket of an upgrade event)', socket)
+    throw errors.invalidArgType('socket', 'a Duplex stream (the socket of an upgrade event)', socket)
   }
 }
 
 function checkHead(head) {
-  if (!Buffer.isBuffer(head)) throw invalidArgType('head', 'a Buffer (the head of an upgrade event)', head)
-}
-
-// req -> the bytes middleware() or forward() announced upstream for a body a parser had read.
-const replays = new WeakMap()
-
-/** Records the body to send again for `req`, whose Content-Length was already set to its length. */
-function rememberReplay(req, body) {
-  replays.set(req, body)
+  if (!Buffer.isBuffer(head)) throw errors.invalidArgType('head', 'a Buffer (the head of an upgrade event)', head)
 }
 
 /**
@@ -136,7 +116,7 @@ function frameForReplay(upstreamRequest, length) {
  * The parsed body goes instead, or, when it cannot, the request is refused before a byte leaves.
  */
 function sendReplayed(req, upstreamRequest, fail) {
-  let body = replays.get(req)
+  let body = announcedReplay(req)
   try {
     body ??= replayedBody(req)
   } catch (error) {
@@ -144,7 +124,7 @@ function sendReplayed(req, upstreamRequest, fail) {
     return
   }
   if (!frameForReplay(upstreamRequest, body.length)) {
-    fail(500, bodyConsumedError(`the upstream request's head, already rendered, does not announce the ${body.length} bytes of the parsed body (run the body parser before middleware(), or pass headers as an object)`))
+    fail(500, errors.bodyConsumed(`the upstream request's head, already rendered, does not announce the ${body.length} bytes of the parsed body (run the body parser before middleware(), or pass headers as an object)`))
     return
   }
   upstreamRequest.end(body)
@@ -174,6 +154,23 @@ function sendBody(req, upstreamRequest, fail) {
 }
 
 /**
+ * The first failure of a relay, and only the first: the upstream request is dropped and the
+ * client answered with `answer(statusCode, error)`; later failures (the drop itself emits one)
+ * find the answer given.
+ */
+class Failure {
+  constructor(upstreamRequest, answer) {
+    this.failed = false
+    this.fail = (statusCode, error) => {
+      if (this.failed) return
+      this.failed = true
+      upstreamRequest.destroy()
+      answer(statusCode, error)
+    }
+  }
+}
+
+/**
  * Sends the client's body to `upstreamRequest` and the upstream's filtered answer to `res`.
  * Every failure becomes an answer (400, 502) or a cut connection; nothing throws out of the
  * listeners it installs.
@@ -184,22 +181,17 @@ function relay(req, res, upstreamRequest, options) {
   checkUpstreamRequest(upstreamRequest)
   const compiledOptions = relayOptions(options, 'relay()')
   const forwarding = compiledOptions.forwarding
-  let failed = false
-  function fail(statusCode, error) {
-    if (failed) return
-    failed = true
-    upstreamRequest.destroy()
-    refuse(res, statusCode, error)
-  }
+  const failure = new Failure(upstreamRequest, (statusCode, error) => refuse(res, statusCode, error))
+  const fail = failure.fail
 
   upstreamRequest.on('error', (error) => fail(502, error))
   // Node's client emits no 'response' and no 'error' for a 101 nobody listens for, only 'close'.
   upstreamRequest.on('upgrade', (upstream, socket) => {
     socket.destroy()
-    fail(502, unexpectedUpgradeError())
+    fail(502, errors.unexpectedUpgrade())
   })
   upstreamRequest.on('response', (upstream) => {
-    if (failed) {
+    if (failure.failed) {
       upstream.destroy()
       return
     }
@@ -252,14 +244,8 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
   checkUpstreamRequest(upstreamRequest)
   const compiledOptions = relayOptions(options, 'relayUpgrade()')
   const forwarding = compiledOptions.forwarding
-  let failed = false
+  const fail = new Failure(upstreamRequest, (statusCode, error) => refuseSocket(socket, statusCode, error)).fail
   let joined = false
-  function fail(statusCode, error) {
-    if (failed) return
-    failed = true
-    upstreamRequest.destroy()
-    refuseSocket(socket, statusCode, error)
-  }
   socket.on('error', () => upstreamRequest.destroy())
   // The client left before the upstream answered: nobody waits for it any more.
   socket.once('close', () => {
@@ -301,4 +287,4 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
   return upstreamRequest
 }
 
-module.exports = { relay, relayUpgrade, unexpectedUpgradeError, rememberReplay, relayOptions, RELAY_OPTIONS, checkRequest, checkResponse, checkSocket, checkHead }
+module.exports = { relay, relayUpgrade, relayOptions, RELAY_OPTIONS, checkRequest, checkResponse, checkSocket, checkHead }

@@ -6,17 +6,16 @@
 
 const http = require('node:http')
 const https = require('node:https')
-const { createFilter } = require('./filter.js')
-const { Forwarding } = require('./forwarding.js')
-const { followsClosingRequest, afterCloseError } = require('./guards.js')
-const { closeAfterResponse, refuse, refuseSocket, refusalStatus } = require('./respond.js')
-const { bodyConsumed } = require('./body.js')
-const { HopByHopError, invalidArgType, invalidArgValue } = require('./errors.js')
-const { FORWARDING_OPTIONS, checkOptions } = require('./options.js')
+const { createFilter } = require('../filter/index.js')
+const { Forwarding } = require('../proxy/forwarding.js')
+const { followsClosingRequest } = require('../proxy/guards.js')
+const { closeAfterResponse, refuse, refuseSocket, refusalStatus } = require('../proxy/respond.js')
+const { bodyConsumed, headersForConsumedBody } = require('../proxy/body.js')
+const { afterClose, invalidArgType, invalidArgValue, notAnUpgrade, requestTarget } = require('../errors.js')
+const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 const { relay, relayUpgrade, relayOptions, checkRequest, checkResponse, checkSocket, checkHead } = require('./relay.js')
-const { headersForConsumedBody, pick, REQUEST_FILTER_OPTIONS } = require('./express.js')
 
-const FORWARD_OPTIONS = Object.freeze([...REQUEST_FILTER_OPTIONS, ...FORWARDING_OPTIONS, 'agent'])
+const FORWARD_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_OPTIONS, 'agent'])
 
 /** Options validated and compiled once per options object. */
 class ForwardOptions {
@@ -27,12 +26,13 @@ class ForwardOptions {
       throw invalidArgType('options.agent', 'an http.Agent or https.Agent, or false', agent)
     }
     this.agent = agent
-    this.filter = createFilter(pick(options, REQUEST_FILTER_OPTIONS))
-    this.upgradeFilter = createFilter({ ...pick(options, REQUEST_FILTER_OPTIONS), upgrade: true })
+    const filter = pick(options, PROXY_FILTER_OPTIONS)
+    this.filter = createFilter(filter)
+    this.upgradeFilter = createFilter({ ...filter, upgrade: true })
     const forwarding = pick(options, FORWARDING_OPTIONS)
     this.forwarding = new Forwarding(forwarding)
     // relay() filters the response with the same choices and adds the same Via.
-    this.relay = relayOptions({ ...pick(options, REQUEST_FILTER_OPTIONS), ...forwarding }, where)
+    this.relay = relayOptions({ ...filter, ...forwarding }, where)
   }
 }
 
@@ -83,10 +83,6 @@ function targetOf(target, protocols) {
   return { url, transport }
 }
 
-function unforwardableTargetError(reqUrl) {
-  return new HopByHopError('ERR_HOP_BY_HOP_REQUEST_TARGET', `the request target ${JSON.stringify(reqUrl.slice(0, 60))} cannot be joined to the upstream URL`, 400)
-}
-
 /**
  * The upstream path: the target's path with the request's joined to it (`/api` + `/users?id=1`
  * is `/api/users?id=1`), and the target's own query first. An absolute-form request target
@@ -101,9 +97,9 @@ function upstreamPath(url, reqUrl) {
     try {
       absolute = new URL(path)
     } catch {
-      throw unforwardableTargetError(reqUrl)
+      throw requestTarget(reqUrl)
     }
-    if (absolute.protocol !== 'http:' && absolute.protocol !== 'https:') throw unforwardableTargetError(reqUrl)
+    if (absolute.protocol !== 'http:' && absolute.protocol !== 'https:') throw requestTarget(reqUrl)
     path = `${absolute.pathname}${absolute.search}`
   }
   const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname
@@ -151,7 +147,7 @@ function forward(req, res, target, options) {
   let upstreamRequest
   try {
     const filtered = compiledOptions.filter.request(req)
-    if (followsClosingRequest(req, filtered.keepAlive)) throw afterCloseError()
+    if (followsClosingRequest(req, filtered.keepAlive)) throw afterClose()
     let headers = compiledOptions.forwarding.request(req, filtered.headers)
     if (bodyConsumed(req)) headers = headersForConsumedBody(req, headers)
     // Client `Connection: close`, or an HTTP/1.0 client asking for keep-alive (RFC 9112 §9.3).
@@ -183,7 +179,7 @@ function forwardUpgrade(req, socket, head, target, options) {
     const filtered = compiledOptions.upgradeFilter.request(req)
     // Node emits 'upgrade' for heads the filter does not take as an upgrade (HTTP/1.0, an
     // Upgrade the Connection field does not name): not forwarded as one.
-    if (filtered.upgrade === null) throw notAnUpgradeError()
+    if (filtered.upgrade === null) throw notAnUpgrade()
     const headers = compiledOptions.forwarding.request(req, filtered.headers)
     upstreamRequest = transport.request(requestOptions(req, url, headers, compiledOptions.agent))
   } catch (error) {
@@ -193,10 +189,6 @@ function forwardUpgrade(req, socket, head, target, options) {
     return undefined
   }
   return relayUpgrade(req, socket, head, upstreamRequest, compiledOptions.relay)
-}
-
-function notAnUpgradeError() {
-  return new HopByHopError('ERR_HOP_BY_HOP_NOT_AN_UPGRADE', 'the request is not a valid HTTP/1.1 upgrade (RFC 9110 §7.8): not forwarded as one', 400)
 }
 
 module.exports = { forward, forwardUpgrade, upstreamPath, FORWARD_OPTIONS }

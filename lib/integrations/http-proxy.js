@@ -14,15 +14,14 @@
 // see: the upstream response, the body of a request a body parser already read, trailers.
 
 const { Readable } = require('node:stream')
-const { createFilter } = require('./filter.js')
-const { Forwarding } = require('./forwarding.js')
-const { onUndeclaredBody, followsClosingRequest, afterCloseError } = require('./guards.js')
-const { unexpectedUpgradeError } = require('./relay.js')
-const { refuse, refuseSocket } = require('./respond.js')
-const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('./trailers.js')
-const { bodyConsumed, replayedBody, withContentLength } = require('./body.js')
-const { invalidArgType, invalidArgValue } = require('./errors.js')
-const { FORWARDING_OPTIONS, checkOptions, filterOptionsOf } = require('./options.js')
+const { createFilter } = require('../filter/index.js')
+const { Forwarding } = require('../proxy/forwarding.js')
+const { onUndeclaredBody, followsClosingRequest } = require('../proxy/guards.js')
+const { refuse, refuseSocket } = require('../proxy/respond.js')
+const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
+const { bodyConsumed, replayedBody, withContentLength } = require('../proxy/body.js')
+const { afterClose, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
+const { FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 
 // The filter's per-proxy rules and the proxy's own fields. `framing` is not one: the upstream
 // request is Node's ClientRequest, whose framing this module sets itself; the filter's other
@@ -280,32 +279,50 @@ function appendVia(headers, rawHeaders, own) {
   headers[spelling] = upstream === undefined ? own[1] : `${upstream}, ${own[1]}`
 }
 
-/** All passes and listeners for one set of options. */
-function buildHandlers(options = {}) {
-  // http-proxy's web path cannot tunnel an upgrade (its ClientRequest has no 'upgrade' listener,
-  // so Node would drop a 101); WebSocket handshakes take the ws path, filtered with upgrade: true.
-  const filter = createFilter({ ...filterOptionsOf(options), upgrade: false })
-  const upgradeFilter = createFilter({ ...filterOptionsOf(options), upgrade: true })
-  const forwarding = new Forwarding(options)
+/**
+ * The passes and listeners of one attach(): one instance per proxy server, its methods installed
+ * bound. Every pass and listener answers its failures (a refusal, a 502, a destroyed socket)
+ * instead of throwing into http-proxy or its emitter.
+ */
+class AttachedFilter {
+  constructor(options = {}) {
+    this.host = options.host
+    // http-proxy's web path cannot tunnel an upgrade (its ClientRequest has no 'upgrade' listener,
+    // so Node would drop a 101); WebSocket handshakes take the ws path, filtered with upgrade: true.
+    this.filter = createFilter({ ...pick(options, FILTER_OPTIONS), upgrade: false })
+    this.upgradeFilter = createFilter({ ...pick(options, FILTER_OPTIONS), upgrade: true })
+    this.forwarding = new Forwarding(options)
+    // One filter result per client request, shared by the passes and the listeners.
+    this.results = new WeakMap()
+    // Requests whose upstream request a pass prepared: filtered head, body, keep-alive.
+    this.prepared = new WeakMap()
+    // ClientRequests that already refuse a 101.
+    this.guarded = new WeakSet()
+  }
 
-  // One filter result per client request, shared by the passes and the listeners.
-  const results = new WeakMap()
-  // Requests whose upstream request a pass prepared: filtered head, body, keep-alive.
-  const prepared = new WeakMap()
-  // ClientRequests that already refuse a 101.
-  const guarded = new WeakSet()
+  /** Installs the passes and listeners on `proxyServer`. */
+  install(proxyServer) {
+    proxyServer.before('web', 'stream', this.gate.bind(this))
+    proxyServer.before('ws', 'checkMethodAndHeader', this.gateWs.bind(this))
+    proxyServer.before('ws', 'stream', this.prepareWs.bind(this))
+    // The head is already filtered when proxyReq fires, so these listeners may run in any order
+    // with hpm's fixRequestBody and others (http-proxy's emitter, eventemitter3, cannot prepend).
+    proxyServer.on('proxyReq', this.onProxyReq.bind(this))
+    proxyServer.on('proxyRes', this.onProxyRes.bind(this))
+    proxyServer.on('proxyReqWs', this.onProxyReqWs.bind(this))
+  }
 
-  function filterOnce(req, compiled) {
-    let result = results.get(req)
+  filterOnce(req, filter) {
+    let result = this.results.get(req)
     if (result === undefined) {
-      result = compiled.request(req)
-      results.set(req, result)
+      result = filter.request(req)
+      this.results.set(req, result)
     }
     return result
   }
 
-  function clientKeepAlive(req) {
-    return prepared.get(req)?.keepAlive ?? false
+  clientKeepAlive(req) {
+    return this.prepared.get(req)?.keepAlive ?? false
   }
 
   /**
@@ -314,8 +331,8 @@ function buildHandlers(options = {}) {
    * (Forwarding), else the client's Content-Length, even when the client nominated it
    * (`protect: []`): an unframed body would be read as the next request.
    */
-  function upstreamHeaders(req, result, body) {
-    const finished = forwarding.request(req, result.headers)
+  upstreamHeaders(req, result, body) {
+    const finished = this.forwarding.request(req, result.headers)
     if (body !== undefined) return withContentLength(withoutLines(finished, new Set(['trailer'])), body.length)
     // From rawHeaders: http-proxy's deleteLength pass rewrites req.headers of a chunked DELETE.
     const client = linesByName(req.rawHeaders)
@@ -328,14 +345,9 @@ function buildHandlers(options = {}) {
    * web pass before 'stream': refuse, or prepare the upstream request. A pass that throws would
    * throw out of proxy.web() into the server's request listener, so every failure is an answer.
    */
-  function gate(req, res) {
+  gate(req, res) {
     try {
-      const result = filterOnce(req, filter)
-      if (followsClosingRequest(req, result.keepAlive)) throw afterCloseError()
-      const body = bodyConsumed(req) ? replayedBody(req) : undefined
-      prepared.set(req, { keepAlive: result.keepAlive, te: linesByName(result.headers).has('te') })
-      lendHeaders(req, headersObject(upstreamHeaders(req, result, body)))
-      onPipe(req, (proxyReq) => wireRequest(proxyReq, req, res, body))
+      this.prepareWeb(req, res)
       return false
     } catch (error) {
       refuse(res, requestStatus(error), error)
@@ -343,11 +355,20 @@ function buildHandlers(options = {}) {
     }
   }
 
+  prepareWeb(req, res) {
+    const result = this.filterOnce(req, this.filter)
+    if (followsClosingRequest(req, result.keepAlive)) throw afterClose()
+    const body = bodyConsumed(req) ? replayedBody(req) : undefined
+    this.prepared.set(req, { keepAlive: result.keepAlive, te: linesByName(result.headers).has('te') })
+    lendHeaders(req, headersObject(this.upstreamHeaders(req, result, body)))
+    onPipe(req, (proxyReq) => this.wireRequest(proxyReq, req, res, body))
+  }
+
   /** What the stream pass's upstream request needs for its body, keep-alive and a stray 101. */
-  function wireRequest(proxyReq, req, res, body) {
-    const { keepAlive } = prepared.get(req)
+  wireRequest(proxyReq, req, res, body) {
+    const { keepAlive } = this.prepared.get(req)
     applyClientKeepAlive(res, keepAlive)
-    guardUpgrade(currentRequest(proxyReq), proxyReq, res)
+    this.guardUpgrade(currentRequest(proxyReq), proxyReq, res)
     if (body !== undefined) {
       replayBody(proxyReq, body)
       return
@@ -362,42 +383,19 @@ function buildHandlers(options = {}) {
   // Node's client emits no 'response' and no 'error' for a 101 nobody listens for: without
   // this listener the client would wait for an answer until its own timeout. On the
   // ClientRequest of every hop, since follow-redirects does not forward 'upgrade'.
-  function guardUpgrade(request, proxyReq, res) {
-    if (guarded.has(request)) return
-    guarded.add(request)
+  guardUpgrade(request, proxyReq, res) {
+    if (this.guarded.has(request)) return
+    this.guarded.add(request)
     request.on('upgrade', (proxyRes, socket) => {
       socket.destroy()
-      failUpstream(proxyReq, res, 502, unexpectedUpgradeError())
+      failUpstream(proxyReq, res, 502, unexpectedUpgrade())
     })
   }
 
   /** ws pass before 'checkMethodAndHeader', which would close a bad handshake without a word. */
-  function gateWs(req, socket) {
+  gateWs(req, socket) {
     try {
-      filterOnce(req, upgradeFilter)
-    } catch (error) {
-      refuseSocket(socket, requestStatus(error), error)
-      return true
-    }
-    return false
-  }
-
-  /**
-   * ws pass before 'stream' (after http-proxy's XHeaders): the filtered handshake. Connection
-   * goes under the key setupOutgoing looks for, else without an agent it would replace
-   * `upgrade` with `close`; the proxyReqWs listener gives it back its spelling.
-   */
-  function prepareWs(req, socket) {
-    try {
-      const headers = headersObject(upstreamHeaders(req, filterOnce(req, upgradeFilter)))
-      for (const key of Object.keys(headers)) {
-        if (key !== 'connection' && key.toLowerCase() === 'connection') {
-          headers.connection = headers[key]
-          delete headers[key]
-          prepared.set(req, { spelling: key })
-        }
-      }
-      lendHeaders(req, headers)
+      this.filterOnce(req, this.upgradeFilter)
       return false
     } catch (error) {
       refuseSocket(socket, requestStatus(error), error)
@@ -405,11 +403,38 @@ function buildHandlers(options = {}) {
     }
   }
 
-  function onProxyReq(proxyReq, req, res) {
+  /** ws pass before 'stream' (after http-proxy's XHeaders): the filtered handshake. */
+  prepareWs(req, socket) {
+    try {
+      lendHeaders(req, this.handshakeHeaders(req))
+      return false
+    } catch (error) {
+      refuseSocket(socket, requestStatus(error), error)
+      return true
+    }
+  }
+
+  /**
+   * Connection goes under the key setupOutgoing looks for, else without an agent it would
+   * replace `upgrade` with `close`; the proxyReqWs listener gives it back its spelling.
+   */
+  handshakeHeaders(req) {
+    const headers = headersObject(this.upstreamHeaders(req, this.filterOnce(req, this.upgradeFilter)))
+    for (const key of Object.keys(headers)) {
+      if (key !== 'connection' && key.toLowerCase() === 'connection') {
+        headers.connection = headers[key]
+        delete headers[key]
+        this.prepared.set(req, { spelling: key })
+      }
+    }
+    return headers
+  }
+
+  onProxyReq(proxyReq, req, res) {
     // Anything thrown here would be an uncaught exception: this runs in an event listener (with
     // followRedirects, in the 'socket' event of a ClientRequest, whose flush it would also skip).
     try {
-      finishProxyReq(proxyReq, req, res)
+      this.finishProxyReq(proxyReq, req, res)
     } catch (error) {
       failUpstream(proxyReq, res, requestStatus(error), error)
     }
@@ -421,8 +446,8 @@ function buildHandlers(options = {}) {
    * `te` when TE goes on (RFC 9110 §10.1.4); with one, `Connection: te` stands, as on the other
    * paths, and means keep-alive in HTTP/1.1. Later redirect hops need the 101 guard.
    */
-  function finishProxyReq(proxyReq, req, res) {
-    const state = prepared.get(req)
+  finishProxyReq(proxyReq, req, res) {
+    const state = this.prepared.get(req)
     if (state === undefined) {
       // Emitted without the pass having run (e.g. someone emits proxyReq by hand): refuse rather
       // than forward unfiltered headers.
@@ -430,94 +455,88 @@ function buildHandlers(options = {}) {
       return
     }
     const request = currentRequest(proxyReq)
-    guardUpgrade(request, proxyReq, res)
+    this.guardUpgrade(request, proxyReq, res)
     if (request.headersSent) return
     // The `host` option wins over http-proxy's changeOrigin, which setupOutgoing applied last.
-    if (options.host !== undefined) {
-      request.setHeader('Host', options.host)
-      if (isRedirectable(proxyReq)) setTemplateHeader(proxyReq._options.headers, 'Host', options.host)
-    }
-    if (state.te && !request.shouldKeepAlive) {
-      request.setHeader('Connection', connectionValue('close', true))
-      if (isRedirectable(proxyReq)) setTemplateHeader(proxyReq._options.headers, 'Connection', connectionValue('close', true))
-    }
+    if (this.host !== undefined) setUpstreamHeader(proxyReq, request, 'Host', this.host)
+    if (state.te && !request.shouldKeepAlive) setUpstreamHeader(proxyReq, request, 'Connection', connectionValue('close', true))
   }
 
-  function onProxyRes(proxyRes, req, res) {
-    // Never throw into http-proxy's event: a failure is a 502 and a dropped upstream response.
+  onProxyRes(proxyRes, req, res) {
+    // Never throw into http-proxy's event: a failure (a head Node cut, or strict) is a 502 and a
+    // dropped upstream connection. http-proxy skips its passes once headers are sent.
     try {
-      filterProxyRes(proxyRes, req, res)
+      this.filterProxyRes(proxyRes, req, res)
     } catch (error) {
       destroyQuietly(proxyRes)
       refuse(res, 502, error)
     }
   }
 
-  function filterProxyRes(proxyRes, req, res) {
-    let result
-    try {
-      result = filter.response(proxyRes)
-    } catch (error) {
-      // A refused upstream response (a head Node cut, or strict): answer 502 and drop the
-      // upstream connection. http-proxy skips its passes once headers are sent.
-      destroyQuietly(proxyRes)
-      refuse(res, 502, error)
-      return
-    }
+  filterProxyRes(proxyRes, req, res) {
+    const result = this.filter.response(proxyRes)
     cutWhenIncomplete(proxyRes, res)
     dropResponseFields(proxyRes.headers, proxyRes.rawHeaders, result)
-    appendVia(proxyRes.headers, proxyRes.rawHeaders, forwarding.response(proxyRes, []))
+    appendVia(proxyRes.headers, proxyRes.rawHeaders, this.forwarding.response(proxyRes, []))
     if (acceptsTrailers(req) && mayHaveTrailers(proxyRes.statusCode, req.method, proxyRes.rawHeaders)) {
       const trailer = announcedTrailers(proxyRes.rawHeaders)
       if (trailer !== undefined) proxyRes.headers.trailer = trailer
       // Before http-proxy's pipe, whose own 'end' listener ends the response.
       proxyRes.once('end', () => passTrailers(res, proxyRes.rawTrailers, proxyRes.rawHeaders))
     }
-    const keepAlive = clientKeepAlive(req)
+    const keepAlive = this.clientKeepAlive(req)
     pinConnection(proxyRes.headers, keepAlive)
     applyClientKeepAlive(res, keepAlive)
+  }
+
+  onProxyReqWs(proxyReq, req, socket) {
+    // Never throw from the listener; http-proxy's ws path uses a plain ClientRequest. Registered
+    // before http-proxy's own 'response'/'upgrade' listeners (added after this event), so the
+    // headers are cleaned before it writes them to the client.
+    try {
+      this.restoreConnectionSpelling(proxyReq, req)
+      proxyReq.once('upgrade', (proxyRes, proxySocket) => this.filterWsResponse(proxyRes, proxySocket, socket, true))
+      proxyReq.once('response', (proxyRes) => this.filterWsResponse(proxyRes, undefined, socket, false))
+    } catch (error) {
+      destroyUpstream(proxyReq, error)
+    }
+  }
+
+  restoreConnectionSpelling(proxyReq, req) {
+    const spelling = this.prepared.get(req)?.spelling
+    const connection = proxyReq.getHeader('connection')
+    if (spelling !== undefined && !proxyReq.headersSent && connection !== undefined) {
+      proxyReq.removeHeader('connection')
+      proxyReq.setHeader(spelling, connection)
+    }
   }
 
   /**
    * http-proxy's ws stream pass writes the upstream answer (101 or not) from proxyRes.headers,
    * with their names as keys: the filtered lines go there in the upstream's case, plus Via.
    */
-  function filterWsResponse(proxyRes, proxySocket, socket, upgrade) {
+  filterWsResponse(proxyRes, proxySocket, socket, upgrade) {
     let result
     try {
-      result = filter.response(proxyRes)
+      result = this.filter.response(proxyRes)
     } catch {
       destroyQuietly(proxySocket)
       destroyQuietly(proxyRes)
       socket.destroy()
       return
     }
-    let lines = forwarding.response(proxyRes, result.headers)
+    let lines = this.forwarding.response(proxyRes, result.headers)
     if (!upgrade) lines = withoutLines(lines, new Set(['connection'])).concat('Connection', 'close')
     const headers = proxyRes.headers
     for (const key of Object.keys(headers)) delete headers[key]
     Object.assign(headers, headersObject(lines))
   }
+}
 
-  function onProxyReqWs(proxyReq, req, socket) {
-    // Never throw from the listener; http-proxy's ws path uses a plain ClientRequest. Registered
-    // before http-proxy's own 'response'/'upgrade' listeners (added after this event), so the
-    // headers are cleaned before it writes them to the client.
-    try {
-      const spelling = prepared.get(req)?.spelling
-      const connection = proxyReq.getHeader('connection')
-      if (spelling !== undefined && !proxyReq.headersSent && connection !== undefined) {
-        proxyReq.removeHeader('connection')
-        proxyReq.setHeader(spelling, connection)
-      }
-      proxyReq.once('upgrade', (proxyRes, proxySocket) => filterWsResponse(proxyRes, proxySocket, socket, true))
-      proxyReq.once('response', (proxyRes) => filterWsResponse(proxyRes, undefined, socket, false))
-    } catch (error) {
-      destroyUpstream(proxyReq, error)
-    }
-  }
-
-  return { gate, gateWs, prepareWs, onProxyReq, onProxyRes, onProxyReqWs }
+/** A header of the current hop's ClientRequest, and of follow-redirects' template for later hops. */
+function setUpstreamHeader(proxyReq, request, name, value) {
+  request.setHeader(name, value)
+  if (isRedirectable(proxyReq)) setTemplateHeader(proxyReq._options.headers, name, value)
 }
 
 const ATTACHED = new WeakSet()
@@ -538,15 +557,7 @@ function checkProxyServer(proxyServer) {
 function attach(proxyServer, options) {
   checkProxyServer(proxyServer)
   checkOptions(options, ATTACH_OPTIONS, 'attach()')
-  const handlers = buildHandlers(options)
-  proxyServer.before('web', 'stream', handlers.gate)
-  proxyServer.before('ws', 'checkMethodAndHeader', handlers.gateWs)
-  proxyServer.before('ws', 'stream', handlers.prepareWs)
-  // The head is already filtered when proxyReq fires, so these listeners may run in any order
-  // with hpm's fixRequestBody and others (http-proxy's emitter, eventemitter3, cannot prepend).
-  proxyServer.on('proxyReq', handlers.onProxyReq)
-  proxyServer.on('proxyRes', handlers.onProxyRes)
-  proxyServer.on('proxyReqWs', handlers.onProxyReqWs)
+  new AttachedFilter(options).install(proxyServer)
   proxyServer.options.preserveHeaderKeyCase ??= true
   ATTACHED.add(proxyServer)
   return proxyServer
@@ -560,7 +571,7 @@ function attach(proxyServer, options) {
 function plugin(options) {
   checkOptions(options, ATTACH_OPTIONS, 'plugin()')
   // Compiled once here so that a bad value (options.trust, options.strict) throws now too.
-  buildHandlers(options)
+  new AttachedFilter(options)
   return function hopByHopPlugin(proxyServer) {
     attach(proxyServer, options)
   }

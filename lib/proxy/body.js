@@ -6,10 +6,14 @@
 // proxy answers at once with an error that says what to change.
 
 const querystring = require('node:querystring')
-const { HopByHopError } = require('./errors.js')
+const errors = require('../errors.js')
 
-/** Whether a request head declares a body (RFC 9112 §6.3): Content-Length or Transfer-Encoding. */
+/**
+ * Whether a request head declares a body: only Content-Length or Transfer-Encoding do
+ * (RFC 9112 §6.3 (6)); HTTP/2 frames bodies itself.
+ */
 function declaresBody(req) {
+  if (req.httpVersionMajor >= 2) return true
   const rawHeaders = req.rawHeaders
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]
@@ -25,15 +29,6 @@ function declaresBody(req) {
  */
 function bodyConsumed(req) {
   return req.readableEnded === true && req.httpVersionMajor < 2 && declaresBody(req)
-}
-
-function bodyConsumedError(detail) {
-  return new HopByHopError(
-    'ERR_HOP_BY_HOP_BODY_CONSUMED',
-    `the request body was read before the proxy could forward it (a body parser ran first) and ${detail}: ` +
-      'mount the proxy before the body parser, or use express.json(), urlencoded(), text() or raw(), whose parsed body is sent again',
-    500,
-  )
 }
 
 function mediaType(req) {
@@ -75,13 +70,13 @@ function replayedBody(req) {
   if (Buffer.isBuffer(body)) return body
   const { type, charset } = mediaType(req)
   if (typeof body === 'string') {
-    if (charset !== undefined && !Buffer.isEncoding(charset)) throw bodyConsumedError(`its charset ${charset} cannot be encoded again`)
+    if (charset !== undefined && !Buffer.isEncoding(charset)) throw errors.bodyConsumed(`its charset ${charset} cannot be encoded again`)
     return Buffer.from(body, charset ?? 'utf8')
   }
-  if (body === undefined) throw bodyConsumedError('left no req.body to send')
+  if (body === undefined) throw errors.bodyConsumed('left no req.body to send')
   if (isJson(type)) return Buffer.from(JSON.stringify(body), 'utf8')
   if (type === 'application/x-www-form-urlencoded' && isFlatForm(body)) return Buffer.from(querystring.stringify(body), 'utf8')
-  throw bodyConsumedError(`its parsed form (${type || 'no Content-Type'}) cannot be turned back into the bytes that were sent`)
+  throw errors.bodyConsumed(`its parsed form (${type || 'no Content-Type'}) cannot be turned back into the bytes that were sent`)
 }
 
 /**
@@ -99,4 +94,39 @@ function withContentLength(headers, length) {
   return out
 }
 
-module.exports = { declaresBody, bodyConsumed, bodyConsumedError, replayedBody, withContentLength }
+/**
+ * The request headers for a body that a parser read and that is sent again: its length, and no
+ * longer the client's chunking, trailers or content coding (body parsers decode gzip/deflate,
+ * so the bytes sent are the decoded ones).
+ */
+function replayHeaders(headers, length) {
+  const kept = []
+  for (let i = 0; i < headers.length; i += 2) {
+    const lower = headers[i].toLowerCase()
+    if (lower === 'trailer' || lower === 'content-encoding') continue
+    kept.push(headers[i], headers[i + 1])
+  }
+  return withContentLength(kept, length)
+}
+
+// req -> the bytes middleware() or forward() announced upstream for a body a parser had read,
+// which relay() sends.
+const replays = new WeakMap()
+
+/**
+ * Finishes the headers of a request whose body a parser has already read: returns the headers
+ * that announce the body replayedBody() rebuilds, and keeps that body for relay()
+ * (announcedReplay). Throws the HopByHopError (500) of a body that cannot be rebuilt.
+ */
+function headersForConsumedBody(req, headers) {
+  const body = replayedBody(req)
+  replays.set(req, body)
+  return replayHeaders(headers, body.length)
+}
+
+/** The body headersForConsumedBody() announced for `req`, or undefined. */
+function announcedReplay(req) {
+  return replays.get(req)
+}
+
+module.exports = { declaresBody, bodyConsumed, replayedBody, withContentLength, headersForConsumedBody, announcedReplay }

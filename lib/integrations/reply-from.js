@@ -4,19 +4,17 @@
 // response object also carries `:status`, which is not a field (RFC 9113 §8.3) and which the
 // filter refuses as a name.
 
-const { createFilter, HOP_BY_HOP_HEADERS } = require('./filter.js')
-const { Forwarding, FORWARDING_HEADERS } = require('./forwarding.js')
-const { checkOptions } = require('./options.js')
-const { pick, REQUEST_FILTER_OPTIONS } = require('./express.js')
+const { createFilter, HOP_BY_HOP_HEADERS } = require('../filter/index.js')
+const { Forwarding, FORWARDING_HEADERS } = require('../proxy/forwarding.js')
+const { TOKEN } = require('../errors.js')
+const { PROXY_FILTER_OPTIONS, checkOptions, pick } = require('../options.js')
 
 // undici (and Node's http2 client) frame the body and own Connection: no `framing` option.
 const FORWARDING_CHOICES = Object.freeze(['trust', 'forwarded', 'via', 'host'])
-const REPLY_FROM_OPTIONS = Object.freeze([...REQUEST_FILTER_OPTIONS, ...FORWARDING_CHOICES])
+const REPLY_FROM_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_CHOICES])
 
 /** The proxy's own fields, written by the hook over whatever the client sent. */
 const OWN_FIELDS = new Set([...FORWARDING_HEADERS, 'via'])
-
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 const CONNECTION_SPECIFIC = new Set(['connection', ...HOP_BY_HOP_HEADERS.map((name) => name.toLowerCase())])
 
@@ -86,7 +84,7 @@ function conservativeHeaders(headers) {
  */
 function replyFromHooks(options) {
   checkOptions(options, REPLY_FROM_OPTIONS, 'replyFromHooks()')
-  const filterChoices = pick(options, REQUEST_FILTER_OPTIONS)
+  const filterChoices = pick(options, PROXY_FILTER_OPTIONS)
   const requestFilter = createFilter(filterChoices)
   const responseFilter = createFilter({ ...filterChoices, direction: 'response' })
   const forwarding = new Forwarding({ ...pick(options, FORWARDING_CHOICES), framing: false })

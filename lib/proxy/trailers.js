@@ -2,8 +2,8 @@
 // Trailer sections (RFC 9110 §6.5): passed on when the next hop can take them, filtered like a
 // head, and announced in a `Trailer` field (RFC 9110 §6.6.2).
 
-const { filterHeaders } = require('./filter.js')
-const { TOKEN } = require('./errors.js')
+const { filterHeaders } = require('../filter/index.js')
+const { TOKEN } = require('../errors.js')
 
 // RFC 9110 §6.5.1: fields that frame or route the message, modify the request, authenticate,
 // control the response or say how to process the content must not be taken from a trailer
