@@ -48,7 +48,7 @@ const TODO = {
   '@fastify/http-proxy + replyFromHooks': {
     // Fastify answers the hook's 431 and keeps the connection; lib/integrations/reply-from.js
     // could give the error `headers: { connection: 'close' }`, which Fastify's error handler writes.
-    '1,500 filler lines, then Transfer-Encoding': 'the 431 keeps the connection open (the refused error carries no Connection: close)',
+    '1,500 filler lines, then Transfer-Encoding': 'lib/integrations/reply-from.js: the 431 keeps the connection open (the refused error carries no Connection: close)',
     // undici reads every response line (no 1,000-line cut like Node's client), so the filter sees
     // the whole head: 200, X-Secret removed, the late Set-Cookie kept. Right, but not this row.
     'X-Secret first, 1,500 filler lines': 'undici keeps every response line: 200 with X-Secret removed, not 502',
