@@ -156,6 +156,21 @@ describe('examples/fastify-http-proxy.js (@fastify/http-proxy 11, replyOptions: 
     assert.equal(upstream.requests.length, 1)
   })
 
+  it('an upstream that cuts its body short (Content-Length: 100, reset after 10 bytes): the client connection is cut, not left waiting', async (t) => {
+    const upstreamServer = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Length': '100' })
+      res.write('0123456789')
+      setTimeout(() => res.socket.resetAndDestroy(), 50)
+    })
+    const upstreamPort = await listen(upstreamServer)
+    t.after(() => closeServer(upstreamServer))
+    const port = await start(t, `http://127.0.0.1:${upstreamPort}`)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /cut HTTP/1.1', [['Host', 'front.test']]))
+    assert.equal(await client.closesWithin(2000), true, 'the client still waits for 90 bytes')
+  })
+
   it('a WebSocket (ws client): the upstream handshake carries the client\'s fields filtered, with X-Forwarded-For and Via; messages both ways', async (t) => {
     const upstream = await webSocketUpstream(t)
     const port = await start(t, upstream.url)

@@ -191,6 +191,21 @@ describe('Vite 8 dev proxy with examples/vite.config.mjs (configure: (proxy) => 
     assert.equal(upstream.requests.length, 2)
   })
 
+  it('an upstream that cuts its body short (Content-Length: 100, reset after 10 bytes): the client connection is cut, not left waiting', async (t) => {
+    const upstreamServer = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Length': '100' })
+      res.write('0123456789')
+      setTimeout(() => res.socket.resetAndDestroy(), 50)
+    })
+    const upstreamPort = await listen(upstreamServer)
+    t.after(() => closeServer(upstreamServer))
+    const port = await startVite(t, `http://127.0.0.1:${upstreamPort}`)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /api/cut HTTP/1.1', [['Host', `127.0.0.1:${port}`]]))
+    assert.equal(await client.closesWithin(2000), true, 'the client still waits for 90 bytes')
+  })
+
   it('a WebSocket through /api (ws): the handshake filtered both ways, messages both ways', async (t) => {
     const upstream = await webSocketUpstream(t)
     const port = await startVite(t, upstream.url)
