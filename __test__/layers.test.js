@@ -1,6 +1,7 @@
 'use strict'
 // lib/ is layered (docs/architecture.md): a module requires only modules of its own layer or
-// below, and nothing requires in a circle. Layers, bottom first:
+// below, and nothing requires in a circle; and loading it runs no native code. Layers, bottom
+// first:
 //   0 lib/native/abi.js                 numbers mirrored from src/abi.rs, no code
 //   1 lib/errors.js, lib/options.js     every error and every option name
 //   2 lib/native/                       loading the addon and calling it
@@ -12,6 +13,7 @@
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
+const Module = require('node:module')
 const path = require('node:path')
 
 const root = path.join(__dirname, '..')
@@ -79,4 +81,30 @@ test('the checker sees requires and layers (a guard for the guard)', () => {
   assert.equal(layerOf('lib/native/abi.js'), 0)
   assert.equal(layerOf('lib/native/call.js'), 2)
   assert.ok(layerOf('lib/integrations/relay.js') > layerOf('lib/proxy/body.js'))
+})
+
+test('loading the package loads the addon and calls none of it; the first filter registers the scratch buffer', () => {
+  // The addon as lib/native/load-native.js requires it, wrapped to record every call.
+  const addonPath = path.join(root, 'hop-by-hop.node')
+  const addon = require(addonPath)
+  const calls = []
+  const spy = {}
+  for (const [name, fn] of Object.entries(addon)) {
+    spy[name] = (...args) => {
+      calls.push(name)
+      return fn(...args)
+    }
+  }
+  const cached = new Module(addonPath)
+  cached.filename = addonPath
+  cached.loaded = true
+  cached.exports = spy
+  require.cache[addonPath] = cached
+  assert.equal(Object.keys(require.cache).some((file) => file.startsWith(path.join(root, 'lib'))), false, 'lib/ was loaded before the test')
+  const api = require('..')
+  assert.deepEqual(calls, [])
+  assert.deepEqual(api.filterHeaders(['Host', 'a', 'Connection', 'close']).headers, ['Host', 'a'])
+  assert.deepEqual(calls, ['setScratch', 'filter'])
+  api.filterHeaders(['Host', 'a'])
+  assert.deepEqual(calls, ['setScratch', 'filter', 'filter'])
 })
