@@ -21,12 +21,12 @@ const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 const { bodyConsumed, replayedBody, withContentLength } = require('../proxy/body.js')
 const { afterClose, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
-const { FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
+const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 
 // The filter's per-proxy rules and the proxy's own fields. `framing` is not one: the upstream
 // request is Node's ClientRequest, whose framing this module sets itself; the filter's other
 // options (direction, upgrade, ...) are decided per message.
-const ATTACH_OPTIONS = Object.freeze(['strict', 'protect', 'strip', ...FORWARDING_OPTIONS.filter((name) => name !== 'framing')])
+const ATTACH_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_OPTIONS.filter((name) => name !== 'framing')])
 
 /** Lowercased name -> values, in order, of a flat header list. */
 function linesByName(flat) {
@@ -289,8 +289,9 @@ class AttachedFilter {
     this.host = options.host
     // http-proxy's web path cannot tunnel an upgrade (its ClientRequest has no 'upgrade' listener,
     // so Node would drop a 101); WebSocket handshakes take the ws path, filtered with upgrade: true.
-    this.filter = createFilter({ ...pick(options, FILTER_OPTIONS), upgrade: false })
-    this.upgradeFilter = createFilter({ ...pick(options, FILTER_OPTIONS), upgrade: true })
+    const choices = pick(options, PROXY_FILTER_OPTIONS)
+    this.filter = createFilter({ ...choices, upgrade: false })
+    this.upgradeFilter = createFilter({ ...choices, upgrade: true })
     this.forwarding = new Forwarding(options)
     // One filter result per client request, shared by the passes and the listeners.
     this.results = new WeakMap()
