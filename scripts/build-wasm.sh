@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the WebAssembly addon (wasm32-wasip1-threads, run under emnapi by @napi-rs/wasm-runtime)
-# into target/wasm, where lib/load-native.js finds it: hop-by-hop.wasm32-wasi.wasm and the
+# into target/wasm, where lib/native/load-native.js finds it: hop-by-hop.wasm32-wasi.wasm and the
 # hop-by-hop.wasi.cjs loader napi-rs generates for it (plus the worker it starts threads with).
 #
 #   scripts/build-wasm.sh [napi build arguments…]     (npm run build:wasm)

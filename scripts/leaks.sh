@@ -25,7 +25,7 @@ cat >"$work/workload.js" <<'EOF'
 'use strict'
 const { Worker } = require('node:worker_threads')
 const [root, addon, calls, workers] = process.argv.slice(2)
-// Serve the chosen build to lib/native.js (in the workers too).
+// Serve the chosen build to lib/native/load-native.js (in the workers too).
 const key = require('node:path').join(root, 'hop-by-hop.node')
 const useAddon = `if (${JSON.stringify(addon)} !== ${JSON.stringify(key)}) {
   const Module = require('node:module')

@@ -15,7 +15,7 @@ const { platformNameOfTarget } = require('../lib/native/load-native.js')
 // a tarball, a directory or git (not from the registry) and warns on every such install that it
 // is "not yet covered by allowScripts"; the published package holds no Rust sources to build, and
 // a user never runs the checkout's test, bench or lint scripts. The other fields are read by npm
-// in a checkout only. `napi` stays: lib/load-native.js reads its binaryName and targets.
+// in a checkout only. `napi` stays: lib/native/load-native.js reads its binaryName and targets.
 const CHECKOUT_ONLY_FIELDS = ['scripts', 'devDependencies', 'overrides', 'packageManager', 'devEngines', 'workspaces', 'allowScripts']
 
 function releaseManifest(pkg) {
