@@ -87,7 +87,7 @@ test(`package agrees with the reference reading on ${CASES} generated messages`,
 
 /**
  * An http.IncomingMessage holding `raw`, as Node's parser would hand it over: filterRequest and
- * filterResponse take the gated path for these (lib/filter.js runTrusted), which must agree with
+ * filterResponse take the gated path for these (lib/filter/gated.js filterParsed), which must agree with
  * filterHeaders, where Rust reads every name.
  */
 function incoming(raw, options) {

@@ -49,7 +49,7 @@ const release = require(releaseAddon)
 
 ensureTestAddon()
 const instrumented = require(testAddon)
-// lib/native.js requires '../hop-by-hop.node': serve it the instrumented build so that the whole
+// lib/native/load-native.js requires hop-by-hop.node: serve it the instrumented build so that the whole
 // JavaScript API runs on top of the addon that can panic.
 const cached = new Module(releaseAddon)
 cached.filename = releaseAddon
