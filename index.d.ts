@@ -144,6 +144,8 @@ export interface FilterResult {
  * - `ERR_HOP_BY_HOP_AFTER_CLOSE` (400): a request pipelined behind one after which the connection closes;
  * - `ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE` (502): a 101 to a request that did not ask to upgrade;
  * - `ERR_HOP_BY_HOP_BODY_CONSUMED` (500): a body parser read the body and it cannot be sent again;
+ * - `ERR_HOP_BY_HOP_FETCH_PATH` (502): http-proxy-3 would send this request with fetch(), whose
+ *   answer cannot be filtered: it is not forwarded;
  * - `ERR_HOP_BY_HOP_NOT_AN_UPGRADE` (400, {@link forwardUpgrade}): not a valid HTTP/1.1 upgrade;
  * - `ERR_HOP_BY_HOP_REQUEST_TARGET` (400, {@link forward}): a request target that cannot be joined to the upstream URL.
  */
@@ -157,6 +159,7 @@ export type HopByHopErrorCode =
   | 'ERR_HOP_BY_HOP_AFTER_CLOSE'
   | 'ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE'
   | 'ERR_HOP_BY_HOP_BODY_CONSUMED'
+  | 'ERR_HOP_BY_HOP_FETCH_PATH'
   | 'ERR_HOP_BY_HOP_NOT_AN_UPGRADE'
   | 'ERR_HOP_BY_HOP_REQUEST_TARGET'
 

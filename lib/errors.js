@@ -155,6 +155,19 @@ function afterClose() {
   )
 }
 
+/**
+ * http-proxy-3 sends with fetch() (options.fetch, options.fetchOptions, FORCE_FETCH_PATH=true):
+ * no proxyReq, a fetch Response as proxyRes, so attach()'s passes would send a request whose
+ * answer they cannot filter.
+ */
+function fetchPath() {
+  return new HopByHopError(
+    'ERR_HOP_BY_HOP_FETCH_PATH',
+    'http-proxy-3\'s fetch path (options.fetch, options.fetchOptions, FORCE_FETCH_PATH) is not filtered: not forwarded',
+    502,
+  )
+}
+
 /** RFC 9110 §15.2.2: a server sends 101 only in answer to a request that asked to upgrade. */
 function unexpectedUpgrade() {
   return new HopByHopError(
@@ -231,6 +244,7 @@ function nativeError(result, lines, strip, protect, statusCode, where) {
 
 module.exports = {
   HopByHopError,
+  fetchPath,
   TOKEN,
   describe,
   coded,

@@ -20,7 +20,7 @@ const { onUndeclaredBody, followsClosingRequest } = require('../proxy/guards.js'
 const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 const { bodyConsumed, replayedBody, withContentLength } = require('../proxy/body.js')
-const { afterClose, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
+const { afterClose, fetchPath, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 
 // The filter's per-proxy rules and the proxy's own fields. `framing` is not one: the upstream
@@ -346,8 +346,9 @@ class AttachedFilter {
    * web pass before 'stream': refuse, or prepare the upstream request. A pass that throws would
    * throw out of proxy.web() into the server's request listener, so every failure is an answer.
    */
-  gate(req, res) {
+  gate(req, res, callOptions) {
     try {
+      if (usesFetch(callOptions)) throw fetchPath()
       this.prepareWeb(req, res)
       return false
     } catch (error) {
@@ -541,12 +542,29 @@ function setUpstreamHeader(proxyReq, request, name, value) {
 }
 
 const ATTACHED = new WeakSet()
+const FETCH_OPTIONS = ['fetch', 'fetchOptions']
+
+/**
+ * Whether http-proxy-3 takes its fetch path for this call: `callOptions` are the server's options
+ * merged with the call's (proxy.web(req, res, { fetch })); or FORCE_FETCH_PATH=true.
+ */
+function usesFetch(callOptions) {
+  return Boolean(callOptions?.fetch || callOptions?.fetchOptions) || process.env.FORCE_FETCH_PATH === 'true'
+}
 
 function checkProxyServer(proxyServer) {
   const isServer = proxyServer !== null && typeof proxyServer === 'object' && typeof proxyServer.before === 'function' &&
     typeof proxyServer.on === 'function' && proxyServer.options !== null && typeof proxyServer.options === 'object'
   if (!isServer) throw invalidArgType('proxyServer', 'an http-proxy server (httpProxy.createProxyServer())', proxyServer)
   if (ATTACHED.has(proxyServer)) throw invalidArgValue('proxyServer', '[ProxyServer]', 'already has hop-by-hop attached (a second attach would filter twice and add a second Via)', TypeError)
+  // http-proxy-3 (Vite 7+) sends with fetch() when either is set, and the passes cannot filter
+  // that path's answer: refused here rather than looking attached.
+  for (const name of FETCH_OPTIONS) {
+    const value = proxyServer.options[name]
+    if (value !== undefined && value !== null && value !== false) {
+      throw invalidArgValue(`proxyServer.options.${name}`, value, 'makes http-proxy-3 send with fetch(), which hop-by-hop does not filter', TypeError)
+    }
+  }
 }
 
 /**

@@ -16,6 +16,10 @@ const REPLY_FROM_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING
 /** The proxy's own fields, written by the hook over whatever the client sent. */
 const OWN_FIELDS = new Set([...FORWARDING_HEADERS, 'via'])
 
+// TE is rewritten below. Expect: Node's server has already answered the client's 100-continue,
+// and undici (reply-from's client) refuses the field ("expect header not supported").
+const NOT_PASSED_ON = new Set(['te', 'expect'])
+
 const CONNECTION_SPECIFIC = new Set(['connection', ...HOP_BY_HOP_HEADERS.map((name) => name.toLowerCase())])
 
 function isPseudoHeader(name) {
@@ -90,15 +94,29 @@ function replyFromHooks(options) {
   const forwarding = new Forwarding({ ...pick(options, FORWARDING_CHOICES), framing: false })
   const host = options?.host
 
+  /**
+   * The filter's result, or its HopByHopError with `headers: { connection: 'close' }`, which
+   * Fastify's error handler writes: a refused head's framing is not to be trusted, so the
+   * connection must not carry another request.
+   */
+  function filterOrRefuse(raw) {
+    try {
+      return requestFilter.request(raw)
+    } catch (error) {
+      if (error?.statusCode !== undefined) error.headers = { ...error.headers, connection: 'close' }
+      throw error
+    }
+  }
+
   function rewriteRequestHeaders(request, headers) {
     const raw = request.raw
-    const filtered = requestFilter.request(raw)
+    const filtered = filterOrRefuse(raw)
     const removed = new Set(filtered.diagnostics.removed.map((name) => name.toLowerCase()))
     const own = fromRawHeaders(forwarding.request(raw, filtered.headers))
     const out = {}
     for (const [name, value] of Object.entries(headers)) {
       const lower = name.toLowerCase()
-      if (isPseudoHeader(lower) || removed.has(lower) || OWN_FIELDS.has(lower) || lower === 'te') continue
+      if (isPseudoHeader(lower) || removed.has(lower) || OWN_FIELDS.has(lower) || NOT_PASSED_ON.has(lower)) continue
       out[name] = value
     }
     // The one TE a proxy passes on (RFC 9110 §10.1.4; RFC 9113 §8.2.2 allows only this one).
