@@ -342,7 +342,9 @@ export function relayUpgrade(
  * `res`. A request the filter refuses is answered with its statusCode (400, 431) and never sent;
  * a body a parser already read is sent again (500 when it cannot be). Also takes the requests of
  * an HTTP/2 server (`http2.createServer((req, res) => forward(req, res, target))`): pseudo-headers
- * dropped, `:authority` as Host, cookie crumbs joined. Throws only for wrong arguments or options.
+ * dropped, `:authority` as Host, cookie crumbs joined. A wrong `target` or option is answered 500
+ * and reported once as a process warning (a throw would crash the server); it throws only when
+ * `req` or `res` is not one.
  */
 export function forward(
   req: IncomingMessage | Http2ServerRequest,

@@ -489,20 +489,47 @@ describe('arguments: coded errors that name the argument, checked before anythin
     assert.throws(() => writeHead({}, 200, []), typeError('res'))
   })
 
-  it('forward() and forwardUpgrade(): targets and options', () => {
-    assert.throws(() => forward(req, res, 42), typeError('target'))
-    assert.throws(() => forward(req, res, 'not a url'), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /'target'/ })
-    assert.throws(() => forward(req, res, 'ftp://127.0.0.1/'), { name: 'RangeError', code: 'ERR_INVALID_ARG_VALUE', message: /'target'/ })
-    assert.throws(() => forward(req, res, 'ws://127.0.0.1/'), { name: 'RangeError', message: /'target'/ })
-    assert.throws(() => forward(req, res, 'http://u:p@127.0.0.1/'), { name: 'RangeError', message: /credentials/ })
-    assert.throws(() => forward(req, res, 'http://127.0.0.1/', { agnet: false }), { code: 'ERR_INVALID_ARG_VALUE', suggestion: 'agent' })
-    assert.throws(() => forward(req, res, 'http://127.0.0.1/', { agent: {} }), typeError('options.agent'))
+  it('forward() and forwardUpgrade(): a req, res, socket or head that is not one is thrown', () => {
     assert.throws(() => forward({}, res, 'http://127.0.0.1/'), typeError('req'))
-    // An http.Agent cannot carry an https: request: a mistake in the program, not a 400 per request.
-    assert.throws(() => forward(req, res, 'https://127.0.0.1/', { agent: new http.Agent() }), { name: 'RangeError', message: /'options\.agent'/ })
-    assert.throws(() => forwardUpgrade(req, socket, Buffer.alloc(0), 'ftp://127.0.0.1/'), { name: 'RangeError', message: /'target'/ })
     assert.throws(() => forwardUpgrade(req, socket, undefined, 'ws://127.0.0.1/'), typeError('head'))
     assert.throws(() => forwardUpgrade(req, undefined, Buffer.alloc(0), 'ws://127.0.0.1/'), typeError('socket'))
     socket.destroy()
   })
+})
+
+describe('forward() and forwardUpgrade() with a wrong target or options: 500 on the wire and one warning, never a throw out of the listener', () => {
+  // Each runs in a server's listener, where a throw would crash the process (the quick start).
+  const MISTAKES = [
+    ['a number as target', 42, undefined, { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"target"/ }],
+    ['a target that is no URL', 'not a url', undefined, { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /'target'/ }],
+    ['an ftp: target', 'ftp://127.0.0.1/', undefined, { name: 'RangeError', message: /'target'/ }],
+    ['credentials in the target', 'http://u:p@127.0.0.1/', undefined, { name: 'RangeError', message: /credentials/ }],
+    ['a misspelt option', 'http://127.0.0.1:9/', { strct: true }, { code: 'ERR_INVALID_ARG_VALUE', suggestion: 'strict', message: /options\.strct/ }],
+    ['an agent that is no agent', 'http://127.0.0.1:9/', { agent: {} }, { name: 'TypeError', message: /"options\.agent"/ }],
+    ['an http agent for an https target', 'https://127.0.0.1:9/', { agent: new http.Agent() }, { name: 'RangeError', message: /'options\.agent'/ }],
+  ]
+  for (const [what, target, options, expected] of MISTAKES) {
+    it(`${what}`, async (t) => {
+      const warnings = []
+      const onWarning = (warning) => warnings.push(warning)
+      process.on('warning', onWarning)
+      t.after(() => process.off('warning', onWarning))
+      const server = http.createServer((q, s) => forward(q, s, target, options))
+      server.on('upgrade', (q, sock, head) => forwardUpgrade(q, sock, head, target, options))
+      const port = await listen(server)
+      t.after(() => closeServer(server))
+      for (let i = 0; i < 2; i++) {
+        const { status } = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a.test']]))
+        assert.equal(status, 500)
+      }
+      const upgrade = await exchange(port, rawRequest('GET /ws HTTP/1.1', [['Host', 'a.test'], ['Connection', 'Upgrade'], ['Upgrade', 'websocket']]))
+      assert.equal(upgrade.status, 500)
+      await new Promise((resolve) => setImmediate(resolve))
+      const reported = warnings.filter((warning) => warning.code === expected.code || expected.code === undefined)
+      assert.ok(reported.length >= 1 && reported.length <= 2, `one warning per function, got ${warnings.map((w) => w.message)}`)
+      assert.throws(() => {
+        throw reported[0]
+      }, expected)
+    })
+  }
 })

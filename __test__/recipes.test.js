@@ -408,6 +408,21 @@ describe('Express (examples/express.js): middleware() and relay() behind express
     assert.ok(result.stdout.endsWith(`\n\n${json}`))
   })
 
+  it('proxies a WebSocket through the server\'s upgrade event: messages both ways, the handshake filtered', async (t) => {
+    const upstream = await startWsUpstream(t)
+    const proxy = await startExample(t, 'express.js', { UPSTREAM: upstream.url })
+    const ws = openWebSocket(t, `ws://127.0.0.1:${proxy.port}/chat`, { headers: { 'Keep-Alive': 'timeout=5', 'X-Kept': 'k' } })
+    await ws.opened
+    assert.equal(await ws.message(0), 'hello from upstream')
+    ws.socket.send('ping')
+    assert.equal(await ws.message(1), 'echo ping')
+    const seen = pairs(upstream.seen[0])
+    assert.deepEqual(values(seen, 'x-kept'), ['k'])
+    assert.deepEqual(values(seen, 'via'), ['1.1 hop-by-hop'])
+    assert.ok(!names(seen).includes('keep-alive'))
+    assert.deepEqual(values(pairs(ws.upgradeHeaders()), 'x-upstream-internal'), [])
+  })
+
   it('filters both directions and cuts a body the upstream cuts short', async (t) => {
     const upstream = await recordingUpstream(t, LEAKY)
     const proxy = await startExample(t, 'express.js', { UPSTREAM: upstream.url })

@@ -132,18 +132,41 @@ function requestOptions(req, url, headers, agent) {
   }
 }
 
+// Mistakes in the program's own arguments already reported, by message.
+const reportedMistakes = new Set()
+
+/**
+ * A wrong `target`, an unknown option or an agent for the other protocol. forward() runs in a
+ * server's request listener, where a throw would crash the process: every such request is
+ * answered 500 instead, and the mistake is reported once as a process warning (with its code,
+ * the option at fault and the nearest valid name).
+ */
+function misconfigured(error) {
+  if (reportedMistakes.has(error.message) || reportedMistakes.size >= 64) return
+  reportedMistakes.add(error.message)
+  process.emitWarning(error)
+}
+
 /**
  * Forwards `req` to `target` (an http: or https: URL; its path prefixes the request's) and its
  * answer to `res`. A request the filter refuses, or one pipelined behind a closing one, is answered
  * with its statusCode (400, 431) and never sent; a body a parser already read is sent again (or
- * refused with 500 when it cannot be rebuilt). Throws only for wrong arguments.
+ * refused with 500 when it cannot be rebuilt). Throws only when `req` or `res` is not one.
  */
 function forward(req, res, target, options) {
   checkRequest(req)
   checkResponse(res)
-  const { url, transport } = targetOf(target, PROTOCOLS)
-  const compiledOptions = forwardOptions(options, 'forward()')
-  checkAgentFits(compiledOptions.agent, url)
+  let url, transport, compiledOptions
+  try {
+    ;({ url, transport } = targetOf(target, PROTOCOLS))
+    compiledOptions = forwardOptions(options, 'forward()')
+    checkAgentFits(compiledOptions.agent, url)
+  } catch (error) {
+    misconfigured(error)
+    refuse(res, 500, error)
+    req.resume()
+    return undefined
+  }
   let upstreamRequest
   try {
     const filtered = compiledOptions.filter.request(req)
@@ -171,9 +194,17 @@ function forwardUpgrade(req, socket, head, target, options) {
   checkRequest(req)
   checkSocket(socket)
   checkHead(head)
-  const { url, transport } = targetOf(target, UPGRADE_PROTOCOLS)
-  const compiledOptions = forwardOptions(options, 'forwardUpgrade()')
-  checkAgentFits(compiledOptions.agent, url)
+  let url, transport, compiledOptions
+  try {
+    ;({ url, transport } = targetOf(target, UPGRADE_PROTOCOLS))
+    compiledOptions = forwardOptions(options, 'forwardUpgrade()')
+    checkAgentFits(compiledOptions.agent, url)
+  } catch (error) {
+    misconfigured(error)
+    socket.on('error', () => socket.destroy())
+    refuseSocket(socket, 500, error)
+    return undefined
+  }
   let upstreamRequest
   try {
     const filtered = compiledOptions.upgradeFilter.request(req)
