@@ -1,6 +1,6 @@
 'use strict'
 // A panic in the native code surfaces as a JavaScript Error with code ERR_HOP_BY_HOP_INTERNAL
-// and leaves the addon and the process usable (issue 5, part 5).
+// and leaves the addon and the process usable.
 //
 // The trigger, `panicForTest`, exists only in an addon built with the cargo feature
 // `test-panic`: target/test-panic/hop-by-hop.node. This file uses that build when it is present

@@ -1,5 +1,5 @@
 'use strict'
-// Property tests across the N-API boundary (issue 5, part 2), with fast-check.
+// Property tests across the N-API boundary, with fast-check.
 //
 // Random inputs of any length — empty, 64 KiB, non-Latin-1, emoji, lone-surrogate and control
 // strings, non-strings, holes, odd lengths — and random (often invalid) options. Every call

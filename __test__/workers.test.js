@@ -1,5 +1,5 @@
 'use strict'
-// Threads and lifetime (issue 5, part 6): the addon loaded in several worker_threads at once
+// Threads and lifetime: the addon loaded in several worker_threads at once
 // gives the main thread's answers; workers that exit (or are terminated mid-loop) and new ones
 // that load it again keep working; concurrent instances with different options, scratch sizes
 // and entry points do not see each other's state.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bounded coverage-guided fuzzing of the Rust core (issue 5, part 3). NOT run by CI.
+# Bounded coverage-guided fuzzing of the Rust core. NOT run by CI.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET ...]
 #

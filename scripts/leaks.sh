@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Leak check of the native code under valgrind (issue 5, part 7). NOT run by CI (slow).
+# Leak check of the native code under valgrind. NOT run by CI (slow).
 #
 #   scripts/leaks.sh [CALLS] [WORKERS]     defaults: 20000 calls, 4 worker start/stop cycles
 #   ADDON=target/test-panic/hop-by-hop.node scripts/leaks.sh   # another build (debug symbols)

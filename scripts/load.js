@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict'
-// Load test (issue 5, part 8): starts the demo proxy (examples/demo-proxy.js, with its embedded
+// Load test: starts the demo proxy (examples/demo-proxy.js, with its embedded
 // echo upstream) on 127.0.0.1 and runs autocannon against it with a mix of hostile header sets
 // for a bounded time. Asserts: no errors or timeouts, every response has the status its header
 // set calls for, the echoed upstream request never carries a header the client nominated or a

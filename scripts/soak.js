@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict'
-// Memory soak (issue 5, part 7): a few million filter calls over a mix of ordinary, hostile,
+// Memory soak: a few million filter calls over a mix of ordinary, hostile,
 // rejected and large messages, printing RSS, V8 heap and external memory at intervals (after a
 // forced GC), and exiting 1 if memory grows past a threshold after the warm-up.
 //

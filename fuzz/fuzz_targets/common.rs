@@ -1,55 +1,14 @@
-//! Reference grammar shared by the fuzz targets, written from RFC 9110 §5.6 independently of
-//! `src/token.rs`, so that every target is a differential test as well as a crash hunt.
+//! What the fuzz targets share: the reference grammar of `crates/reference` (written from RFC 9110
+//! §5.6 independently of the core, so that every target is a differential test as well as a crash
+//! hunt) and the decoding of fuzz bytes into header lines.
 #![allow(dead_code)]
 
 use std::convert::Infallible;
 
 use hop_by_hop_core::filter::HeaderSource;
 
-pub fn is_token(bytes: &[u8]) -> bool {
-  !bytes.is_empty()
-    && bytes
-      .iter()
-      .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-pub fn trim(mut bytes: &[u8]) -> &[u8] {
-  while let [b' ' | b'\t', rest @ ..] = bytes {
-    bytes = rest;
-  }
-  while let [rest @ .., b' ' | b'\t'] = bytes {
-    bytes = rest;
-  }
-  bytes
-}
-
-/// Non-empty, trimmed `#element` list members; commas in quoted-strings do not split.
-pub fn elements(value: &[u8]) -> Vec<&[u8]> {
-  let mut out = Vec::new();
-  let mut start = 0;
-  let mut quoted = false;
-  let mut escaped = false;
-  for (index, &byte) in value.iter().enumerate() {
-    if escaped {
-      escaped = false;
-    } else if quoted && byte == b'\\' {
-      escaped = true;
-    } else if byte == b'"' {
-      quoted = !quoted;
-    } else if byte == b',' && !quoted {
-      out.push(trim(&value[start..index]));
-      start = index + 1;
-    }
-  }
-  out.push(trim(&value[start..]));
-  out.retain(|element| !element.is_empty());
-  out
-}
-
-/// A transfer coding's name without parameters.
-pub fn coding(element: &[u8]) -> &[u8] {
-  trim(element.split(|&b| b == b';').next().unwrap_or_default())
-}
+#[allow(unused_imports)]
+pub use hop_by_hop_reference::{coding, elements, is_token, trim};
 
 /// Header lines decoded from fuzz bytes: lines split on `\n`, name and value on the first `:`
 /// after the first byte (so that `:authority: x` is a pseudo-header line).

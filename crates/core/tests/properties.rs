@@ -1,4 +1,4 @@
-//! Property tests on the Rust core (issue 5, part 1), through the crate's public modules.
+//! Property tests on the Rust core, through the crate's public modules.
 //!
 //! Every property runs [`cases()`] generated messages (2,000 by default; set
 //! `HOP_BY_HOP_PROPTEST_CASES` to change it). The generator is biased toward the names that carry
@@ -18,6 +18,7 @@ use hop_by_hop_core::filter::{
 };
 use hop_by_hop_core::keep_alive::{is_persistent, Direction, MessageFacts, RequestMethod, Version};
 use hop_by_hop_core::names::{NameList, DEFAULT_PROTECTED_HEADERS, HOP_BY_HOP_HEADERS};
+use hop_by_hop_reference::{coding, elements, is_token, trim};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
@@ -216,47 +217,6 @@ fn run(lines: &[Line], config: &Config) -> Result<Outcome, FilterError<Infallibl
 // Reference grammar (RFC 9110 §5.6)
 // ---------------------------------------------------------------------------------------------
 
-fn is_tchar(byte: u8) -> bool {
-  byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
-}
-
-fn is_token(bytes: &[u8]) -> bool {
-  !bytes.is_empty() && bytes.iter().copied().all(is_tchar)
-}
-
-fn trim(mut bytes: &[u8]) -> &[u8] {
-  while let [b' ' | b'\t', rest @ ..] = bytes {
-    bytes = rest;
-  }
-  while let [rest @ .., b' ' | b'\t'] = bytes {
-    bytes = rest;
-  }
-  bytes
-}
-
-/// `#element` list members (§5.6.1), commas inside quoted-strings (§5.6.4) not splitting.
-fn elements(value: &[u8]) -> Vec<&[u8]> {
-  let mut out = Vec::new();
-  let mut start = 0;
-  let mut quoted = false;
-  let mut escaped = false;
-  for (index, &byte) in value.iter().enumerate() {
-    if escaped {
-      escaped = false;
-    } else if quoted && byte == b'\\' {
-      escaped = true;
-    } else if byte == b'"' {
-      quoted = !quoted;
-    } else if byte == b',' && !quoted {
-      out.push(trim(&value[start..index]));
-      start = index + 1;
-    }
-  }
-  out.push(trim(&value[start..]));
-  out.retain(|element| !element.is_empty());
-  out
-}
-
 fn eq(a: &[u8], b: &str) -> bool {
   a.eq_ignore_ascii_case(b.as_bytes())
 }
@@ -265,11 +225,6 @@ fn in_list(list: &[impl AsRef<[u8]>], name: &[u8]) -> bool {
   list
     .iter()
     .any(|entry| entry.as_ref().eq_ignore_ascii_case(name))
-}
-
-/// A transfer coding's name without parameters.
-fn coding(element: &[u8]) -> &[u8] {
-  trim(element.split(|&b| b == b';').next().unwrap_or_default())
 }
 
 fn protect_list(config: &Config) -> Vec<Vec<u8>> {
