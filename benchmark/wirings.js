@@ -18,6 +18,7 @@
 //   PROXY_ROUNDS=n       rounds (default 5)
 //   PROXY_CONNECTIONS=n  autocannon connections (default 10)
 //   PROXY_STACKS=a,b     run only these stacks (names from STACKS; their stock pairs are added)
+//                        (a name holds no comma, so that the list splits on commas)
 //   PROXY_PROFILE=name   start that stack's process with --cpu-prof (profiles in ./profiles)
 //   BENCH_PACKAGE=path   benchmark another build of the package (default: this checkout)
 
@@ -69,7 +70,7 @@ const STACKS = {
     stock: 'http-proxy',
     make: ({ target, agent, hop }) => httpProxyServer(target, agent, (proxy) => hop.attach(proxy)),
   },
-  'http-proxy + attach, no forwarding fields or Via': {
+  'http-proxy + attach without forwarding fields or Via': {
     stock: 'http-proxy',
     make: ({ target, agent, hop }) => httpProxyServer(target, agent, (proxy) => hop.attach(proxy, { forwarded: false, via: false })),
   },
@@ -241,7 +242,7 @@ async function drive() {
   const upstreamPort = await upstream.ready
   const proxies = new Map()
   for (const name of names) {
-    const profile = process.env.PROXY_PROFILE === name ? ['--cpu-prof', '--cpu-prof-dir=profiles'] : []
+    const profile = process.env.PROXY_PROFILE === name ? ['--cpu-prof', '--cpu-prof-dir=profiles', '--cpu-prof-interval=100'] : []
     const proxy = start(['--proxy', name, String(upstreamPort)], profile)
     proxies.set(name, { ...proxy, port: await proxy.ready })
   }

@@ -20,6 +20,7 @@ const { onUndeclaredBody, followsClosingRequest } = require('../proxy/guards.js'
 const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 const { bodyConsumed, replayedBody, withContentLength } = require('../proxy/body.js')
+const { isName, equalsIgnoringCase, findLine } = require('../proxy/names.js')
 const { afterClose, fetchPath, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 
@@ -28,42 +29,38 @@ const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require
 // options (direction, upgrade, ...) are decided per message.
 const ATTACH_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_OPTIONS.filter((name) => name !== 'framing')])
 
-/** Lowercased name -> values, in order, of a flat header list. */
-function linesByName(flat) {
-  const lines = new Map()
-  for (let i = 0; i < flat.length; i += 2) {
-    const name = flat[i].toLowerCase()
-    const values = lines.get(name)
-    if (values === undefined) lines.set(name, [flat[i + 1]])
-    else values.push(flat[i + 1])
-  }
-  return lines
-}
 
 /**
  * A flat list as the headers object setupOutgoing copies: one key per name, spelt as its first
  * line (Node's ClientRequest writes a key as spelt), repeated lines as an array.
  */
 function headersObject(flat) {
-  const spelling = new Map()
   const object = {}
   for (let i = 0; i < flat.length; i += 2) {
-    const lower = flat[i].toLowerCase()
-    const key = spelling.get(lower)
-    if (key === undefined) {
-      spelling.set(lower, flat[i])
-      object[flat[i]] = flat[i + 1]
-    } else {
-      object[key] = [].concat(object[key], flat[i + 1])
-    }
+    const first = earlierLine(flat, i)
+    if (first === -1) object[flat[i]] = flat[i + 1]
+    else object[flat[first]] = [].concat(object[flat[first]], flat[i + 1])
   }
   return object
 }
 
-/** The list without the named lines. */
-function withoutLines(flat, lowerNames) {
+/**
+ * Element index of the first line before `end` with the name of line `end` in any case, or -1.
+ * Names of another length are passed over without reading them, and the others compared in
+ * place: no lower-case copy of every name (the usual list has no repeated name at all).
+ */
+function earlierLine(flat, end) {
+  const name = flat[end]
+  for (let i = 0; i < end; i += 2) {
+    if (equalsIgnoringCase(flat[i], name)) return i
+  }
+  return -1
+}
+
+/** The list without the lines named `lower`. */
+function withoutLines(flat, lower) {
   const out = []
-  for (let i = 0; i < flat.length; i += 2) if (!lowerNames.has(flat[i].toLowerCase())) out.push(flat[i], flat[i + 1])
+  for (let i = 0; i < flat.length; i += 2) if (!isName(flat[i], lower)) out.push(flat[i], flat[i + 1])
   return out
 }
 
@@ -71,31 +68,25 @@ function withoutLines(flat, lowerNames) {
  * http-proxy's passes run synchronously, and its stream pass copies req.headers into the
  * upstream request (setupOutgoing) before it returns. Those are the filtered headers during that
  * call; the client's own object is back before any other code runs.
+ *
+ * With `pipe`, the upstream request is also caught: it is the argument of http-proxy's
+ * `req.pipe(proxyReq)` in the same stream pass, for every request, also those without a
+ * `proxyReq` event. `pipe` is one function per attach(), never a closure per request: V8 tracks
+ * a function-valued field as a constant of the object's hidden class, and a new closure on every
+ * request made it build new hidden classes until the old space filled (a full GC every few
+ * hundred requests, which had cost more than all the filtering).
  */
-function lendHeaders(req, headers) {
+function lendHeaders(req, headers, pipe) {
   // An own property shadows the prototype's accessor, which HTTP/2's compatibility request has
-  // without a setter; deleting it gives the client's own object back.
+  // without a setter; deleting it gives the client's own object back. Both own properties are
+  // deleted last-added first, which V8 undoes without leaving its fast mode.
   const own = Object.getOwnPropertyDescriptor(req, 'headers')
   Object.defineProperty(req, 'headers', { value: headers, configurable: true, enumerable: true, writable: true })
+  if (pipe !== undefined) req.pipe = pipe
   queueMicrotask(() => {
+    if (pipe !== undefined && Object.hasOwn(req, 'pipe')) delete req.pipe // options.buffer was piped instead
     if (own === undefined) delete req.headers
     else Object.defineProperty(req, 'headers', own)
-  })
-}
-
-/**
- * The upstream request is the argument of http-proxy's `req.pipe(proxyReq)` in the same stream
- * pass, for every request, also those without a `proxyReq` event: this one call is intercepted.
- */
-function onPipe(req, wire) {
-  req.pipe = function pipeToUpstream(destination, options) {
-    delete req.pipe
-    const piped = Readable.prototype.pipe.call(this, destination, options)
-    wire(destination)
-    return piped
-  }
-  queueMicrotask(() => {
-    if (Object.hasOwn(req, 'pipe')) delete req.pipe // options.buffer was piped instead
   })
 }
 
@@ -128,12 +119,22 @@ function connectionValue(option, te) {
   return te ? `${option}, te` : option
 }
 
-/** Remove the upstream fields the filter dropped from http-proxy's copy (proxyRes.headers). */
-function dropResponseFields(headers, rawHeaders, result) {
-  const kept = linesByName(result.headers)
+/**
+ * Remove the upstream fields the filter dropped from http-proxy's copy (proxyRes.headers). The
+ * kept lines are the received ones in order, the very name strings, so one walk finds the
+ * dropped lines; a dropped name goes unless a kept line has it too.
+ */
+function dropResponseFields(headers, rawHeaders, kept) {
+  if (kept.length === rawHeaders.length) return // nothing dropped
+  let k = 0
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i].toLowerCase()
-    if (!kept.has(name)) delete headers[name]
+    const name = rawHeaders[i]
+    if (k < kept.length && kept[k] === name) {
+      k += 2
+      continue
+    }
+    const lower = name.toLowerCase()
+    if (findLine(kept, lower) === -1) delete headers[lower]
   }
 }
 
@@ -145,13 +146,12 @@ function dropResponseFields(headers, rawHeaders, result) {
  * Object.keys) from sending it, so Node writes the proxy's own Connection/Keep-Alive.
  */
 function pinConnection(headers, keepAlive) {
-  Object.defineProperty(headers, 'connection', {
-    configurable: true,
-    enumerable: false,
-    get: () => (keepAlive ? 'keep-alive' : 'close'),
-    set: () => {},
-  })
+  Object.defineProperty(headers, 'connection', keepAlive ? PINNED_KEEP_ALIVE : PINNED_CLOSE)
 }
+
+function ignoreAssignment() {}
+const PINNED_KEEP_ALIVE = Object.freeze({ configurable: true, enumerable: false, get: () => 'keep-alive', set: ignoreAssignment })
+const PINNED_CLOSE = Object.freeze({ configurable: true, enumerable: false, get: () => 'close', set: ignoreAssignment })
 
 /**
  * Close the client connection after this response when the filter says so, e.g. for an
@@ -266,17 +266,43 @@ function cutWhenIncomplete(proxyRes, res) {
 
 /** RFC 9110 §7.6.3: a proxy appends its own Via, here under the upstream's spelling or `Via`. */
 function appendVia(headers, rawHeaders, own) {
-  if (own.length === 0) return
-  let spelling = 'Via'
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i].toLowerCase() === 'via') {
-      spelling = rawHeaders[i]
-      break
-    }
-  }
+  if (own === null) return
+  const at = findLine(rawHeaders, 'via')
+  const spelling = at === -1 ? 'Via' : rawHeaders[at]
   const upstream = headers.via
-  delete headers.via
-  headers[spelling] = upstream === undefined ? own[1] : `${upstream}, ${own[1]}`
+  if (upstream !== undefined) delete headers.via
+  headers[spelling] = upstream === undefined ? own : `${upstream}, ${own}`
+}
+
+/**
+ * What one attach() knows of one client request, kept on the request under that attach()'s own
+ * symbol (a property of the request, not a WeakMap entry: one per request is cheaper for V8's
+ * collector, and there is no lookup).
+ */
+class Exchange {
+  constructor(result) {
+    this.result = result
+    // Set by the web pass: the upstream request was prepared (filtered head, body, keep-alive).
+    this.prepared = false
+    this.res = undefined
+    this.body = undefined
+    this.te = false
+    this.chunked = false
+    // The ws pass: the spelling of the handshake's Connection key.
+    this.spelling = undefined
+  }
+}
+
+/** The client's framing lines (RFC 9112 §6.1), read once from rawHeaders. */
+function clientFraming(rawHeaders) {
+  let length
+  let chunked = false
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]
+    if (length === undefined && isName(name, 'content-length')) length = rawHeaders[i + 1]
+    else if (isName(name, 'transfer-encoding')) chunked = true
+  }
+  return { length, chunked }
 }
 
 /**
@@ -293,16 +319,23 @@ class AttachedFilter {
     this.filter = createFilter({ ...choices, upgrade: false })
     this.upgradeFilter = createFilter({ ...choices, upgrade: true })
     this.forwarding = new Forwarding(options)
-    // One filter result per client request, shared by the passes and the listeners.
-    this.results = new WeakMap()
-    // Requests whose upstream request a pass prepared: filtered head, body, keep-alive.
-    this.prepared = new WeakMap()
-    // ClientRequests that already refuse a 101.
-    this.guarded = new WeakSet()
+    // The Exchange of a client request, and the marker of a ClientRequest that refuses a 101.
+    this.slot = Symbol('hop-by-hop attach()')
+    // Whether FORCE_FETCH_PATH can matter (http-proxy-3); install() looks.
+    this.fetchCapable = true
+    const self = this
+    // One function per attach(), installed as req.pipe for the stream pass (see lendHeaders).
+    this.pipeToUpstream = function pipeToUpstream(destination, options) {
+      delete this.pipe
+      const piped = Readable.prototype.pipe.call(this, destination, options)
+      self.wireRequest(destination, this, this[self.slot])
+      return piped
+    }
   }
 
   /** Installs the passes and listeners on `proxyServer`. */
   install(proxyServer) {
+    this.fetchCapable = hasFetchPath(proxyServer)
     proxyServer.before('web', 'stream', this.gate.bind(this))
     proxyServer.before('ws', 'checkMethodAndHeader', this.gateWs.bind(this))
     proxyServer.before('ws', 'stream', this.prepareWs.bind(this))
@@ -313,17 +346,19 @@ class AttachedFilter {
     proxyServer.on('proxyReqWs', this.onProxyReqWs.bind(this))
   }
 
-  filterOnce(req, filter) {
-    let result = this.results.get(req)
-    if (result === undefined) {
-      result = filter.request(req)
-      this.results.set(req, result)
+  /** The request's Exchange, made with `filter`'s result the first time (one filtering per request). */
+  exchange(req, filter) {
+    let exchange = req[this.slot]
+    if (exchange === undefined) {
+      exchange = new Exchange(filter.request(req))
+      req[this.slot] = exchange // a symbol key: no name, Object.keys or JSON ever shows
     }
-    return result
+    return exchange
   }
 
   clientKeepAlive(req) {
-    return this.prepared.get(req)?.keepAlive ?? false
+    const exchange = req[this.slot]
+    return exchange !== undefined && exchange.prepared && exchange.result.keepAlive
   }
 
   /**
@@ -332,13 +367,11 @@ class AttachedFilter {
    * (Forwarding), else the client's Content-Length, even when the client nominated it
    * (`protect: []`): an unframed body would be read as the next request.
    */
-  upstreamHeaders(req, result, body) {
+  upstreamHeaders(req, result, body, framing) {
     const finished = this.forwarding.request(req, result.headers)
-    if (body !== undefined) return withContentLength(withoutLines(finished, new Set(['trailer'])), body.length)
+    if (body !== undefined) return withContentLength(withoutLines(finished, 'trailer'), body.length)
     // From rawHeaders: http-proxy's deleteLength pass rewrites req.headers of a chunked DELETE.
-    const client = linesByName(req.rawHeaders)
-    const length = client.get('content-length')
-    if (length !== undefined && !client.has('transfer-encoding')) return withContentLength(finished, length[0])
+    if (framing.length !== undefined && !framing.chunked) return withContentLength(finished, framing.length)
     return finished
   }
 
@@ -348,7 +381,7 @@ class AttachedFilter {
    */
   gate(req, res, callOptions) {
     try {
-      if (usesFetch(callOptions)) throw fetchPath()
+      if (this.usesFetch(callOptions)) throw fetchPath()
       this.prepareWeb(req, res)
       return false
     } catch (error) {
@@ -357,27 +390,42 @@ class AttachedFilter {
     }
   }
 
+  /**
+   * Whether http-proxy-3 takes its fetch path for this call: `callOptions` are the server's options
+   * merged with the call's (proxy.web(req, res, { fetch })); or FORCE_FETCH_PATH=true, which
+   * http-proxy-3 reads on every call (so is it here, but only for a server that has that path).
+   */
+  usesFetch(callOptions) {
+    if (callOptions?.fetch || callOptions?.fetchOptions) return true
+    return this.fetchCapable && process.env.FORCE_FETCH_PATH === 'true'
+  }
+
   prepareWeb(req, res) {
-    const result = this.filterOnce(req, this.filter)
+    const exchange = this.exchange(req, this.filter)
+    const result = exchange.result
     if (followsClosingRequest(req, result.keepAlive)) throw afterClose()
     const body = bodyConsumed(req) ? replayedBody(req) : undefined
-    this.prepared.set(req, { keepAlive: result.keepAlive, te: linesByName(result.headers).has('te') })
-    lendHeaders(req, headersObject(this.upstreamHeaders(req, result, body)))
-    onPipe(req, (proxyReq) => this.wireRequest(proxyReq, req, res, body))
+    const framing = clientFraming(req.rawHeaders)
+    exchange.prepared = true
+    exchange.res = res
+    exchange.body = body
+    exchange.te = findLine(result.headers, 'te') !== -1
+    exchange.chunked = framing.chunked
+    lendHeaders(req, headersObject(this.upstreamHeaders(req, result, body, framing)), this.pipeToUpstream)
   }
 
   /** What the stream pass's upstream request needs for its body, keep-alive and a stray 101. */
-  wireRequest(proxyReq, req, res, body) {
-    const { keepAlive } = this.prepared.get(req)
-    applyClientKeepAlive(res, keepAlive)
+  wireRequest(proxyReq, req, exchange) {
+    const res = exchange.res
+    applyClientKeepAlive(res, exchange.result.keepAlive)
     this.guardUpgrade(currentRequest(proxyReq), proxyReq, res)
-    if (body !== undefined) {
-      replayBody(proxyReq, body)
+    if (exchange.body !== undefined) {
+      replayBody(proxyReq, exchange.body)
       return
     }
     onUndeclaredBody(req, (error) => failUpstream(proxyReq, res, 400, error))
     // Request trailers go on, filtered, before http-proxy's pipe ends the upstream request.
-    if (linesByName(req.rawHeaders).has('transfer-encoding')) {
+    if (exchange.chunked) {
       req.prependListener('end', () => passTrailers(currentRequest(proxyReq), req.rawTrailers, req.rawHeaders))
     }
   }
@@ -386,8 +434,8 @@ class AttachedFilter {
   // this listener the client would wait for an answer until its own timeout. On the
   // ClientRequest of every hop, since follow-redirects does not forward 'upgrade'.
   guardUpgrade(request, proxyReq, res) {
-    if (this.guarded.has(request)) return
-    this.guarded.add(request)
+    if (request[this.slot] === true) return
+    request[this.slot] = true
     request.on('upgrade', (proxyRes, socket) => {
       socket.destroy()
       failUpstream(proxyReq, res, 502, unexpectedUpgrade())
@@ -397,7 +445,7 @@ class AttachedFilter {
   /** ws pass before 'checkMethodAndHeader', which would close a bad handshake without a word. */
   gateWs(req, socket) {
     try {
-      this.filterOnce(req, this.upgradeFilter)
+      this.exchange(req, this.upgradeFilter)
       return false
     } catch (error) {
       refuseSocket(socket, requestStatus(error), error)
@@ -421,12 +469,14 @@ class AttachedFilter {
    * replace `upgrade` with `close`; the proxyReqWs listener gives it back its spelling.
    */
   handshakeHeaders(req) {
-    const headers = headersObject(this.upstreamHeaders(req, this.filterOnce(req, this.upgradeFilter)))
+    const exchange = this.exchange(req, this.upgradeFilter)
+    const framing = clientFraming(req.rawHeaders)
+    const headers = headersObject(this.upstreamHeaders(req, exchange.result, undefined, framing))
     for (const key of Object.keys(headers)) {
       if (key !== 'connection' && key.toLowerCase() === 'connection') {
         headers.connection = headers[key]
         delete headers[key]
-        this.prepared.set(req, { spelling: key })
+        exchange.spelling = key
       }
     }
     return headers
@@ -449,8 +499,8 @@ class AttachedFilter {
    * paths, and means keep-alive in HTTP/1.1. Later redirect hops need the 101 guard.
    */
   finishProxyReq(proxyReq, req, res) {
-    const state = this.prepared.get(req)
-    if (state === undefined) {
+    const exchange = req[this.slot]
+    if (exchange === undefined || !exchange.prepared) {
       // Emitted without the pass having run (e.g. someone emits proxyReq by hand): refuse rather
       // than forward unfiltered headers.
       failUpstream(proxyReq, res, 500, new Error('hop-by-hop: the request did not go through the attach() passes'))
@@ -461,7 +511,7 @@ class AttachedFilter {
     if (request.headersSent) return
     // The `host` option wins over http-proxy's changeOrigin, which setupOutgoing applied last.
     if (this.host !== undefined) setUpstreamHeader(proxyReq, request, 'Host', this.host)
-    if (state.te && !request.shouldKeepAlive) setUpstreamHeader(proxyReq, request, 'Connection', connectionValue('close', true))
+    if (exchange.te && !request.shouldKeepAlive) setUpstreamHeader(proxyReq, request, 'Connection', connectionValue('close', true))
   }
 
   onProxyRes(proxyRes, req, res) {
@@ -478,16 +528,18 @@ class AttachedFilter {
   filterProxyRes(proxyRes, req, res) {
     const result = this.filter.response(proxyRes)
     cutWhenIncomplete(proxyRes, res)
-    dropResponseFields(proxyRes.headers, proxyRes.rawHeaders, result)
-    appendVia(proxyRes.headers, proxyRes.rawHeaders, this.forwarding.response(proxyRes, []))
-    if (acceptsTrailers(req) && mayHaveTrailers(proxyRes.statusCode, req.method, proxyRes.rawHeaders)) {
-      const trailer = announcedTrailers(proxyRes.rawHeaders)
-      if (trailer !== undefined) proxyRes.headers.trailer = trailer
+    const rawHeaders = proxyRes.rawHeaders
+    const headers = proxyRes.headers
+    dropResponseFields(headers, rawHeaders, result.headers)
+    appendVia(headers, rawHeaders, this.forwarding.responseVia(proxyRes))
+    if (acceptsTrailers(req) && mayHaveTrailers(proxyRes.statusCode, req.method, rawHeaders)) {
+      const trailer = announcedTrailers(rawHeaders)
+      if (trailer !== undefined) headers.trailer = trailer
       // Before http-proxy's pipe, whose own 'end' listener ends the response.
-      proxyRes.once('end', () => passTrailers(res, proxyRes.rawTrailers, proxyRes.rawHeaders))
+      proxyRes.once('end', () => passTrailers(res, proxyRes.rawTrailers, rawHeaders))
     }
     const keepAlive = this.clientKeepAlive(req)
-    pinConnection(proxyRes.headers, keepAlive)
+    pinConnection(headers, keepAlive)
     applyClientKeepAlive(res, keepAlive)
   }
 
@@ -505,7 +557,7 @@ class AttachedFilter {
   }
 
   restoreConnectionSpelling(proxyReq, req) {
-    const spelling = this.prepared.get(req)?.spelling
+    const spelling = req[this.slot]?.spelling
     const connection = proxyReq.getHeader('connection')
     if (spelling !== undefined && !proxyReq.headersSent && connection !== undefined) {
       proxyReq.removeHeader('connection')
@@ -528,7 +580,7 @@ class AttachedFilter {
       return
     }
     let lines = this.forwarding.response(proxyRes, result.headers)
-    if (!upgrade) lines = withoutLines(lines, new Set(['connection'])).concat('Connection', 'close')
+    if (!upgrade) lines = withoutLines(lines, 'connection').concat('Connection', 'close')
     const headers = proxyRes.headers
     for (const key of Object.keys(headers)) delete headers[key]
     Object.assign(headers, headersObject(lines))
@@ -545,11 +597,13 @@ const ATTACHED = new WeakSet()
 const FETCH_OPTIONS = ['fetch', 'fetchOptions']
 
 /**
- * Whether http-proxy-3 takes its fetch path for this call: `callOptions` are the server's options
- * merged with the call's (proxy.web(req, res, { fetch })); or FORCE_FETCH_PATH=true.
+ * Whether the server's web passes may send with fetch() (http-proxy-3 does, when an option or
+ * FORCE_FETCH_PATH says so); http-proxy 1.x's passes never mention it. Unknown is yes.
  */
-function usesFetch(callOptions) {
-  return Boolean(callOptions?.fetch || callOptions?.fetchOptions) || process.env.FORCE_FETCH_PATH === 'true'
+function hasFetchPath(proxyServer) {
+  const passes = proxyServer.webPasses
+  if (!Array.isArray(passes) || passes.length === 0) return true
+  return passes.some((pass) => typeof pass !== 'function' || /fetch/i.test(Function.prototype.toString.call(pass)))
 }
 
 function checkProxyServer(proxyServer) {

@@ -7,6 +7,7 @@
 const net = require('node:net')
 const proxyaddr = require('proxy-addr')
 const { announcedTrailers } = require('./trailers.js')
+const { isName, findLine } = require('./names.js')
 const { TOKEN, invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
 const { FORWARDING_OPTIONS, checkOptions, booleanOption } = require('../options.js')
 
@@ -161,10 +162,7 @@ function requestProtocol(req) {
 }
 
 function hasHeader(rawHeaders, lowerName) {
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i].length === lowerName.length && rawHeaders[i].toLowerCase() === lowerName) return true
-  }
-  return false
+  return findLine(rawHeaders, lowerName) !== -1
 }
 
 /** Whether the upstream request must be chunked: a chunked request, or an HTTP/2 body of unknown length. */
@@ -186,13 +184,9 @@ function frame(out, req, filtered, te) {
   }
   if (!te) return
   // A kept Connection is the filter's `upgrade` option: name te in it.
-  for (let i = 0; i < out.length; i += 2) {
-    if (out[i].toLowerCase() === 'connection') {
-      out[i + 1] += ', te'
-      return
-    }
-  }
-  out.push('Connection', 'te')
+  const connection = findLine(out, 'connection')
+  if (connection === -1) out.push('Connection', 'te')
+  else out[connection + 1] += ', te'
 }
 
 /**
@@ -220,16 +214,21 @@ class Forwarding {
     const trusted = peer !== undefined && this.trust(peer, 0) === true
     const h2 = req.httpVersionMajor >= 2
     const out = []
-    const inbound = new Map()
+    let inbound = NO_LINES
     let clientHost
     let cookie
     let te = false
     for (let i = 0; i < filtered.length; i += 2) {
       const name = filtered[i]
       const value = filtered[i + 1]
-      const lower = name.toLowerCase()
-      if (FORWARDING_HEADERS.has(lower)) {
+      // Only the names this loop looks for are lower-cased, picked by their length first: this
+      // runs for every line of every request.
+      const lower = forwardingName(name)
+      if (lower === undefined) {
+        out.push(name, value)
+      } else if (FORWARDING_HEADERS.has(lower)) {
         if (!trusted) continue
+        if (inbound === NO_LINES) inbound = new Map()
         const lines = inbound.get(lower)
         if (lines === undefined) inbound.set(lower, [name, value])
         else lines.push(name, value)
@@ -269,8 +268,13 @@ class Forwarding {
 
   /** The response headers for the client: `filtered` with this proxy's Via. */
   response(res, filtered) {
-    if (this.via === null) return filtered
-    return filtered.concat('Via', `${receivedProtocol(res.httpVersion)} ${this.via}`)
+    const via = this.responseVia(res)
+    return via === null ? filtered : filtered.concat('Via', via)
+  }
+
+  /** The value of this proxy's Via for a response (RFC 9110 §7.6.3), or null without one. */
+  responseVia(res) {
+    return this.via === null ? null : `${receivedProtocol(res.httpVersion)} ${this.via}`
   }
 
   #xForwarded(out, inbound, peer, host, proto) {
@@ -289,6 +293,21 @@ class Forwarding {
     out.push('Forwarded', chain.join(', '))
   }
 }
+
+// The names Forwarding.request looks for (FORWARDING_HEADERS, Host, Cookie, TE), by length.
+const LOOKED_FOR = []
+for (const name of [...FORWARDING_HEADERS, 'host', 'cookie', 'te']) (LOOKED_FOR[name.length] ??= []).push(name)
+
+/** The lower-case name Forwarding.request looks for that `name` is, in any case, else undefined. */
+function forwardingName(name) {
+  const candidates = LOOKED_FOR[name.length]
+  if (candidates === undefined) return undefined
+  for (const lower of candidates) if (isName(name, lower)) return lower
+  return undefined
+}
+
+// No inbound forwarding lines (an untrusted peer's are dropped): never written to.
+const NO_LINES = new Map()
 
 /** Lines kept as received: flat name, value pairs. */
 function pushLines(out, lines) {

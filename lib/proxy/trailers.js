@@ -4,6 +4,7 @@
 
 const { filterHeaders } = require('../filter/index.js')
 const { TOKEN } = require('../errors.js')
+const { isName } = require('./names.js')
 
 // RFC 9110 §6.5.1: fields that frame or route the message, modify the request, authenticate,
 // control the response or say how to process the content must not be taken from a trailer
@@ -19,7 +20,7 @@ const PROHIBITED = new Set(PROHIBITED_IN_TRAILERS.map((name) => name.toLowerCase
 function elements(rawHeaders, lowerName) {
   const found = []
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i].toLowerCase() !== lowerName) continue
+    if (!isName(rawHeaders[i], lowerName)) continue
     for (const element of rawHeaders[i + 1].split(',')) {
       const trimmed = element.trim()
       if (trimmed.length > 0) found.push(trimmed)
