@@ -84,8 +84,11 @@ test('the checker sees requires and layers (a guard for the guard)', () => {
 })
 
 test('loading the package loads the addon and calls none of it; the first filter registers the scratch buffer', () => {
-  // The addon as lib/native/load-native.js requires it, wrapped to record every call.
-  const addonPath = path.join(root, 'hop-by-hop.node')
+  // The addon as lib/native/load-native.js requires it, wrapped to record every call: the native
+  // one, or the WebAssembly build's loader when the suite runs on it (npm run test:wasm).
+  const addonPath = process.env.HOP_BY_HOP_FORCE_WASM === '1'
+    ? path.join(root, 'target', 'wasm', 'hop-by-hop.wasi.cjs')
+    : path.join(root, 'hop-by-hop.node')
   const addon = require(addonPath)
   const calls = []
   const spy = {}
