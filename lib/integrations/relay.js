@@ -2,7 +2,7 @@
 // relay() and relayUpgrade(): the upstream half of a forwarding proxy written with node:http or
 // Express, after the request headers were filtered (middleware or filterRequest).
 
-const { filterResponse } = require('../filter/index.js')
+const { createFilter, filterResponse } = require('../filter/index.js')
 const { Forwarding } = require('../proxy/forwarding.js')
 const { onUndeclaredBody } = require('../proxy/guards.js')
 const { refuse, refuseSocket, refusalStatus, writeHead } = require('../proxy/respond.js')
@@ -20,10 +20,41 @@ class RelayOptions {
     checkOptions(options, RELAY_OPTIONS, where)
     this.filter = pick(options, PROXY_FILTER_OPTIONS)
     this.forwarding = new Forwarding(options ?? {})
+    // Compiled response filters by the method they answer and upgrade (see responseFilter).
+    this.responseFilters = new Map()
   }
 
   response(req) {
     return { ...this.filter, requestMethod: req.method }
+  }
+
+  /**
+   * The response filter for the client's request method, compiled once: of the method the filter
+   * only tells HEAD and CONNECT from the others (RFC 9110 §9.3.2, §9.3.6), so three filters (six
+   * with upgrade) serve every method, however many a client invents.
+   */
+  responseFilter(req, upgrade) {
+    const method = req.method
+    if (typeof method !== 'string') return undefined // filterResponse reports it
+    const kind = method === 'HEAD' || method === 'CONNECT' ? method : 'GET'
+    const key = upgrade ? `${kind} upgrade` : kind
+    let filter = this.responseFilters.get(key)
+    if (filter === undefined) {
+      try {
+        filter = createFilter({ ...this.filter, requestMethod: kind, upgrade })
+      } catch {
+        return undefined // a bad strip/protect name: filterResponse reports it, as a 502
+      }
+      this.responseFilters.set(key, filter)
+    }
+    return filter
+  }
+
+  /** filterResponse(upstream) with these options, for `req`'s method. */
+  filterResponse(req, upstream, upgrade = false) {
+    const filter = this.responseFilter(req, upgrade)
+    if (filter !== undefined) return filter.response(upstream)
+    return filterResponse(upstream, upgrade ? { ...this.response(req), upgrade: true } : this.response(req))
   }
 }
 
@@ -198,7 +229,7 @@ function relay(req, res, upstreamRequest, options) {
     let filtered
     const trailers = acceptsTrailers(req) && mayHaveTrailers(upstream.statusCode, req.method, upstream.rawHeaders)
     try {
-      filtered = filterResponse(upstream, compiledOptions.response(req))
+      filtered = compiledOptions.filterResponse(req, upstream)
       const headers = forwarding.response(upstream, filtered.headers)
       const trailer = trailers ? announcedTrailers(upstream.rawHeaders) : undefined
       writeHead(res, upstream.statusCode, trailer === undefined ? headers : headers.concat('Trailer', trailer))
@@ -255,7 +286,7 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
   upstreamRequest.on('response', (upstream) => {
     let filtered
     try {
-      filtered = filterResponse(upstream, compiledOptions.response(req))
+      filtered = compiledOptions.filterResponse(req, upstream)
     } catch (error) {
       upstream.destroy()
       fail(refusalStatus(error, 502), error)
@@ -268,7 +299,7 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
   upstreamRequest.on('upgrade', (upstream, upstreamSocket, upstreamHead) => {
     let filtered
     try {
-      filtered = filterResponse(upstream, { ...compiledOptions.response(req), upgrade: true })
+      filtered = compiledOptions.filterResponse(req, upstream, true)
     } catch (error) {
       upstreamSocket.destroy()
       fail(refusalStatus(error, 502), error)

@@ -3,6 +3,7 @@
 
 const { STATUS_CODES } = require('node:http')
 const { invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
+const { equalsIgnoringCase } = require('./names.js')
 
 /**
  * Close the client connection after this response (RFC 9112 §9.6). Node writes
@@ -86,18 +87,32 @@ function writeHead(res, statusCode, headers) {
   checkWritable(res)
   checkStatusCode(statusCode)
   checkFlatHeaders(headers)
-  const byName = new Map()
   for (let i = 0; i < headers.length; i += 2) {
-    const key = headers[i].toLowerCase()
-    const entry = byName.get(key)
-    if (entry === undefined) byName.set(key, { name: headers[i], values: [headers[i + 1]] })
-    else entry.values.push(headers[i + 1])
-  }
-  for (const { name, values } of byName.values()) {
-    res.setHeader(name, values.length === 1 ? values[0] : values)
+    if (!isFirstOfName(headers, i)) continue // set with the first line of its name
+    res.setHeader(headers[i], valuesOfName(headers, i))
   }
   res.writeHead(statusCode)
   return res
+}
+
+// The lines of one name are found by comparing names in place, lengths first: no lower-case copy
+// of every name and no map for a list whose names rarely repeat.
+
+/** Whether no line before element `at` has its name (in any case). */
+function isFirstOfName(headers, at) {
+  for (let i = 0; i < at; i += 2) if (equalsIgnoringCase(headers[i], headers[at])) return false
+  return true
+}
+
+/** The value of the line at `at`, or the values, in order, of it and the later lines of its name. */
+function valuesOfName(headers, at) {
+  let values
+  for (let i = at + 2; i < headers.length; i += 2) {
+    if (!equalsIgnoringCase(headers[i], headers[at])) continue
+    if (values === undefined) values = [headers[at + 1]]
+    values.push(headers[i + 1])
+  }
+  return values ?? headers[at + 1]
 }
 
 module.exports = { closeAfterResponse, refuse, refuseSocket, refusalStatus, writeHead }

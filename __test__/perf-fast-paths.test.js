@@ -1,0 +1,217 @@
+'use strict'
+// Behaviour of the per-request fast paths of the integrations (never their speed, which
+// `npm run bench:proxy` measures): names compared in place instead of lower-cased, the state
+// attach() keeps on a request, relay()'s response filters compiled once per kind of method,
+// writeHead() without a map, and FORCE_FETCH_PATH only where a fetch path exists.
+
+const { describe, it } = require('node:test')
+const assert = require('node:assert/strict')
+const http = require('node:http')
+const httpProxy = require('http-proxy')
+const { attach, relay, middleware, writeHead } = require('..')
+const { isName, equalsIgnoringCase, findLine } = require('../lib/proxy/names.js')
+const { Forwarding } = require('../lib/proxy/forwarding.js')
+const { listen, closeServer, values, rawRequest, rawResponse, startRecordingUpstream, connect, exchange } = require('./helpers/wire.js')
+
+async function attachedProxy(t, upstream, options) {
+  const proxy = attach(httpProxy.createProxyServer({ target: upstream.url }), options)
+  proxy.on('error', (error, req, res) => res.destroy())
+  const seen = []
+  const server = http.createServer((req, res) => {
+    seen.push(req)
+    proxy.web(req, res)
+  })
+  const port = await listen(server)
+  t.after(() => closeServer(server))
+  return { port, seen }
+}
+
+describe('names compared in place', () => {
+  it('isName and equalsIgnoringCase fold ASCII letters only', () => {
+    assert.equal(isName('Content-Length', 'content-length'), true)
+    assert.equal(isName('CONTENT-LENGTH', 'content-length'), true)
+    assert.equal(isName('Content-Lengtx', 'content-length'), false)
+    assert.equal(isName('content-length ', 'content-length'), false)
+    // '@' and '`' differ by 0x20 like a letter's cases, but are no letters.
+    assert.equal(equalsIgnoringCase('X@', 'x`'), false)
+    assert.equal(equalsIgnoringCase('X[', 'x{'), false)
+    assert.equal(equalsIgnoringCase('Sec-Fetch-Site', 'Sec-Fetch-Mode'), false)
+    assert.equal(equalsIgnoringCase('sec-fetch-site', 'SEC-FETCH-SITE'), true)
+    assert.equal(findLine(['A', '1', 'Via', '2', 'via', '3'], 'via'), 2)
+    assert.equal(findLine(['A', '1'], 'via'), -1)
+  })
+
+  it('Forwarding picks its names by length and text: look-alikes of the same length pass on', () => {
+    const forwarding = new Forwarding({})
+    const req = { socket: { remoteAddress: '10.0.0.9', localAddress: '127.0.0.1', localPort: 80 }, httpVersion: '1.1', httpVersionMajor: 1, rawHeaders: [] }
+    const out = forwarding.request(req, [
+      'hOsT', 'front.test',
+      'sec-ch-ua', '"x"', // 9, like Forwarded and X-Real-IP
+      'X-REAL-IP', '6.6.6.6',
+      'sec-ch-ua-mobile', '?0', // 16, like X-Forwarded-Host and X-Forwarded-Port
+      'x-forwarded-PORT', '1',
+      'Accept', '*/*', // 6, like Cookie
+      'Te', 'trailers',
+    ])
+    const lines = []
+    for (let i = 0; i < out.length; i += 2) lines.push([out[i], out[i + 1]])
+    assert.deepEqual(values(lines, 'host'), ['front.test'])
+    assert.deepEqual(values(lines, 'sec-ch-ua'), ['"x"'])
+    assert.deepEqual(values(lines, 'sec-ch-ua-mobile'), ['?0'])
+    assert.deepEqual(values(lines, 'accept'), ['*/*'])
+    // An untrusted peer's forwarding fields are dropped whatever their case.
+    assert.deepEqual(values(lines, 'x-real-ip'), [])
+    assert.deepEqual(values(lines, 'x-forwarded-port'), [])
+    assert.deepEqual(values(lines, 'x-forwarded-for'), ['10.0.0.9'])
+    // TE in any case still names te in Connection (RFC 9110 §10.1.4).
+    assert.deepEqual(values(lines, 'connection'), ['te'])
+  })
+})
+
+describe('attach(): per-request state', () => {
+  it('leaves no own property a program can see on the request, and its own headers object', async (t) => {
+    const upstream = await startRecordingUpstream()
+    t.after(() => upstream.close())
+    const { port, seen } = await attachedProxy(t, upstream)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    for (let i = 0; i < 3; i++) {
+      client.send(rawRequest(`GET /r${i} HTTP/1.1`, [['Host', 'front.test'], ['Connection', 'keep-alive, X-Drop'], ['X-Drop', 'x'], ['X-Keep', String(i)]]))
+      const response = await client.response()
+      assert.equal(response.status, 200)
+    }
+    await upstream.received(3)
+    for (const [i, req] of seen.entries()) {
+      assert.deepEqual(Object.keys(req).filter((key) => key === 'pipe' || key === 'headers'), [])
+      assert.equal(Object.hasOwn(req, 'pipe'), false)
+      // The client's headers, not the filtered ones lent to http-proxy.
+      assert.equal(req.headers['x-drop'], 'x')
+      assert.equal(req.headers['x-keep'], String(i))
+      assert.deepEqual(values(upstream.requests[i].headers, 'x-drop'), [])
+      assert.deepEqual(values(upstream.requests[i].headers, 'x-keep'), [String(i)])
+    }
+  })
+
+  it('repeated names in any case go upstream under the first spelling, in order; same-length names stay apart', async (t) => {
+    const upstream = await startRecordingUpstream()
+    t.after(() => upstream.close())
+    const { port } = await attachedProxy(t, upstream)
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [
+      ['Host', 'front.test'],
+      ['X-Dup', 'a'],
+      ['Sec-Fetch-Site', 'same-origin'],
+      ['x-dup', 'b'],
+      ['Sec-Fetch-Mode', 'navigate'],
+      ['X-DUP', 'c'],
+    ]))
+    assert.equal(response.status, 200)
+    const request = await upstream.received(1)
+    assert.deepEqual(request.headers.filter(([name]) => name.toLowerCase() === 'x-dup'), [['X-Dup', 'a'], ['X-Dup', 'b'], ['X-Dup', 'c']])
+    assert.deepEqual(values(request.headers, 'sec-fetch-site'), ['same-origin'])
+    assert.deepEqual(values(request.headers, 'sec-fetch-mode'), ['navigate'])
+  })
+
+  it('drops exactly the upstream fields the filter dropped, one walk over the kept lines', async (t) => {
+    const upstream = await startRecordingUpstream(() => rawResponse({
+      headers: [['Connection', 'X-Hop'], ['X-Hop', 'h'], ['Keep-Alive', 'timeout=5'], ['X-Hop', 'h2'], ['Set-Cookie', 'a=1'], ['set-cookie', 'b=2'], ['Via', '1.1 origin']],
+      body: 'ok',
+    }))
+    t.after(() => upstream.close())
+    const { port } = await attachedProxy(t, upstream)
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'front.test']]))
+    assert.equal(response.status, 200)
+    assert.deepEqual(values(response.headers, 'x-hop'), [])
+    assert.deepEqual(values(response.headers, 'keep-alive').length <= 1, true) // Node's own, if any
+    assert.deepEqual(values(response.headers, 'set-cookie'), ['a=1', 'b=2'])
+    assert.deepEqual(response.headers.filter(([name]) => name.toLowerCase() === 'via'), [['Via', '1.1 origin, 1.1 hop-by-hop']])
+    assert.equal(response.body.toString(), 'ok')
+  })
+
+  it('FORCE_FETCH_PATH does not refuse requests on http-proxy 1.x, which has no fetch path', async (t) => {
+    const upstream = await startRecordingUpstream()
+    t.after(() => upstream.close())
+    const { port } = await attachedProxy(t, upstream)
+    const saved = process.env.FORCE_FETCH_PATH
+    process.env.FORCE_FETCH_PATH = 'true'
+    t.after(() => {
+      if (saved === undefined) delete process.env.FORCE_FETCH_PATH
+      else process.env.FORCE_FETCH_PATH = saved
+    })
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'front.test'], ['Connection', 'X-Drop'], ['X-Drop', 'x']]))
+    assert.equal(response.status, 200)
+    const request = await upstream.received(1)
+    assert.deepEqual(values(request.headers, 'x-drop'), [])
+  })
+})
+
+describe('relay(): response filters compiled once per kind of method', () => {
+  async function relayProxy(t, upstream) {
+    const server = http.createServer((req, res) => {
+      middleware()(req, res, () => {
+        const upstreamRequest = http.request({ host: '127.0.0.1', port: upstream.port, method: req.method, path: req.url, headers: req.forward.headers })
+        relay(req, res, upstreamRequest)
+      })
+    })
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    return port
+  }
+
+  it('HEAD, GET and a method the filter does not know, one after the other on one connection', async (t) => {
+    const upstream = await startRecordingUpstream((request) => rawResponse({
+      headers: [['Content-Length', '5'], ['Connection', 'X-Hop'], ['X-Hop', 'h'], ['X-Method', request.method]],
+      body: request.method === 'HEAD' ? '' : 'hello',
+    }))
+    t.after(() => upstream.close())
+    const port = await relayProxy(t, upstream)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    for (const method of ['HEAD', 'GET', 'PURGE', 'HEAD']) {
+      client.send(rawRequest(`${method} / HTTP/1.1`, [['Host', 'front.test']]))
+      const response = await client.response(method)
+      assert.equal(response.status, 200, method)
+      assert.deepEqual(values(response.headers, 'x-method'), [method])
+      assert.deepEqual(values(response.headers, 'x-hop'), [])
+      // The answer to HEAD keeps the length of the body it does not carry (RFC 9110 §9.3.2).
+      assert.deepEqual(values(response.headers, 'content-length'), ['5'])
+      assert.equal(response.body.toString(), method === 'HEAD' ? '' : 'hello')
+    }
+  })
+})
+
+describe('writeHead() without a map', () => {
+  function recordingResponse() {
+    const set = []
+    const headers = new Map()
+    return {
+      set,
+      headers,
+      setHeader(name, value) {
+        set.push([name, value])
+        headers.set(name.toLowerCase(), value)
+      },
+      writeHead(status) {
+        this.status = status
+      },
+    }
+  }
+
+  it('sets each name once, with its lines in order under its first spelling', () => {
+    const res = recordingResponse()
+    writeHead(res, 200, ['Set-Cookie', 'a=1', 'Sec-Fetch-Site', 's', 'set-cookie', 'b=2', 'Sec-Fetch-Mode', 'm', 'SET-COOKIE', 'c=3', 'X-One', '1'])
+    assert.deepEqual(res.set, [
+      ['Set-Cookie', ['a=1', 'b=2', 'c=3']],
+      ['Sec-Fetch-Site', 's'],
+      ['Sec-Fetch-Mode', 'm'],
+      ['X-One', '1'],
+    ])
+    assert.equal(res.status, 200)
+  })
+
+  it('leaves the caller\'s list as it was', () => {
+    const list = Object.freeze(['A', '1', 'a', '2'])
+    const res = recordingResponse()
+    writeHead(res, 204, list)
+    assert.deepEqual(res.set, [['A', ['1', '2']]])
+  })
+})
