@@ -8,7 +8,7 @@ const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
 const httpProxy = require('http-proxy')
-const { attach, relay, middleware, writeHead } = require('..')
+const { attach, relay, middleware, writeHead, forward } = require('..')
 const { isName, equalsIgnoringCase, findLine } = require('../lib/proxy/names.js')
 const { Forwarding } = require('../lib/proxy/forwarding.js')
 const { listen, closeServer, values, rawRequest, rawResponse, startRecordingUpstream, connect, exchange } = require('./helpers/wire.js')
@@ -213,5 +213,39 @@ describe('writeHead() without a map', () => {
     const res = recordingResponse()
     writeHead(res, 204, list)
     assert.deepEqual(res.set, [['A', ['1', '2']]])
+  })
+})
+
+describe('forward(): inline options compiled once by their content', () => {
+  it('each inline object gets its own choices and agent, and a wrong one is still refused every time', async (t) => {
+    const upstream = await startRecordingUpstream()
+    t.after(() => upstream.close())
+    const agents = [new http.Agent({ keepAlive: true }), new http.Agent({ keepAlive: true })]
+    t.after(() => agents.forEach((agent) => agent.destroy()))
+    const used = [0, 0]
+    agents.forEach((agent, i) => agent.on('free', () => used[i]++))
+    let n = 0
+    const server = http.createServer((req, res) => {
+      const i = n++ % 3
+      if (i === 2) forward(req, res, upstream.url, { agent: agents[0], vai: 'typo' })
+      else forward(req, res, upstream.url, { via: `proxy-${i}`, agent: agents[i], forwarded: i === 0 ? 'x-forwarded' : false })
+    })
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 3; i++) {
+        const response = await exchange(port, rawRequest(`GET /${round}/${i} HTTP/1.1`, [['Host', 'front.test']]))
+        if (i === 2) {
+          assert.equal(response.status, 500)
+          continue
+        }
+        assert.equal(response.status, 200)
+        assert.deepEqual(values(response.headers, 'via'), [`1.1 proxy-${i}`])
+      }
+    }
+    await upstream.received(4)
+    const sent = upstream.requests.map((request) => [values(request.headers, 'via')[0], values(request.headers, 'x-forwarded-for').length])
+    assert.deepEqual(sent, [['1.1 proxy-0', 1], ['1.1 proxy-1', 0], ['1.1 proxy-0', 1], ['1.1 proxy-1', 0]])
+    assert.ok(used[0] >= 2 && used[1] >= 2, `each agent carried its requests (${used})`)
   })
 })

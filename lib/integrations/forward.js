@@ -39,13 +39,63 @@ class ForwardOptions {
 const DEFAULTS = new ForwardOptions(undefined, 'forward()')
 const compiled = new WeakMap()
 
+// Options written inline, `forward(req, res, target, { agent })`, are a new object on every
+// request: those whose values are primitives (and an agent) are also found by their content, so
+// that they are compiled once, not per request. Bounded: a program that varies them on every
+// request compiles each time, as without this.
+const byContent = new WeakMap() // agent (or NO_AGENT) -> Map(content key -> ForwardOptions)
+const NO_AGENT = {}
+const MAX_BY_CONTENT = 64
+
+/**
+ * A key that only options of the same names, in the same order, with the same primitive values
+ * share (each value typed and length-prefixed, so no two differ in content and meet); undefined
+ * when a value other than `agent` is an object, array or function.
+ */
+function contentKey(options) {
+  let key = ''
+  for (const name in options) {
+    if (!Object.hasOwn(options, name)) return undefined
+    const value = options[name]
+    if (name === 'agent') {
+      key += 'agent;'
+      continue
+    }
+    const type = typeof value
+    if (value !== null && (type === 'object' || type === 'function' || type === 'symbol')) return undefined
+    const text = String(value)
+    key += `${name}:${type}:${text.length}:${text};`
+  }
+  return key
+}
+
+function compiledByContent(options, where) {
+  const key = contentKey(options)
+  if (key === undefined) return new ForwardOptions(options, where)
+  const agent = options.agent
+  const owner = agent !== null && typeof agent === 'object' ? agent : NO_AGENT
+  let entries = byContent.get(owner)
+  if (entries === undefined) {
+    entries = new Map()
+    byContent.set(owner, entries)
+  }
+  let found = entries.get(key)
+  if (found === undefined || found.agent !== agent) {
+    found = new ForwardOptions(options, where)
+    if (entries.size >= MAX_BY_CONTENT) entries.clear()
+    entries.set(key, found)
+  }
+  return found
+}
+
 function forwardOptions(options, where) {
   if (options === undefined) return DEFAULTS
   let found = compiled.get(options)
-  if (found === undefined) {
-    found = new ForwardOptions(options, where)
-    compiled.set(options, found)
-  }
+  if (found !== undefined) return found
+  // A plain object is looked up by content (no WeakMap entry per inline object and request).
+  if (options !== null && typeof options === 'object' && Object.getPrototypeOf(options) === Object.prototype) return compiledByContent(options, where)
+  found = new ForwardOptions(options, where)
+  compiled.set(options, found)
   return found
 }
 
