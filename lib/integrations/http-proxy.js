@@ -255,13 +255,13 @@ function cutWhenIncomplete(proxyRes, res) {
   // The socket is held here: an 'error' listener (hpm's, the README's) may already have ended the
   // response short, which releases the socket from `res` for the next request.
   const socket = res.socket
-  const cut = () => {
+  // 'close' follows every end of an upstream response, 'aborted' included (Node >= 16): one
+  // listener, and no once() wrapper, since it comes once.
+  proxyRes.on('close', () => {
     if (proxyRes.complete) return
     res.destroy()
     socket?.destroy()
-  }
-  proxyRes.once('aborted', cut)
-  proxyRes.once('close', cut)
+  })
 }
 
 /** RFC 9110 §7.6.3: a proxy appends its own Via, here under the upstream's spelling or `Via`. */

@@ -16,9 +16,9 @@ function onUndeclaredBody(req, refuse) {
     req.removeListener('data', onData)
     refuse(undeclaredBody())
   }
-  // prependListener, unlike on('data'), neither resumes the stream nor runs after a pipe.
+  // prependListener, unlike on('data'), neither resumes the stream nor runs after a pipe. Once
+  // the request has ended no 'data' comes: the listener is left, not removed on 'end'.
   req.prependListener('data', onData)
-  req.once('end', () => req.removeListener('data', onData))
 }
 
 // socket -> the request after whose response the connection closes.
