@@ -145,7 +145,10 @@ describe('tarballs', () => {
     const files = tarballFiles(tarball(pkg.name)).map((file) => file.replace(/^package\//, ''))
     for (const file of files) assert.ok(MAIN_PACKAGE_FILES.some((glob) => path.matchesGlob(file, glob)), `${file} is not meant to ship`)
     for (const glob of MAIN_PACKAGE_FILES) assert.ok(files.some((file) => path.matchesGlob(file, glob)), `nothing ships for ${glob}`)
-    assert.ok(files.includes('lib/load-native.js'))
+    // Every module of lib/ ships, wherever the layers put it (the loader among them).
+    const modules = fs.readdirSync(path.join(root, 'lib'), { recursive: true }).filter((file) => file.endsWith('.js')).map((file) => `lib/${file.split(path.sep).join('/')}`)
+    assert.ok(modules.includes('lib/native/load-native.js'))
+    for (const module of modules) assert.ok(files.includes(module), `${module} does not ship`)
     assert.equal(extract(tarball(pkg.name), 'package/LICENSE').toString(), fs.readFileSync(path.join(root, 'LICENSE'), 'utf8'))
     const packed = JSON.parse(extract(tarball(pkg.name), 'package/package.json'))
     assert.deepEqual(packed.dependencies, pkg.dependencies)
