@@ -160,9 +160,21 @@ async function fastifyHttpProxyWiring(t, target, options, host = '127.0.0.1') {
   return app.server.address().port
 }
 
+/**
+ * Why Vite cannot run here, or undefined. Vite bundles with rolldown, a native addon of its own
+ * installed for the CPU `npm install` ran on: the arm64 suite under qemu reuses the x64
+ * node_modules, where rolldown has no arm64 binding.
+ */
+function viteUnavailable() {
+  const libc = process.platform === 'linux' ? (process.report?.getReport?.().header?.glibcVersionRuntime ? '-gnu' : '-musl') : ''
+  const binding = `@rolldown/binding-${process.platform}-${process.arch}${libc}`
+  return fs.existsSync(path.join(__dirname, '..', '..', 'node_modules', binding)) ? undefined : `${binding} is not installed (node_modules was installed for another CPU)`
+}
+const VITE_UNAVAILABLE = viteUnavailable()
+
 /** Framework wirings, each as its example sets it up (for the tables of paths.test.js, hostile.test.js). */
 const FRAMEWORK_PATHS = {
-  'Vite server.proxy + attach': viteWiring,
+  ...(VITE_UNAVAILABLE === undefined ? { 'Vite server.proxy + attach': viteWiring } : {}),
   '@fastify/http-proxy + replyFromHooks': fastifyHttpProxyWiring,
 }
 
@@ -179,4 +191,4 @@ const WIRINGS = {
   ...FRAMEWORK_PATHS,
 }
 
-module.exports = { PATHS, WIRINGS, FRAMEWORK_PATHS, SERVER_OPTIONS, proxyErrorListener, serve }
+module.exports = { PATHS, WIRINGS, FRAMEWORK_PATHS, VITE_UNAVAILABLE, SERVER_OPTIONS, proxyErrorListener, serve }
