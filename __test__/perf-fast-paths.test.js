@@ -11,6 +11,7 @@ const httpProxy = require('http-proxy')
 const { attach, relay, middleware, writeHead, forward } = require('..')
 const { isName, equalsIgnoringCase, findLine } = require('../lib/proxy/names.js')
 const { Forwarding } = require('../lib/proxy/forwarding.js')
+const { mayHaveTrailers } = require('../lib/proxy/trailers.js')
 const { listen, closeServer, values, rawRequest, rawResponse, startRecordingUpstream, connect, exchange } = require('./helpers/wire.js')
 
 async function attachedProxy(t, upstream, options) {
@@ -127,6 +128,60 @@ describe('attach(): per-request state', () => {
     assert.equal(response.body.toString(), 'ok')
   })
 
+  const UPSTREAM_LINES = [
+    ['Connection', 'X-Hop'], ['X-Hop', 'h'], ['Keep-Alive', 'timeout=5'], ['Content-Type', 'text/plain'],
+    ['content-type', 'text/html'], ['X-Multi', 'a'], ['x-multi', 'b'], ['Set-Cookie', 'a=1'], ['set-cookie', 'b=2'],
+  ]
+
+  it('a later proxyRes listener sees the object Node builds from the kept lines, Connection pinned', async (t) => {
+    const upstream = await startRecordingUpstream(() => rawResponse({ headers: UPSTREAM_LINES, body: 'ok' }))
+    t.after(() => upstream.close())
+    const proxy = attach(httpProxy.createProxyServer({ target: upstream.url }))
+    proxy.on('error', (error, req, res) => res.destroy())
+    const seen = []
+    proxy.on('proxyRes', (proxyRes) => {
+      seen.push({ keys: Object.keys(proxyRes.headers), connection: proxyRes.headers.connection, headers: { ...proxyRes.headers } })
+      proxyRes.headers['x-late'] = 'l' // a later listener's change still reaches the client
+    })
+    const server = http.createServer((req, res) => proxy.web(req, res))
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'front.test']]))
+    assert.equal(response.status, 200)
+    // Node's rules for repeated lines: Content-Type keeps the first, others join, Set-Cookie is a list.
+    assert.deepEqual(seen[0].headers, {
+      'content-type': 'text/plain', 'x-multi': 'a, b', 'set-cookie': ['a=1', 'b=2'], 'content-length': '2', Via: '1.1 hop-by-hop',
+    })
+    assert.equal(seen[0].keys.includes('connection'), false)
+    assert.equal(seen[0].connection, 'keep-alive')
+    assert.deepEqual(values(response.headers, 'x-hop'), [])
+    assert.deepEqual(values(response.headers, 'x-late'), ['l'])
+    assert.deepEqual(values(response.headers, 'content-type'), ['text/plain'])
+    assert.deepEqual(values(response.headers, 'set-cookie'), ['a=1', 'b=2'])
+    assert.deepEqual(values(response.headers, 'connection'), ['keep-alive'])
+  })
+
+  it('a change an earlier proxyRes listener made to proxyRes.headers survives the filter', async (t) => {
+    const upstream = await startRecordingUpstream(() => rawResponse({ headers: UPSTREAM_LINES, body: 'ok' }))
+    t.after(() => upstream.close())
+    const proxy = httpProxy.createProxyServer({ target: upstream.url })
+    proxy.on('proxyRes', (proxyRes) => {
+      proxyRes.headers['x-early'] = 'e'
+    })
+    attach(proxy)
+    proxy.on('error', (error, req, res) => res.destroy())
+    const server = http.createServer((req, res) => proxy.web(req, res))
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'front.test']]))
+    assert.equal(response.status, 200)
+    assert.deepEqual(values(response.headers, 'x-early'), ['e'])
+    assert.deepEqual(values(response.headers, 'x-hop'), [])
+    assert.deepEqual(values(response.headers, 'keep-alive').length <= 1, true) // Node's own, if any
+    assert.deepEqual(values(response.headers, 'set-cookie'), ['a=1', 'b=2'])
+    assert.deepEqual(response.headers.filter(([name]) => name.toLowerCase() === 'via'), [['Via', '1.1 hop-by-hop']])
+  })
+
   it('FORCE_FETCH_PATH does not refuse requests on http-proxy 1.x, which has no fetch path', async (t) => {
     const upstream = await startRecordingUpstream()
     t.after(() => upstream.close())
@@ -175,6 +230,32 @@ describe('relay(): response filters compiled once per kind of method', () => {
       // The answer to HEAD keeps the length of the body it does not carry (RFC 9110 §9.3.2).
       assert.deepEqual(values(response.headers, 'content-length'), ['5'])
       assert.equal(response.body.toString(), method === 'HEAD' ? '' : 'hello')
+    }
+  })
+})
+
+describe('mayHaveTrailers(): the last transfer coding, without splitting every value', () => {
+  const cases = [
+    [['Transfer-Encoding', 'chunked'], true],
+    [['Transfer-Encoding', 'gzip, chunked'], true],
+    [['Transfer-Encoding', 'chunked, gzip'], false],
+    [['Transfer-Encoding', 'chunked, , '], true],
+    [['Transfer-Encoding', 'gzip', 'transfer-encoding', ' , '], false],
+    [['Transfer-Encoding', 'chunked', 'transfer-encoding', ' , '], true],
+    [['transfer-encoding', 'CHUNKED'], true],
+    [['Transfer-Encoding', 'chun\u212aed'], false], // KELVIN SIGN lower-cases to k, but is no ASCII letter
+    [['X-Transfer-Encoding', 'chunked'], false],
+    [['Transfer-Encoding', ''], false],
+    [[], false],
+  ]
+  for (const [rawHeaders, expected] of cases) {
+    it(`${JSON.stringify(rawHeaders)} -> ${expected}`, () => {
+      assert.equal(mayHaveTrailers(200, 'GET', rawHeaders), expected)
+    })
+  }
+  it('no trailers after HEAD, 1xx, 204 and 304, whatever the coding', () => {
+    for (const [status, method] of [[200, 'HEAD'], [101, 'GET'], [204, 'GET'], [304, 'GET']]) {
+      assert.equal(mayHaveTrailers(status, method, ['Transfer-Encoding', 'chunked']), false)
     }
   })
 })

@@ -19,7 +19,8 @@
 //   PROXY_CONNECTIONS=n  autocannon connections (default 10)
 //   PROXY_STACKS=a,b     run only these stacks (names from STACKS; their stock pairs are added)
 //                        (a name holds no comma, so that the list splits on commas)
-//   PROXY_PROFILE=name   start that stack's process with --cpu-prof (profiles in ./profiles)
+//   PROXY_PROFILE=a,b    start these stacks' processes with --cpu-prof (profiles in ./profiles/<pid>;
+//                        each process prints its pid and the requests it served at exit)
 //   BENCH_PACKAGE=path   benchmark another build of the package (default: this checkout)
 
 const path = require('node:path')
@@ -163,6 +164,8 @@ function runProxy(name, upstreamPort) {
       })
     } else if (message.type === 'exit') {
       server.close()
+      // A profile's file is named by pid: say which stack it is and how many requests it holds.
+      if (process.execArgv.includes('--cpu-prof')) console.error(`profile of pid ${process.pid}: ${name}, ${completed} requests`)
       process.exit(0)
     }
   })
@@ -242,7 +245,7 @@ async function drive() {
   const upstreamPort = await upstream.ready
   const proxies = new Map()
   for (const name of names) {
-    const profile = process.env.PROXY_PROFILE === name ? ['--cpu-prof', '--cpu-prof-dir=profiles', '--cpu-prof-interval=100'] : []
+    const profile = (process.env.PROXY_PROFILE ?? '').split(',').map((s) => s.trim()).includes(name) ? ['--cpu-prof', '--cpu-prof-dir=profiles', '--cpu-prof-interval=100'] : []
     const proxy = start(['--proxy', name, String(upstreamPort)], profile)
     proxies.set(name, { ...proxy, port: await proxy.ready })
   }

@@ -16,11 +16,12 @@
 const { Readable } = require('node:stream')
 const { createFilter } = require('../filter/index.js')
 const { Forwarding } = require('../proxy/forwarding.js')
-const { onUndeclaredBody, followsClosingRequest } = require('../proxy/guards.js')
+const { followsClosingRequest } = require('../proxy/guards.js')
 const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 const { bodyConsumed, replayedBody, withContentLength } = require('../proxy/body.js')
 const { isName, equalsIgnoringCase, findLine } = require('../proxy/names.js')
+const { headersUnread, setHeadersFromLines } = require('../proxy/message-headers.js')
 const { afterClose, fetchPath, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 
@@ -35,19 +36,49 @@ const ATTACH_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_OPT
  * line (Node's ClientRequest writes a key as spelt), repeated lines as an array.
  */
 function headersObject(flat) {
+  const mark = nextStamp()
   const object = {}
   for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i]
+    const bucket = nameBucket(name)
+    // A name whose bucket no earlier line took cannot repeat one: the usual list is walked once.
+    if (SEEN[bucket] !== mark) {
+      SEEN[bucket] = mark
+      object[name] = flat[i + 1]
+      continue
+    }
     const first = earlierLine(flat, i)
-    if (first === -1) object[flat[i]] = flat[i + 1]
+    if (first === -1) object[name] = flat[i + 1]
     else object[flat[first]] = [].concat(object[flat[first]], flat[i + 1])
   }
   return object
 }
 
+// Buckets of names seen in the current headersObject() call, marked with that call's stamp, so
+// that the table is never cleared but once every 65,535 calls.
+const SEEN = new Uint16Array(4096)
+let stamp = 0
+function nextStamp() {
+  stamp = (stamp + 1) & 0xffff
+  if (stamp === 0) {
+    SEEN.fill(0)
+    stamp = 1
+  }
+  return stamp
+}
+
+/** A bucket for a name, equal for names equal up to ASCII case: its length and three letters. */
+function nameBucket(name) {
+  const n = name.length
+  if (n === 0) return 0
+  const h = ((n * 31 + (name.charCodeAt(0) | 0x20)) * 31 + (name.charCodeAt(n - 1) | 0x20)) * 31 + (name.charCodeAt(n >> 1) | 0x20)
+  return h & 4095
+}
+
 /**
  * Element index of the first line before `end` with the name of line `end` in any case, or -1.
  * Names of another length are passed over without reading them, and the others compared in
- * place: no lower-case copy of every name (the usual list has no repeated name at all).
+ * place: no lower-case copy of every name.
  */
 function earlierLine(flat, end) {
   const name = flat[end]
@@ -146,12 +177,16 @@ function dropResponseFields(headers, rawHeaders, kept) {
  * Object.keys) from sending it, so Node writes the proxy's own Connection/Keep-Alive.
  */
 function pinConnection(headers, keepAlive) {
-  Object.defineProperty(headers, 'connection', keepAlive ? PINNED_KEEP_ALIVE : PINNED_CLOSE)
+  Object.defineProperties(headers, keepAlive ? PINNED_KEEP_ALIVE : PINNED_CLOSE)
 }
 
 function ignoreAssignment() {}
-const PINNED_KEEP_ALIVE = Object.freeze({ configurable: true, enumerable: false, get: () => 'keep-alive', set: ignoreAssignment })
-const PINNED_CLOSE = Object.freeze({ configurable: true, enumerable: false, get: () => 'close', set: ignoreAssignment })
+const PINNED_KEEP_ALIVE = Object.freeze({
+  connection: Object.freeze({ configurable: true, enumerable: false, get: () => 'keep-alive', set: ignoreAssignment }),
+})
+const PINNED_CLOSE = Object.freeze({
+  connection: Object.freeze({ configurable: true, enumerable: false, get: () => 'close', set: ignoreAssignment }),
+})
 
 /**
  * Close the client connection after this response when the filter says so, e.g. for an
@@ -275,6 +310,16 @@ function appendVia(headers, rawHeaders, own) {
 }
 
 /**
+ * appendVia for an object of lower-case keys only: after the upstream's Via under its key (whose
+ * spelling preserveHeaderKeyCase restores), or as `Via`.
+ */
+function addVia(headers, own) {
+  const upstream = headers.via
+  if (upstream === undefined) headers.Via = own
+  else headers.via = `${upstream}, ${own}`
+}
+
+/**
  * What one attach() knows of one client request, kept on the request under that attach()'s own
  * symbol (a property of the request, not a WeakMap entry: one per request is cheaper for V8's
  * collector, and there is no lookup).
@@ -285,6 +330,8 @@ class Exchange {
     // Set by the web pass: the upstream request was prepared (filtered head, body, keep-alive).
     this.prepared = false
     this.res = undefined
+    // The upstream request, from the stream pass's pipe.
+    this.proxyReq = undefined
     this.body = undefined
     this.te = false
     this.chunked = false
@@ -330,6 +377,12 @@ class AttachedFilter {
       const piped = Readable.prototype.pipe.call(this, destination, options)
       self.wireRequest(destination, this, this[self.slot])
       return piped
+    }
+    // 'upgrade' of an upstream ClientRequest (see guardUpgrade), `this` being that request.
+    this.refuseUpstreamUpgrade = function refuseUpstreamUpgrade(proxyRes, socket) {
+      socket.destroy()
+      const exchange = this[self.slot]
+      failUpstream(exchange.proxyReq, exchange.res, 502, unexpectedUpgrade())
     }
   }
 
@@ -417,13 +470,15 @@ class AttachedFilter {
   /** What the stream pass's upstream request needs for its body, keep-alive and a stray 101. */
   wireRequest(proxyReq, req, exchange) {
     const res = exchange.res
+    exchange.proxyReq = proxyReq
     applyClientKeepAlive(res, exchange.result.keepAlive)
-    this.guardUpgrade(currentRequest(proxyReq), proxyReq, res)
+    this.guardUpgrade(currentRequest(proxyReq), exchange)
     if (exchange.body !== undefined) {
       replayBody(proxyReq, exchange.body)
       return
     }
-    onUndeclaredBody(req, (error) => failUpstream(proxyReq, res, 400, error))
+    // No guard against a body the head does not declare (relay() has one): such a body only
+    // follows a head Node cut, and filterRequest refused every head that may be cut with 431.
     // Request trailers go on, filtered, before http-proxy's pipe ends the upstream request.
     if (exchange.chunked) {
       req.prependListener('end', () => passTrailers(currentRequest(proxyReq), req.rawTrailers, req.rawHeaders))
@@ -432,14 +487,12 @@ class AttachedFilter {
 
   // Node's client emits no 'response' and no 'error' for a 101 nobody listens for: without
   // this listener the client would wait for an answer until its own timeout. On the
-  // ClientRequest of every hop, since follow-redirects does not forward 'upgrade'.
-  guardUpgrade(request, proxyReq, res) {
-    if (request[this.slot] === true) return
-    request[this.slot] = true
-    request.on('upgrade', (proxyRes, socket) => {
-      socket.destroy()
-      failUpstream(proxyReq, res, 502, unexpectedUpgrade())
-    })
+  // ClientRequest of every hop, since follow-redirects does not forward 'upgrade'. The listener
+  // is one function per attach() that finds the exchange on the request: no closure per request.
+  guardUpgrade(request, exchange) {
+    if (request[this.slot] !== undefined) return
+    request[this.slot] = exchange
+    request.on('upgrade', this.refuseUpstreamUpgrade)
   }
 
   /** ws pass before 'checkMethodAndHeader', which would close a bad handshake without a word. */
@@ -506,8 +559,9 @@ class AttachedFilter {
       failUpstream(proxyReq, res, 500, new Error('hop-by-hop: the request did not go through the attach() passes'))
       return
     }
+    exchange.proxyReq ??= proxyReq // options.buffer was piped instead of the request
     const request = currentRequest(proxyReq)
-    this.guardUpgrade(request, proxyReq, res)
+    this.guardUpgrade(request, exchange)
     if (request.headersSent) return
     // The `host` option wins over http-proxy's changeOrigin, which setupOutgoing applied last.
     if (this.host !== undefined) setUpstreamHeader(proxyReq, request, 'Host', this.host)
@@ -529,17 +583,25 @@ class AttachedFilter {
     const result = this.filter.response(proxyRes)
     cutWhenIncomplete(proxyRes, res)
     const rawHeaders = proxyRes.rawHeaders
-    const headers = proxyRes.headers
-    dropResponseFields(headers, rawHeaders, result.headers)
-    appendVia(headers, rawHeaders, this.forwarding.responseVia(proxyRes))
-    if (acceptsTrailers(req) && mayHaveTrailers(proxyRes.statusCode, req.method, rawHeaders)) {
+    const keepAlive = this.clientKeepAlive(req)
+    const via = this.forwarding.responseVia(proxyRes)
+    let headers
+    if (headersUnread(proxyRes)) {
+      // Nobody has read proxyRes.headers: Node's object of the kept lines, Connection pinned.
+      headers = setHeadersFromLines(proxyRes, result.headers, keepAlive ? PINNED_KEEP_ALIVE : PINNED_CLOSE)
+      if (via !== null) addVia(headers, via)
+    } else {
+      headers = proxyRes.headers
+      dropResponseFields(headers, rawHeaders, result.headers)
+      appendVia(headers, rawHeaders, via)
+      pinConnection(headers, keepAlive)
+    }
+    if (mayHaveTrailers(proxyRes.statusCode, req.method, rawHeaders) && acceptsTrailers(req)) {
       const trailer = announcedTrailers(rawHeaders)
       if (trailer !== undefined) headers.trailer = trailer
       // Before http-proxy's pipe, whose own 'end' listener ends the response.
       proxyRes.once('end', () => passTrailers(res, proxyRes.rawTrailers, rawHeaders))
     }
-    const keepAlive = this.clientKeepAlive(req)
-    pinConnection(headers, keepAlive)
     applyClientKeepAlive(res, keepAlive)
   }
 

@@ -4,7 +4,7 @@
 
 const { filterHeaders } = require('../filter/index.js')
 const { TOKEN } = require('../errors.js')
-const { isName } = require('./names.js')
+const { isName, findLine } = require('./names.js')
 
 // RFC 9110 §6.5.1: fields that frame or route the message, modify the request, authenticate,
 // control the response or say how to process the content must not be taken from a trailer
@@ -57,15 +57,31 @@ function announcedTrailers(rawHeaders) {
  */
 function acceptsTrailers(req) {
   if (req.httpVersionMajor >= 2) return true
-  if (req.httpVersion !== '1.1') return false
+  if (req.httpVersion !== '1.1' || findLine(req.rawHeaders, 'te') === -1) return false
   return elements(req.rawHeaders, 'te').some((element) => element.split(';')[0].trim().toLowerCase() === 'trailers')
 }
 
 /** Whether a response to `method` with these head lines can end in a trailer section. */
 function mayHaveTrailers(statusCode, method, rawHeaders) {
   if (method === 'HEAD' || statusCode < 200 || statusCode === 204 || statusCode === 304) return false
-  const codings = elements(rawHeaders, 'transfer-encoding')
-  return codings.length > 0 && codings[codings.length - 1].toLowerCase() === 'chunked'
+  const coding = lastElement(rawHeaders, 'transfer-encoding')
+  return coding !== undefined && isName(coding, 'chunked')
+}
+
+/** The last non-empty element of the `lowerName` lines (RFC 9110 §5.6.1), or undefined: no array. */
+function lastElement(rawHeaders, lowerName) {
+  for (let i = rawHeaders.length - 2; i >= 0; i -= 2) {
+    if (!isName(rawHeaders[i], lowerName)) continue
+    const value = rawHeaders[i + 1]
+    let end = value.length
+    while (end > 0) {
+      const start = value.lastIndexOf(',', end - 1) + 1
+      const element = value.slice(start, end).trim()
+      if (element.length > 0) return element
+      end = start - 1
+    }
+  }
+  return undefined
 }
 
 /**
