@@ -10,7 +10,9 @@
 //   BENCH_ITEMS=a,b   only these corpus keys (browser, api, nominated, http10, response, mesh)
 //   BENCH_PACKAGE=p   benchmark another build of the package (default: this checkout)
 //   BENCH_BASELINE=p  also run the package at p (a copy of index.js, lib/, package.json and its
-//                     hop-by-hop.node) as the variant 'baseline', for A/B ratios in one run
+//                     hop-by-hop.node) as the variants 'baseline' and 'baseline filterHeaders+opts',
+//                     for A/B ratios in one run
+//   BENCH_VARIANTS=a,b  only these variants (names as in the tables), for shorter A/B runs
 //
 // The floors come from target/bench/hop-by-hop.node, built by `npm run build:bench` (the
 // `prebench` script) with the cargo feature bench-floors; the release addon does not have them.
@@ -55,11 +57,15 @@ function variants(pkg, floor, baseline) {
     ['lean-reply-from', () => rawCall((raw) => leanReplyFrom.filterRaw(raw))],
     ['lean-go', () => rawCall((raw) => leanGo.filterRaw(raw))],
   ]
-  if (baseline) list.push(['baseline', (item) => messageCall(baseline, item)])
+  if (baseline) {
+    list.push(['baseline', (item) => messageCall(baseline, item)])
+    list.push(['baseline filterHeaders+opts', (item) => { const o = item.options; return rawCall((raw) => baseline.filterHeaders(raw, o)) }])
+  }
   // The floors get the same spread arguments the package's binding receives.
   if (floor.emptyCall) list.push(['native emptyCall', () => rawCall((raw) => floor.emptyCall(0, ...raw))])
   if (floor.readNames) list.push(['native readNames', () => rawCall((raw) => floor.readNames(0, ...raw))])
-  return list
+  const only = process.env.BENCH_VARIANTS ? process.env.BENCH_VARIANTS.split(',') : null
+  return only ? list.filter(([name]) => only.includes(name)) : list
 }
 
 /** Every variant must accept every item before we time anything. */
@@ -121,8 +127,11 @@ function report(items, list, results, floor) {
     ['hop-by-hop', 'native emptyCall', ''],
     ['hop-by-hop', 'reply-from', '≤ 1 geomean'],
     ['hop-by-hop', 'go-port', '≤ 0.67 each'],
+    ['filterHeaders+opts', 'lean-go', '≤ 1 each'],
+    ['filterHeaders+opts', 'lean-reply-from', '≤ 1 geomean'],
     ['filterHeaders+opts', 'hop-by-hop', ''],
     ['hop-by-hop', 'baseline', ''],
+    ['filterHeaders+opts', 'baseline filterHeaders+opts', ''],
   ].filter(([a, b]) => names.includes(a) && names.includes(b))
   lines.push('\n### Ratios (median of per-round ratios; min–max over rounds)\n')
   const ratioRows = items.map((item) => [item.name, ...pairs.map(([a, b]) => {

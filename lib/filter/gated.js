@@ -1,22 +1,27 @@
 'use strict'
-// The gated path: filterRequest/filterResponse of an http.IncomingMessage. Names that Node's
-// HTTP/1 parser hands over are tokens: llhttp refuses any other byte in a field name (RFC 9110
-// §5.1), with or without insecureHTTPParser, so such a message needs no per-byte name check.
+// The gated path: filterRequest/filterResponse of an http.IncomingMessage, and filterHeaders of
+// a plain array. Names that Node's HTTP/1 parser hands over are tokens: llhttp refuses any other
+// byte in a field name (RFC 9110 §5.1), with or without insecureHTTPParser, so such a message
+// needs no per-byte name check. The names of an array of unknown origin (undici, a program's
+// own) are checked here, each a token as Rust would check it (tokens.js), and every element a
+// string; an array that fails is handed to the checked path, which reports it as before.
 // Rust gets only the lines that pass the gate (gate.js) or have the length of a nominated name,
-// and JavaScript keeps the others without reading their characters; a message of a shape seen
-// before gets Rust's earlier answer from the table of known shapes (known-shapes.js). Every
+// and JavaScript keeps the others without reading their characters again; a message of a shape
+// seen before gets Rust's earlier answer from the table of known shapes (known-shapes.js). Every
 // other case (another object, strip/protect lists, HTTP/2 with its pseudo-headers, any error)
 // takes the checked path (checked.js), where Rust reads and checks every name.
 
 const N = require('../native/abi.js')
-const { native, scratch, filterLines } = require('../native/call.js')
+const { native, scratch, filterLines, MAX_SPREAD_ELEMENTS } = require('../native/call.js')
 const { passesGate, isNominatingConnection, OptionLengths, NO_LENGTHS, GatedPositions } = require('./gate.js')
 const { KnownShapes } = require('./known-shapes.js')
 const { filterChecked, filterCopied } = require('./checked.js')
 const { filterResult } = require('./result.js')
+const { CheckedNames } = require('./tokens.js')
 
 const positions = new GatedPositions()
 const knownShapes = new KnownShapes()
+const checkedNames = new CheckedNames()
 
 /** filterRequest/filterResponse of a message from Node's parser. */
 function filterParsed(message, flags, options, where) {
@@ -34,6 +39,36 @@ function filterParsed(message, flags, options, where) {
     if (typeof name !== 'string' || typeof lines[index + 1] !== 'string') return filterCopied(lines, flags, options, where)
     if (passesGate(name)) at[count++] = index
   }
+  return filterKnown(lines, count, flags, options, where)
+}
+
+/**
+ * filterHeaders (and createFilter's filter) of an array. Every name must be a token and every
+ * element a string; anything else (another type, a name that is not a token, a hole) goes to the
+ * checked path, which reports it with the same error as before. So do strip/protect lists,
+ * HTTP/2 (pseudo-headers) and arrays too long to spread, whose lines Rust reads through its
+ * array entry point.
+ */
+function filterArray(rawHeaders, flags, options, where) {
+  if (!Array.isArray(rawHeaders) || (rawHeaders.length & 1) !== 0 || options.lists || (flags & N.VERSION_HTTP2) !== 0 || rawHeaders.length > MAX_SPREAD_ELEMENTS) {
+    return filterChecked(rawHeaders, flags, options, where)
+  }
+  // One read of every element, as on the checked path: what is checked is what is forwarded.
+  const lines = rawHeaders.slice()
+  const length = lines.length
+  const at = positions.reserve(length)
+  let count = 0
+  for (let index = 0; index < length; index += 2) {
+    const name = lines[index]
+    if (typeof name !== 'string' || typeof lines[index + 1] !== 'string' || !checkedNames.isTokenAt(name, index >>> 1)) return filterCopied(lines, flags, options, where)
+    if (passesGate(name)) at[count++] = index
+  }
+  return filterKnown(lines, count, flags, options, where)
+}
+
+/** The gated lines' shape looked up in the table of known shapes, or Rust's answer. */
+function filterKnown(lines, count, flags, options, where) {
+  const at = positions.at
   const codes = knownShapes.codes(lines, at, count, null)
   if (codes !== -1) {
     const known = knownShapes.find(flags, codes, null)
@@ -170,4 +205,4 @@ function callGated(lines, count, flags, options) {
   }
 }
 
-module.exports = { filterParsed }
+module.exports = { filterParsed, filterArray }

@@ -1,8 +1,9 @@
 'use strict'
 // The public filter: filterHeaders, filterRequest, filterResponse and createFilter. Each
 // compiles its options (lib/options.js), reads the version, status and method of a message, and
-// takes the gated path for a message from Node's parser (gated.js), the checked path for
-// anything else (checked.js). The rules themselves live in Rust (crates/core).
+// takes the gated path (gated.js): for a message from Node's parser, whose names are tokens
+// already, or for an array, whose names it checks first; the checked path (checked.js) takes
+// what the gated path does not. The rules themselves live in Rust (crates/core).
 
 const { IncomingMessage } = require('node:http')
 const N = require('../native/abi.js')
@@ -11,7 +12,7 @@ const { FilterOptions, versionBits, statusBits, methodBits } = require('../optio
 const { HOP_BY_HOP_HEADERS, DEFAULT_PROTECTED_HEADERS } = require('./names.js')
 const { assertWholeRequestHead, assertWholeResponseHead } = require('./head-limits.js')
 const { filterChecked } = require('./checked.js')
-const { filterParsed } = require('./gated.js')
+const { filterParsed, filterArray } = require('./gated.js')
 
 const EMPTY = Object.freeze([])
 const DEFAULTS = new FilterOptions(undefined)
@@ -44,7 +45,7 @@ function responseFlags(res, options) {
 
 /** A message's lines; those of an http.IncomingMessage come from Node's parser. */
 function filterMessage(message, flags, options, where) {
-  return message instanceof IncomingMessage ? filterParsed(message, flags, options, where) : filterChecked(message.rawHeaders, flags, options, where)
+  return message instanceof IncomingMessage ? filterParsed(message, flags, options, where) : filterArray(message.rawHeaders, flags, options, where)
 }
 
 function filterRequestWith(req, options) {
@@ -55,7 +56,85 @@ function filterResponseWith(res, options) {
   return filterMessage(checkMessage(res, 'res'), responseFlags(res, options), options, 'res.rawHeaders')
 }
 
+/**
+ * The options object filterHeaders compiled last, what it held, and what it compiled to: a
+ * program that passes the same object on every call has it compiled once. Every call still
+ * reads every option and every name the object has; any difference compiles it again, and that
+ * reports any fault. Options with strip/protect lists are compiled every time: the arrays are
+ * the caller's and may change in place.
+ */
+class LastOptions {
+  constructor() {
+    // No caller holds this object, so the first call compiles.
+    this.options = Object.freeze({})
+    this.compiled = DEFAULTS
+    this.keep(this.options, DEFAULTS)
+  }
+
+  keep(options, compiled) {
+    this.options = options
+    this.compiled = compiled
+    this.direction = options.direction
+    this.proxy = options.proxy
+    this.upgrade = options.upgrade
+    this.strict = options.strict
+    this.httpVersion = options.httpVersion
+    this.statusCode = options.statusCode
+    this.requestMethod = options.requestMethod
+  }
+
+  /** Whether `options`, the object kept, still holds what it held. */
+  matches(options) {
+    for (const name in options) {
+      if (!isPlainFilterOption(name)) return false
+    }
+    return (
+      options.direction === this.direction &&
+      options.proxy === this.proxy &&
+      options.upgrade === this.upgrade &&
+      options.strict === this.strict &&
+      options.strip === undefined &&
+      options.protect === undefined &&
+      options.httpVersion === this.httpVersion &&
+      options.statusCode === this.statusCode &&
+      options.requestMethod === this.requestMethod
+    )
+  }
+}
+
+/** The filter options other than the lists (lib/options.js FILTER_OPTIONS). */
+function isPlainFilterOption(name) {
+  switch (name) {
+    case 'direction':
+    case 'proxy':
+    case 'upgrade':
+    case 'strict':
+    case 'httpVersion':
+    case 'statusCode':
+    case 'requestMethod':
+      return true
+    default:
+      return false
+  }
+}
+
+const lastOptions = new LastOptions()
+
+function headersOptions(options) {
+  if (options === undefined) return DEFAULTS
+  if (options === lastOptions.options && lastOptions.matches(options)) return lastOptions.compiled
+  const compiled = new FilterOptions(options, 'filterHeaders()')
+  if (!compiled.lists) lastOptions.keep(options, compiled)
+  return compiled
+}
+
 function filterHeaders(rawHeaders, options) {
+  const compiled = headersOptions(options)
+  return filterArray(rawHeaders, compiled.flags | compiled.version | compiled.status, compiled, 'rawHeaders')
+}
+
+/** filterHeaders on the checked path, where Rust reads every name: the oracle of the tests. */
+function filterHeadersChecked(rawHeaders, options) {
   const compiled = options === undefined ? DEFAULTS : new FilterOptions(options, 'filterHeaders()')
   return filterChecked(rawHeaders, compiled.flags | compiled.version | compiled.status, compiled, 'rawHeaders')
 }
@@ -78,7 +157,7 @@ function createFilter(options) {
   // the first request.
   if (compiled.lists) filterChecked(EMPTY, compiled.flags | compiled.version, compiled, 'rawHeaders')
   const flags = compiled.flags | compiled.version | compiled.status
-  const filter = (rawHeaders) => filterChecked(rawHeaders, flags, compiled, 'rawHeaders')
+  const filter = (rawHeaders) => filterArray(rawHeaders, flags, compiled, 'rawHeaders')
   filter.request = (req) => filterRequestWith(req, compiled)
   filter.response = (res) => filterResponseWith(res, compiled)
   return filter
@@ -92,4 +171,5 @@ module.exports = {
   HopByHopError,
   HOP_BY_HOP_HEADERS,
   DEFAULT_PROTECTED_HEADERS,
+  filterHeadersChecked,
 }
