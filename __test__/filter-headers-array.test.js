@@ -126,6 +126,34 @@ test('a remembered name lets only that very name through: a look-alike of the sa
   assert.equal(names.isTokenAt('', 0), false)
 })
 
+test('in a fresh process, lines never seen before refuse an empty name, a hole and undefined alike', () => {
+  // The tables start empty: nothing in them may pass for a name the caller sends first.
+  const script = `
+    const { filterHeaders } = require(${JSON.stringify(require.resolve('..'))})
+    const codes = []
+    for (const bad of ['', undefined, null, ' ']) {
+      for (const line of [0, 5, 63, 64, 70]) {
+        const raw = []
+        for (let i = 0; i < line; i++) raw.push('X-L' + i, 'v')
+        raw.push(bad, 'v')
+        try { filterHeaders(raw); codes.push('accepted') } catch (error) { codes.push(error.code) }
+      }
+    }
+    process.stdout.write(JSON.stringify(codes))
+  `
+  const out = require('node:child_process').execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })
+  const codes = JSON.parse(out)
+  assert.equal(codes.length, 20)
+  assert.deepEqual(new Set(codes.slice(0, 5)), new Set(['ERR_INVALID_HTTP_TOKEN']))
+  assert.deepEqual(new Set(codes.slice(5, 15)), new Set(['ERR_INVALID_ARG_TYPE']))
+  assert.deepEqual(new Set(codes.slice(15)), new Set(['ERR_INVALID_HTTP_TOKEN']))
+  const names = new CheckedNames()
+  for (let line = 0; line < 70; line++) {
+    assert.equal(names.isTokenAt('', line), false)
+    assert.equal(names.isTokenAt(undefined, line), false)
+  }
+})
+
 test('long names, long messages and names cut from a longer string are checked alike', () => {
   const long = 'X-' + 'a'.repeat(REMEMBERED_MAX_LENGTH + 10)
   assertSame([long, 'v'])
@@ -261,6 +289,47 @@ test('property: the same names in fresh strings, message after message, keep giv
     }),
     { numRuns: 2000, seed: 0x5eed },
   )
+})
+
+test('property: the same names with other values, message after message (the gating kept from the last message), keep giving the checked path\'s answer', () => {
+  const gatedName = fc.constantFrom('Connection', 'connection', 'TE', 'Upgrade', 'Transfer-Encoding', 'Content-Length', 'Keep-Alive', 'X-Foo', 'x-bar', 'Host', 'Close', 'Cookie')
+  fc.assert(
+    fc.property(
+      fc.array(gatedName, { minLength: 1, maxLength: 8 }),
+      fc.array(fc.tuple(fc.array(valueOf.filter((value) => typeof value === 'string'), { minLength: 8, maxLength: 8 }), optionsOf), { minLength: 2, maxLength: 8 }),
+      (names, messages) => {
+        for (const [values, options] of messages) {
+          const raw = []
+          names.forEach((name, i) => raw.push(`${name} `.slice(0, -1), values[i]))
+          assertSame(raw, options)
+        }
+      },
+    ),
+    { numRuns: 3000, seed: 0x600d },
+  )
+})
+
+test('a message refused halfway does not leave the gating of the message before it to the next', () => {
+  for (const bad of ['bad name', 1, 'caf\u00e9']) {
+    assertSame(['Host', 'a', 'X-Foo', 'b'])
+    assertSame(['Host', 'a', 'X-Foo', 'b'])
+    // Its first name is new and a token; the second is refused.
+    assert.ok(assertSame(['Connection', 'close', bad, 'x']).error)
+    // The names of this one equal those remembered line by line, but its gating is its own.
+    assert.deepEqual(assertSame(['Connection', 'close', 'X-Foo', 'b']).headers, ['X-Foo', 'b'])
+    assert.deepEqual(assertSame(['Connection', 'X-Foo', 'X-Foo', 'b']).headers, [])
+  }
+})
+
+test('many shapes with the same names (the table of shapes starting over) keep giving the checked path\'s answer', () => {
+  const names = ['Host', 'Connection', 'X-Foo', 'TE', 'x-bar', 'Content-Length']
+  const options = ['keep-alive, X-Foo', 'X-Foo', 'x-bar', 'close, x-bar, X-Foo', 'te', 'keep-alive', 'upgrade']
+  for (let i = 0; i < 3000; i++) {
+    const raw = [names[0], 'h', names[1], options[i % 7], names[2], String(i), names[3], i % 3 === 0 ? 'trailers' : 'gzip', names[4], 'b', names[5], '1']
+    // Other flags every call, so that new shapes fill the table.
+    assertSame(raw, { statusCode: 100 + (i % 800), direction: 'response' })
+    assertSame(raw, undefined)
+  }
 })
 
 test('an IncomingMessage-like object that is not Node\'s takes the array path with the same answers', () => {

@@ -17,7 +17,7 @@ const { passesGate, isNominatingConnection, OptionLengths, NO_LENGTHS, GatedPosi
 const { KnownShapes } = require('./known-shapes.js')
 const { filterChecked, filterCopied } = require('./checked.js')
 const { filterResult } = require('./result.js')
-const { CheckedNames } = require('./tokens.js')
+const { CheckedNames, REMEMBERED_LINES } = require('./tokens.js')
 
 const positions = new GatedPositions()
 const knownShapes = new KnownShapes()
@@ -39,7 +39,12 @@ function filterParsed(message, flags, options, where) {
     if (typeof name !== 'string' || typeof lines[index + 1] !== 'string') return filterCopied(lines, flags, options, where)
     if (passesGate(name)) at[count++] = index
   }
-  return filterKnown(lines, count, flags, options, where)
+  const codes = knownShapes.codes(lines, at, count, null)
+  if (codes !== -1) {
+    const known = knownShapes.find(flags, codes, null)
+    if (known !== undefined) return filterResult(lines, known.verdict, known.actions, at, count, flags, options)
+  }
+  return filterNominating(lines, count, codes, flags, options, where, null)
 }
 
 /**
@@ -57,44 +62,132 @@ function filterArray(rawHeaders, flags, options, where) {
   const lines = rawHeaders.slice()
   const length = lines.length
   const at = positions.reserve(length)
-  let count = 0
-  for (let index = 0; index < length; index += 2) {
+  // The names of the last message checked, line by line: a name equal to one is a token (and a
+  // string), and any other is checked in full.
+  const lastMessage = checkedNames.lastMessage
+  const remembered = Math.min(length, lastMessage.length << 1)
+  // Whether every name equals the last message's, which then has the same gating.
+  let same = length === lastGating.length
+  let index = 0
+  for (; index < remembered; index += 2) {
     const name = lines[index]
-    if (typeof name !== 'string' || typeof lines[index + 1] !== 'string' || !checkedNames.isTokenAt(name, index >>> 1)) return filterCopied(lines, flags, options, where)
-    if (passesGate(name)) at[count++] = index
+    if (typeof lines[index + 1] !== 'string') return filterCopied(lines, flags, options, where)
+    if (name !== lastMessage[index >>> 1]) {
+      // The last message's names change from here on, and with them what its gating was of.
+      same = false
+      lastGating.length = -1
+      if (!checkedNames.isTokenAt(name, index >>> 1)) return filterCopied(lines, flags, options, where)
+    }
   }
-  return filterKnown(lines, count, flags, options, where)
-}
-
-/** The gated lines' shape looked up in the table of known shapes, or Rust's answer. */
-function filterKnown(lines, count, flags, options, where) {
-  const at = positions.at
+  for (; index < length; index += 2) {
+    if (typeof lines[index + 1] !== 'string' || !checkedNames.isTokenAt(lines[index], index >>> 1)) return filterCopied(lines, flags, options, where)
+  }
+  let count = 0
+  if (same) {
+    count = lastGating.count
+    const gated = lastGating.at
+    for (let line = 0; line < count; line++) at[line] = gated[line]
+  } else {
+    for (index = 0; index < length; index += 2) {
+      if (passesGate(lines[index])) at[count++] = index
+    }
+    if (length <= remembered) lastGating.keep(length, at, count)
+  }
   const codes = knownShapes.codes(lines, at, count, null)
   if (codes !== -1) {
     const known = knownShapes.find(flags, codes, null)
     if (known !== undefined) return filterResult(lines, known.verdict, known.actions, at, count, flags, options)
+  } else if (same && lastGating.hasNomination(lines, knownShapes.generation)) {
+    // The same nominating Connection line as the last message's: the same second gating.
+    return filterNominatedAgain(lines, flags, options, where)
   }
-  return filterNominating(lines, count, codes, flags, options, where)
+  return filterNominating(lines, count, codes, flags, options, where, length <= remembered ? lastGating : null)
 }
 
-/** The rest of filterParsed: messages with nominations, and shapes not in the table. */
-function filterNominating(lines, count, codes, flags, options, where) {
+/** filterArray of a message whose names and nominating Connection line are the last one's. */
+function filterNominatedAgain(lines, flags, options, where) {
+  const connection = lastGating.connection
+  const at = positions.at
+  const count = lastGating.nominatedCount
+  const gated = lastGating.nominatedAt
+  for (let line = 0; line < count; line++) at[line] = gated[line]
+  const codes = knownShapes.codes(lines, at, count, connection)
+  if (codes !== -1) {
+    const known = knownShapes.find(flags, codes, connection)
+    if (known !== undefined) return filterResult(lines, known.verdict, known.actions, at, count, flags, options)
+  }
+  return filterGated(lines, count, codes, connection, connection.lengths, flags, options, where)
+}
+
+/**
+ * The gating of the last array filterArray took whole (at most REMEMBERED_LINES lines): it
+ * depends on the names alone, so an array whose names equal that one's, line by line, has the
+ * same. When that array had one nominating Connection line, also that line's place and value,
+ * the table of the value, and the lines gated again with the lengths of its options.
+ */
+class LastGating {
+  constructor() {
+    // -1: nothing kept.
+    this.length = -1
+    this.at = new Int32Array(REMEMBERED_LINES)
+    this.count = 0
+    this.valueAt = -1
+    this.value = ''
+    this.connection = null
+    this.generation = 0
+    this.nominatedAt = new Int32Array(REMEMBERED_LINES)
+    this.nominatedCount = 0
+  }
+
+  keep(length, at, count) {
+    this.length = length
+    for (let line = 0; line < count; line++) this.at[line] = at[line]
+    this.count = count
+    this.valueAt = -1
+  }
+
+  /** Keeps the second gating of the message just kept, whose one nominating line is at `index`. */
+  keepNomination(index, value, connection, generation, at, count) {
+    if (this.length === -1) return
+    this.valueAt = index + 1
+    this.value = value
+    this.connection = connection
+    this.generation = generation
+    for (let line = 0; line < count; line++) this.nominatedAt[line] = at[line]
+    this.nominatedCount = count
+  }
+
+  /** Whether `lines`, whose names are the kept message's, has its nominating Connection line too. */
+  hasNomination(lines, generation) {
+    return this.valueAt !== -1 && lines[this.valueAt] === this.value && generation === this.generation
+  }
+}
+
+const lastGating = new LastGating()
+
+/**
+ * The rest of filterParsed and filterArray: messages with nominations, and shapes not in the
+ * table. `memo`: filterArray's LastGating, which keeps the second gating, or null.
+ */
+function filterNominating(lines, count, codes, flags, options, where, memo) {
   let connection = null
   let lengths = NO_LENGTHS
   if (codes === -1) {
-    const value = nominatingValue(lines, count)
-    if (value !== null) {
+    const index = nominatingLine(lines, count)
+    if (index >= 0) {
       // One Connection line nominates: gate again with the lengths of its options, known from
       // its table, and look the shape up there.
+      const value = lines[index + 1]
       connection = knownShapes.connection(value)
       lengths = connection.lengths
       count = positions.gateWithLengths(lines, lengths)
+      if (memo !== null) memo.keepNomination(index, value, connection, knownShapes.generation, positions.at, count)
       codes = knownShapes.codes(lines, positions.at, count, connection)
       if (codes !== -1) {
         const known = knownShapes.find(flags, codes, connection)
         if (known !== undefined) return filterResult(lines, known.verdict, known.actions, positions.at, count, flags, options)
       }
-    } else if (nominatingLines(lines, count) > 1) {
+    } else if (index === SEVERAL) {
       // More such lines: gate again with the lengths of all their options, without the table.
       lengths = allOptionLengths(lines, count)
       count = positions.gateWithLengths(lines, lengths)
@@ -126,25 +219,21 @@ function filterGated(lines, count, codes, connection, lengths, flags, options, w
   return filterResult(lines, verdict, scratch.bytes, positions.at, count, flags, options)
 }
 
-/** The value of the one gated Connection line that nominates, or null when none or several do. */
-function nominatingValue(lines, count) {
+const SEVERAL = -2
+
+/**
+ * The element index of the one gated Connection line that nominates, -1 when none does, SEVERAL
+ * when more do.
+ */
+function nominatingLine(lines, count) {
   const at = positions.at
-  let value = null
+  let found = -1
   for (let line = 0; line < count; line++) {
     const index = at[line]
     if (isNominatingConnection(lines[index], lines[index + 1])) {
-      if (value !== null) return null
-      value = lines[index + 1]
+      if (found !== -1) return SEVERAL
+      found = index
     }
-  }
-  return value
-}
-
-function nominatingLines(lines, count) {
-  const at = positions.at
-  let found = 0
-  for (let line = 0; line < count; line++) {
-    if (isNominatingConnection(lines[at[line]], lines[at[line] + 1])) found++
   }
   return found
 }

@@ -71,6 +71,9 @@ class KnownShapes {
     // Connection value -> ConnectionShapes
     this.connections = new Map()
     this.count = 0
+    // Counts the fresh starts, so that a caller holding a ConnectionShapes can tell whether it
+    // still belongs to the table.
+    this.generation = (this.generation ?? 0) + 1
   }
 
   /**

@@ -33,6 +33,9 @@ const REMEMBERED_MAX_LENGTH = 64
 // pushed out is read again on its next sight, nothing worse.
 const BUCKET_BITS = 9
 
+// What an unused entry of the tables holds: a token, since equal names are taken for tokens.
+const EMPTY_SLOT = 'x'
+
 // The names of the last message checked, by line, are compared first: a client sends its lines
 // in the same order every time.
 const REMEMBERED_LINES = 64
@@ -43,13 +46,15 @@ const REMEMBERED_LINES = 64
  */
 class CheckedNames {
   constructor() {
-    // Entries 2b and 2b + 1 are bucket b, the newer first; '' is no name (never a token).
-    this.names = new Array(2 << BUCKET_BITS).fill('')
-    this.lastMessage = new Array(REMEMBERED_LINES).fill('')
+    // Entries 2b and 2b + 1 are bucket b, the newer first. Every entry is always a token: a
+    // caller's name equal to an entry is accepted, so an empty slot holds a token too.
+    this.names = new Array(2 << BUCKET_BITS).fill(EMPTY_SLOT)
+    this.lastMessage = new Array(REMEMBERED_LINES).fill(EMPTY_SLOT)
   }
 
-  /** Whether `name`, a string and the name of line `line` of a message, is a token. */
+  /** Whether `name`, the name of line `line` of a message, is a token (and so a string). */
   isTokenAt(name, line) {
+    if (typeof name !== 'string') return false
     const size = name.length
     if (line >= REMEMBERED_LINES || size === 0 || size > REMEMBERED_MAX_LENGTH) return isToken(name)
     const lastMessage = this.lastMessage
@@ -106,4 +111,4 @@ function ownCopy(name) {
   return String.fromCharCode.apply(null, codes)
 }
 
-module.exports = { isToken, CheckedNames, REMEMBERED_MAX_LENGTH }
+module.exports = { isToken, CheckedNames, REMEMBERED_MAX_LENGTH, REMEMBERED_LINES }
