@@ -90,6 +90,9 @@ export interface ForwardOptions extends ProxyFilterOptions, ForwardingOptions {
 /** Options of {@link replyFromHooks}: reply-from's client writes the framing itself, so no `framing`. */
 export interface ReplyFromOptions extends ProxyFilterOptions, Omit<ForwardingOptions, 'framing'> {}
 
+/** Options of {@link fastifyProxyOptions}: those of {@link replyFromHooks} (undici and ws frame the body). */
+export interface FastifyProxyOptions extends ReplyFromOptions {}
+
 /** What the filter saw, computed on first access. */
 export interface Diagnostics {
   /** Connection options nominated by the message, lowercased, in order, without duplicates. */
@@ -370,14 +373,62 @@ export interface ReplyFromRequest {
 
 /** Hooks for `@fastify/reply-from`: `reply.from(url, replyFromHooks())`. */
 export interface ReplyFromHooks {
-  /** The client's request headers without hop-by-hop and nominated fields, with the proxy's own. */
+  /**
+   * The client's request headers without hop-by-hop and nominated fields, with the proxy's own
+   * `X-Forwarded-*` (or `Forwarded`) and `Via`. Throws the {@link HopByHopError} of a request
+   * the filter refuses (Fastify answers its `statusCode`; nothing is sent upstream).
+   */
   rewriteRequestHeaders(request: ReplyFromRequest, headers: HeadersObject): HeadersObject
-  /** The upstream's response headers without hop-by-hop fields and HTTP/2 pseudo-headers. Never throws. */
+  /**
+   * The upstream's response headers without hop-by-hop fields and HTTP/2 pseudo-headers, with
+   * this proxy's `Via`, and `connection: 'close'` when the client connection must not stay open
+   * (an HTTP/1.0 client asking for keep-alive). Never throws.
+   */
   rewriteHeaders(headers: HeadersObject, request?: ReplyFromRequest): HeadersObject
 }
 
 /** The hooks for `@fastify/reply-from`, with `options` checked once (throws for bad options). */
 export function replyFromHooks(options?: ReplyFromOptions): ReplyFromHooks
+
+/** The part of a Fastify request {@link fastifyProxyOptions}' functions read. */
+export interface FastifyProxyRequest extends ReplyFromRequest {
+  headers: HeadersObject
+}
+
+/** The part of a Fastify reply the preHandler uses: it answers a refused request on `raw`. */
+export interface FastifyProxyReply {
+  raw: ServerResponse | Http2ServerResponse
+  hijack(): unknown
+}
+
+/** What {@link fastifyProxyOptions} returns: three options of `@fastify/http-proxy`, to spread into its own. */
+export interface FastifyProxyRegisterOptions {
+  /** {@link replyFromHooks}' hooks, for the plain requests the plugin sends with reply-from. */
+  replyOptions: ReplyFromHooks
+  /** For the plugin's own WebSocket client (ws): the upstream handshake's headers. */
+  wsClientOptions: {
+    /** Empty: ws writes Host, Connection, Upgrade and Sec-WebSocket-* itself. */
+    headers: Record<string, string>
+    /** The client's end-to-end fields, filtered, with this proxy's `X-Forwarded-*` and `Via`. */
+    rewriteRequestHeaders(headers: Record<string, string>, request: FastifyProxyRequest): HeadersObject
+  }
+  /**
+   * Filters every request on the plugin's routes before its handler runs, WebSocket handshakes
+   * included (which ws would otherwise answer 101 at once). A refused request is answered 400 or
+   * 431 (text/plain, `Connection: close`) and nothing is sent upstream; a request after which the
+   * connection must close (HTTP/1.0 keep-alive) closes it. A preHandler of your own must call it.
+   */
+  preHandler(request: FastifyProxyRequest, reply: FastifyProxyReply): Promise<void>
+}
+
+/**
+ * `@fastify/http-proxy` with hop-by-hop in one line:
+ * `app.register(require('@fastify/http-proxy'), { upstream, websocket: true, ...fastifyProxyOptions() })`.
+ * Both directions are filtered, the proxy's `X-Forwarded-*` and `Via` go upstream (WebSocket
+ * handshakes too) and `Via` to the client. `options` are checked once: an unknown or misspelt
+ * option is a TypeError (`ERR_INVALID_ARG_VALUE`) naming it.
+ */
+export function fastifyProxyOptions(options?: FastifyProxyOptions): FastifyProxyRegisterOptions
 
 /**
  * The request headers to send upstream: `filtered` (a filter's output for `req`) with Host, the

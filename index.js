@@ -18,6 +18,7 @@ const { middleware } = require('./lib/integrations/express.js')
 const { relay, relayUpgrade } = require('./lib/integrations/relay.js')
 const { forward, forwardUpgrade } = require('./lib/integrations/forward.js')
 const { replyFromHooks } = require('./lib/integrations/reply-from.js')
+const { fastifyProxyOptions } = require('./lib/integrations/fastify-http-proxy.js')
 
 module.exports = {
   filterHeaders,
@@ -38,4 +39,5 @@ module.exports = {
   forward,
   forwardUpgrade,
   replyFromHooks,
+  fastifyProxyOptions,
 }

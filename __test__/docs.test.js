@@ -40,9 +40,9 @@ test('the README shows no JavaScript that is not an examples/ file', () => {
   for (const fence of fences) assert.ok(fence[1] !== undefined, `README.md has a ${fence[2]} block that no test runs: make it an examples/ file`)
 })
 
-test('the README is a front page of at most 300 lines', () => {
+test('the README is a front page of at most 320 lines', () => {
   const lines = read('README.md').split('\n').length
-  assert.ok(lines <= 300, `README.md has ${lines} lines`)
+  assert.ok(lines <= 320, `README.md has ${lines} lines`)
 })
 
 /** GitHub's anchor for a heading: lowercase, punctuation dropped, spaces to hyphens. */

@@ -1,8 +1,9 @@
 'use strict'
-// @fastify/http-proxy 11 with replyFromHooks() (`replyOptions: hooks`) on the wire, run as a
-// user runs examples/fastify-http-proxy.js: plain, nominated fields both ways, Expect:
-// 100-continue (raw socket and curl), chunked, a WebSocket (websocket: true, which ends the
-// client's socket and opens its own to the upstream with ws), and what Fastify's hooks cannot see.
+// @fastify/http-proxy 11 with fastifyProxyOptions() on the wire, run as a user runs
+// examples/fastify-http-proxy.js: plain, nominated fields both ways, Via both ways, Expect:
+// 100-continue (raw socket and curl), chunked, HTTP/1.0 keep-alive, a WebSocket (websocket: true,
+// which ends the client's socket and opens its own to the upstream with ws), refused handshakes,
+// a short upstream body; then the helper's options, and what Fastify's hooks cannot see.
 
 const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
@@ -10,7 +11,9 @@ const http = require('node:http')
 const { execFile } = require('node:child_process')
 const { WebSocket, WebSocketServer } = require('ws')
 const { startExample } = require('./helpers/examples.js')
+const Fastify = require('fastify')
 const { WAIT_MS, withTimeout, listen, closeServer, values, rawRequest, rawResponse, startRecordingUpstream, connect } = require('./helpers/wire.js')
+const { fastifyProxyOptions } = require('..')
 
 const EXAMPLE = 'fastify-http-proxy.js'
 
@@ -49,6 +52,29 @@ function assertCleanAnswer(response) {
   assert.deepEqual(values(response.headers, 'x-upstream-hop'), [])
   assert.deepEqual(values(response.headers, 'keep-alive').filter((v) => v === 'timeout=9'), [])
   assert.deepEqual(values(response.headers, 'x-end'), ['kept'])
+  assert.deepEqual(values(response.headers, 'via'), ['1.1 hop-by-hop'])
+}
+
+/** The upgrade head of a WebSocket handshake, with `extra` lines. */
+function handshake(extra = [], upgrade = 'websocket') {
+  return rawRequest('GET /socket HTTP/1.1', [
+    ['Host', 'front.test'],
+    ['Connection', 'Upgrade'],
+    ['Upgrade', upgrade],
+    ['Sec-WebSocket-Version', '13'],
+    ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
+    ...extra,
+  ])
+}
+
+/** A refusal as every wiring writes it: status, text/plain naming the code, Connection: close, then a closed socket. */
+async function assertRefused(client, status, code) {
+  const response = await client.response()
+  assert.equal(response.status, status)
+  assert.deepEqual(values(response.headers, 'connection'), ['close'])
+  assert.deepEqual(values(response.headers, 'content-type'), ['text/plain; charset=utf-8'])
+  assert.match(response.body.toString(), new RegExp(`\\(${code}\\)`))
+  assert.equal(await client.closesWithin(2000), true)
 }
 
 /** curl -v: resolves its trace (stderr) and body. */
@@ -201,32 +227,159 @@ describe('examples/fastify-http-proxy.js (@fastify/http-proxy 11, replyOptions: 
     // Node 20 keeps the first 1,000 lines and calls the listener (the filter answers 431); 22 and
     // later answer 431 themselves.
     const filler = Array.from({ length: 1500 }, (_, i) => [`F${i}`, 'v'])
-    client.send(rawRequest('GET /socket HTTP/1.1', [
-      ['Host', 'front.test'],
-      ['Connection', 'Upgrade'],
-      ['Upgrade', 'websocket'],
-      ['Sec-WebSocket-Version', '13'],
-      ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
-      ...filler,
-    ]))
+    client.send(handshake(filler))
     const response = await client.response()
     assert.equal(response.status, 431)
     assert.equal(await client.closesWithin(2000), true)
     await new Promise((resolve) => setTimeout(resolve, 100))
     assert.equal(upstream.handshakes.length, 0)
   })
-})
 
-describe('what @fastify/reply-from\'s hooks cannot see (limits of this wiring)', () => {
-  it('responses carry no Via: rewriteHeaders filters the upstream\'s fields but adds none of its own', async (t) => {
+  it('a WebSocket handshake with a bad Upgrade value (w\\xe9bsocket) is answered 400 and closed before any 101; no upstream socket is opened', async (t) => {
+    const upstream = await webSocketUpstream(t)
+    const port = await start(t, upstream.url)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.socket.write(Buffer.from(handshake([], 'w\u00e9bsocket'), 'latin1'))
+    await assertRefused(client, 400, 'ERR_HOP_BY_HOP_INVALID_UPGRADE')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.equal(upstream.handshakes.length, 0)
+  })
+
+  it('an HTTP/1.0 client asking for keep-alive is answered with Connection: close and closed (RFC 9112 §9.3); HTTP/1.1 stays open', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const port = await start(t, upstream.url)
+    const old = await connect(port)
+    t.after(() => old.destroy())
+    old.send(rawRequest('GET /old HTTP/1.0', [['Host', 'front.test'], ['Connection', 'keep-alive']]))
+    const response = await old.response()
+    assert.equal(response.status, 200)
+    assert.deepEqual(values(response.headers, 'connection'), ['close'])
+    assert.equal(await old.closesWithin(2000), true)
+    const current = await connect(port)
+    t.after(() => current.destroy())
+    current.send(rawRequest('GET /new HTTP/1.1', [['Host', 'front.test']]))
+    assert.equal((await current.response()).status, 200)
+    assert.equal(await current.closesWithin(300), false)
+  })
+
+  it('a request pipelined behind an HTTP/1.0 keep-alive one is not forwarded (RFC 9112 §9.6)', async (t) => {
     const upstream = await recordingUpstream(t)
     const port = await start(t, upstream.url)
     const client = await connect(port)
     t.after(() => client.destroy())
-    client.send(rawRequest('GET / HTTP/1.1', [['Host', 'front.test']]))
+    client.send(rawRequest('GET /first HTTP/1.0', [['Host', 'front.test'], ['Connection', 'keep-alive']]) + rawRequest('GET /second HTTP/1.1', [['Host', 'front.test']]))
+    assert.equal((await client.response()).status, 200)
+    assert.equal(await client.closesWithin(2000), true)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.deepEqual(upstream.requests.map((request) => request.target), ['/first'])
+  })
+})
+
+/** @fastify/http-proxy registered in the test with fastifyProxyOptions(options). */
+async function startWithOptions(t, upstream, options) {
+  const app = Fastify()
+  app.register(require('@fastify/http-proxy'), { upstream, websocket: true, ...fastifyProxyOptions(options) })
+  t.after(() => app.close())
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  return app.server.address().port
+}
+
+describe('fastifyProxyOptions(options)', () => {
+  it('returns the three @fastify/http-proxy options it fills, and checks its options when called, naming the option', () => {
+    assert.deepEqual(Object.keys(fastifyProxyOptions()).sort(), ['preHandler', 'replyOptions', 'wsClientOptions'])
+    assert.throws(() => fastifyProxyOptions({ stirct: true }), (error) => {
+      assert.equal(error.name, 'TypeError')
+      assert.equal(error.code, 'ERR_INVALID_ARG_VALUE')
+      assert.equal(error.option, 'stirct')
+      assert.equal(error.suggestion, 'strict')
+      assert.match(error.message, /'options\.stirct' is not an option of fastifyProxyOptions\(\)/)
+      return true
+    })
+    // undici and ws frame the body and own Connection themselves.
+    assert.throws(() => fastifyProxyOptions({ framing: true }), { code: 'ERR_INVALID_ARG_VALUE', option: 'framing' })
+    assert.throws(() => fastifyProxyOptions({ upstream: 'http://127.0.0.1:1' }), { code: 'ERR_INVALID_ARG_VALUE', option: 'upstream' })
+    assert.throws(() => fastifyProxyOptions({ via: 'two words' }), TypeError)
+    assert.throws(() => fastifyProxyOptions('strict'), TypeError)
+  })
+
+  it('strict: a client nominating X-Forwarded-For is answered 400 as every wiring answers it, and nothing is sent upstream', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const port = await startWithOptions(t, upstream.url, { strict: true })
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /nominated HTTP/1.1', [['Host', 'front.test'], ['Connection', 'X-Forwarded-For'], ['X-Forwarded-For', '6.6.6.6']]))
+    await assertRefused(client, 400, 'ERR_HOP_BY_HOP_PROTECTED')
+    assert.equal(upstream.requests.length, 0)
+  })
+
+  it('via and trust: Via names this proxy both ways, and a trusted peer\'s X-Forwarded-For and Via chains are extended', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const port = await startWithOptions(t, upstream.url, { trust: 'loopback', via: 'edge-1' })
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /trusted HTTP/1.1', [['Host', 'front.test'], ['X-Forwarded-For', '203.0.113.9'], ['Via', '1.1 front']]))
     const response = await client.response()
     assert.equal(response.status, 200)
-    assert.deepEqual(values(response.headers, 'via'), [])
+    assert.deepEqual(values(response.headers, 'via'), ['1.1 edge-1'])
+    assert.deepEqual(values(upstream.requests[0].headers, 'x-forwarded-for'), ['203.0.113.9, 127.0.0.1'])
+    // The trusted front proxy's Via stays, ours after it (RFC 9110 §7.6.3).
+    assert.deepEqual(values(upstream.requests[0].headers, 'via'), ['1.1 front', '1.1 edge-1'])
+  })
+
+  it('via: false adds no Via either way; the upstream\'s own Via still reaches the client', async (t) => {
+    const upstream = await recordingUpstream(t, () => rawResponse({ headers: [['Via', '1.1 backend']], body: 'ok' }))
+    const port = await startWithOptions(t, upstream.url, { via: false })
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET / HTTP/1.1', [['Host', 'front.test']]))
+    const response = await client.response()
+    assert.deepEqual(values(response.headers, 'via'), ['1.1 backend'])
+    assert.deepEqual(values(upstream.requests[0].headers, 'via'), [])
+  })
+
+  it('the WebSocket handshake upstream carries the options\' Via', async (t) => {
+    const upstream = await webSocketUpstream(t)
+    const port = await startWithOptions(t, upstream.url, { via: 'edge-1' })
+    const client = new WebSocket(`ws://127.0.0.1:${port}/socket`)
+    t.after(() => client.terminate())
+    await opened(client)
+    client.send('ping')
+    assert.equal(await nextMessage(client), 'echo ping')
+    assert.deepEqual(values(upstream.handshakes[0], 'via'), ['1.1 edge-1'])
+  })
+})
+
+describe('what Fastify\'s hooks cannot see (limits of this wiring)', () => {
+  it('the client\'s 101 is the proxy\'s own ws server\'s: no Via, none of the upstream\'s 101 fields', async (t) => {
+    const upstream = await webSocketUpstream(t)
+    const port = await start(t, upstream.url)
+    const client = new WebSocket(`ws://127.0.0.1:${port}/socket`)
+    t.after(() => client.terminate())
+    const response = await opened(client)
+    assert.equal(response.headers.via, undefined)
+    assert.equal(response.headers['x-upstream-hop'], undefined)
+  })
+
+  it('header names are lowercased both ways (reply-from hands the hooks parsed objects; Fastify lowercases response names)', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const port = await start(t, upstream.url)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET / HTTP/1.1', [['Host', 'front.test'], ['X-Mixed-Case', 'kept']]))
+    const response = await client.response()
+    assert.ok(response.headers.some(([name]) => name === 'x-end'), 'X-End arrives as x-end')
+    assert.ok(response.headers.some(([name]) => name === 'via'), 'Via arrives as via')
+    assert.deepEqual(upstream.requests[0].headers.filter(([name]) => /^x-mixed-case$/i.test(name)), [['x-mixed-case', 'kept']])
+  })
+
+  it('an upstream 101 to a plain request is answered 500 by reply-from (undici\'s error), not 502, and not left hanging', async (t) => {
+    const upstream = await recordingUpstream(t, () => 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n')
+    const port = await start(t, upstream.url)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /plain HTTP/1.1', [['Host', 'front.test']]))
+    assert.equal((await client.response()).status, 500)
   })
 
   it('a non-WebSocket upgrade (h2c) is refused by ws with 400; nothing reaches the upstream', async (t) => {

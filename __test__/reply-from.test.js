@@ -189,6 +189,7 @@ describe('@fastify/reply-from 12.6.5 with hop-by-hop (rewriteHeaders, rewriteReq
       ['set-cookie', 'a=1; Path=/'],
       ['set-cookie', 'b=2; Path=/'],
       ['x-end-to-end', 'kept'],
+      ['via', '1.1 hop-by-hop'],
       ['Connection', 'keep-alive'],
       ['Keep-Alive', `timeout=${app.server.keepAliveTimeout / 1000}`],
       ['Transfer-Encoding', 'chunked'],
@@ -290,8 +291,9 @@ const HOP_BY_HOP_REQUEST = rawRequest('GET /h2?q=1 HTTP/1.1', [
 ])
 
 /** What the HTTP/2 upstream saw, and what the HTTP/1.1 client got, for HOP_BY_HOP_REQUEST. */
-function assertFilteredThroughHttp2(response, received) {
+function assertFilteredThroughHttp2(response, received, via) {
   assert.equal(response.status, 200)
+  assert.deepEqual(values(response.headers, 'via'), [via])
   assert.equal(response.body.toString(), 'from h2')
   assert.deepEqual(values(response.headers, 'set-cookie'), ['a=1', 'b=2'])
   assert.deepEqual(values(response.headers, 'x-h2'), ['yes'])
@@ -340,14 +342,15 @@ describe('@fastify/reply-from with replyFromHooks(): HTTP/2 upstreams, refusals,
     const upstream = await startHttp2Upstream(t)
     const { port } = await fixture(t, { upstream, options: hopByHop, register: { http2: true } })
     const response = await exchange(port, HOP_BY_HOP_REQUEST)
-    assertFilteredThroughHttp2(response, upstream.received)
+    assertFilteredThroughHttp2(response, upstream.received, '2 hop-by-hop')
   })
 
   it('undici with allowH2 against a TLS HTTP/2 upstream', TEST_TIMEOUT, async (t) => {
     const upstream = await startHttp2Upstream(t, selfSigned(t))
     const { port } = await fixture(t, { upstream, options: hopByHop, register: { undici: { allowH2: true, connect: { rejectUnauthorized: false } } } })
     const response = await exchange(port, HOP_BY_HOP_REQUEST)
-    assertFilteredThroughHttp2(response, upstream.received)
+    // undici hands over no sign of the version it negotiated: the response Via says 1.1.
+    assertFilteredThroughHttp2(response, upstream.received, '1.1 hop-by-hop')
   })
 
   it('a request the filter refuses is answered with its statusCode by fastify, and nothing is sent upstream', TEST_TIMEOUT, async (t) => {
@@ -364,12 +367,58 @@ describe('@fastify/reply-from with replyFromHooks(): HTTP/2 upstreams, refusals,
     assert.equal((await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))).status, 200)
   })
 
+  it('adds its Via to the response after the upstream\'s own; `via` names it, `via: false` adds none', TEST_TIMEOUT, async (t) => {
+    const respond = () => rawResponse({ headers: [['Via', '1.1 backend'], ['Connection', 'Via'], ['X-End', 'e']], body: 'ok' })
+    const plain = await fixture(t, { respond: () => rawResponse({ body: 'ok' }), options: hopByHop })
+    assert.deepEqual(values((await exchange(plain.port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))).headers, 'via'), ['1.1 hop-by-hop'])
+    // The upstream nominated its own Via: this hop's field, removed; ours still goes on.
+    const nominated = await fixture(t, { respond, options: replyFromHooks({ via: 'edge-1' }) })
+    const response = await exchange(nominated.port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    assert.deepEqual(values(response.headers, 'via'), ['1.1 edge-1'])
+    assert.deepEqual(values(nominated.upstream.requests[0].headers, 'via'), ['1.1 edge-1'])
+    const chained = await fixture(t, { respond: () => rawResponse({ headers: [['Via', '1.1 backend']], body: 'ok' }), options: hopByHop })
+    assert.deepEqual(values((await exchange(chained.port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))).headers, 'via'), ['1.1 backend', '1.1 hop-by-hop'])
+    const none = await fixture(t, { respond: () => rawResponse({ headers: [['Via', '1.1 backend']], body: 'ok' }), options: replyFromHooks({ via: false }) })
+    const bare = await exchange(none.port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    assert.deepEqual(values(bare.headers, 'via'), ['1.1 backend'])
+    assert.deepEqual(values(none.upstream.requests[0].headers, 'via'), [])
+  })
+
+  it('closes an HTTP/1.0 client\'s keep-alive connection after the response (RFC 9112 §9.3); an HTTP/1.1 one stays open', TEST_TIMEOUT, async (t) => {
+    const { port, upstream } = await fixture(t, { options: hopByHop })
+    const old = await connect(port)
+    t.after(() => old.destroy())
+    old.send(rawRequest('GET /old HTTP/1.0', [['Host', 'a'], ['Connection', 'keep-alive']]))
+    const response = await old.response()
+    assert.equal(response.status, 200)
+    assert.deepEqual(values(response.headers, 'connection'), ['close'])
+    assert.equal(await old.closesWithin(2000), true)
+    const current = await connect(port)
+    t.after(() => current.destroy())
+    current.send(rawRequest('GET /new HTTP/1.1', [['Host', 'a']]))
+    assert.deepEqual(values((await current.response()).headers, 'connection'), ['keep-alive'])
+    assert.equal(await current.closesWithin(300), false)
+    assert.equal(upstream.requests.length, 2)
+  })
+
+  it('does not forward a request pipelined behind an HTTP/1.0 keep-alive one (RFC 9112 §9.6)', TEST_TIMEOUT, async (t) => {
+    const { port, upstream } = await fixture(t, { options: hopByHop })
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /first HTTP/1.0', [['Host', 'a'], ['Connection', 'keep-alive']]) + rawRequest('GET /second HTTP/1.1', [['Host', 'a']]))
+    assert.equal((await client.response()).status, 200)
+    assert.equal(await client.closesWithin(2000), true)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.deepEqual(upstream.requests.map((request) => request.target), ['/first'])
+  })
+
   it('rewriteHeaders never throws: an object the filter cannot read fails closed on its fields', () => {
     const { rewriteHeaders } = replyFromHooks()
     const odd = { ':status': 200, 'bad name': 'x', connection: 'X-A', 'x-a': '1', 'keep-alive': 't', ok: 'y', 'set-cookie': ['a', 'b'] }
-    assert.deepEqual({ ...rewriteHeaders(odd) }, { ok: 'y', 'set-cookie': ['a', 'b'] })
-    assert.deepEqual({ ...rewriteHeaders(null) }, {})
-    const strict = replyFromHooks({ strict: true }).rewriteHeaders
+    // :status is reply-from's http2 client's: the upstream spoke HTTP/2.
+    assert.deepEqual({ ...rewriteHeaders(odd) }, { ok: 'y', 'set-cookie': ['a', 'b'], via: '2 hop-by-hop' })
+    assert.deepEqual({ ...rewriteHeaders(null) }, { via: '1.1 hop-by-hop' })
+    const strict = replyFromHooks({ strict: true, via: false }).rewriteHeaders
     // strict refuses a protected nomination; the fallback drops the nominated field instead.
     assert.deepEqual({ ...strict({ connection: 'content-length', 'content-length': '5', ok: 'y' }) }, { ok: 'y' })
   })

@@ -88,6 +88,7 @@ test('each options type lists exactly the names the function takes at run time',
     AttachOptions: require('../lib/integrations/http-proxy.js').ATTACH_OPTIONS,
     ForwardOptions: require('../lib/integrations/forward.js').FORWARD_OPTIONS,
     ReplyFromOptions: require('../lib/integrations/reply-from.js').REPLY_FROM_OPTIONS,
+    FastifyProxyOptions: require('../lib/integrations/fastify-http-proxy.js').FASTIFY_PROXY_OPTIONS,
   }
   for (const [name, names] of Object.entries(expected)) {
     assert.ok(Array.isArray(names), `${name}: the runtime list is exported`)

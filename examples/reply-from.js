@@ -1,7 +1,6 @@
 'use strict'
-// @fastify/reply-from with hop-by-hop's hooks: the client gets none of the upstream's
-// connection-specific fields, the upstream none of the client's, and the proxy's own
-// X-Forwarded-* and Via replace a client's. Also with `http2: true` (an HTTP/2 upstream).
+// @fastify/reply-from: replyFromHooks() drops each side's connection-specific fields, writes this
+// proxy's X-Forwarded-* over a client's, and Via both ways. Also with `http2: true`.
 
 const Fastify = require('fastify')
 const { replyFromHooks } = require('hop-by-hop')

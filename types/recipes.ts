@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import express from 'express'
 import Fastify from 'fastify'
 import replyFrom from '@fastify/reply-from'
+import fastifyHttpProxy from '@fastify/http-proxy'
 import httpProxy from 'http-proxy'
 import { createProxyMiddleware } from 'http-proxy-middleware'
 import * as undici from 'undici'
@@ -26,6 +27,7 @@ import {
   plugin,
   relay,
   replyFromHooks,
+  fastifyProxyOptions,
   writeHead,
 } from 'hop-by-hop'
 
@@ -134,6 +136,15 @@ export async function replyFromRecipe(): Promise<void> {
   await app.register(replyFrom, { base: upstream })
   app.all('/*', (request, reply) => reply.from(request.url, hooks))
   app.all('/spread/*', (request, reply) => reply.from(request.url, { ...hooks, retriesCount: 0 }))
+  await app.listen({ host: '127.0.0.1', port })
+  listening(app.server)
+}
+
+// README / examples/fastify-http-proxy.js: @fastify/http-proxy with fastifyProxyOptions() spread
+// into its options, as its own types check them.
+export async function fastifyHttpProxyRecipe(): Promise<void> {
+  const app = Fastify()
+  await app.register(fastifyHttpProxy, { upstream, websocket: true, ...fastifyProxyOptions({ trust: 'loopback', via: 'edge-1' }) })
   await app.listen({ host: '127.0.0.1', port })
   listening(app.server)
 }

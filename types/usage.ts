@@ -21,6 +21,7 @@ import {
   forward,
   forwardUpgrade,
   replyFromHooks,
+  fastifyProxyOptions,
   forwardHeaders,
   createForwarding,
 } from 'hop-by-hop'
@@ -35,6 +36,8 @@ import type {
   HopByHopErrorCode,
   HopByHopStatusCode,
   ReplyFromHooks,
+  FastifyProxyOptions,
+  FastifyProxyRegisterOptions,
   ForwardedRequest,
   Filter,
   Forwarding,
@@ -178,6 +181,21 @@ hooks.rewriteHeaders(upstreamRes.headers, { raw: req })
 console.log(outgoing.host, incoming['content-type'])
 // @ts-expect-error reply-from's client writes the framing itself
 replyFromHooks({ framing: false })
+
+const proxyChoices: FastifyProxyOptions = { trust: 'loopback', forwarded: 'both', via: 'edge-1', strict: true, protect: [], strip: ['X-Internal'], host: 'api.internal' }
+const proxyOptions: FastifyProxyRegisterOptions = fastifyProxyOptions(proxyChoices)
+const replyOptions: ReplyFromHooks = proxyOptions.replyOptions
+declare const fastifyReply: { raw: http.ServerResponse; hijack(): void }
+const checked: Promise<void> = proxyOptions.preHandler({ raw: req, headers: req.headers }, fastifyReply)
+const wsHeaders = proxyOptions.wsClientOptions.rewriteRequestHeaders(proxyOptions.wsClientOptions.headers, { raw: req, headers: req.headers })
+console.log(replyOptions.rewriteHeaders(upstreamRes.headers).via, checked, wsHeaders['x-forwarded-for'])
+fastifyProxyOptions()
+// @ts-expect-error a typo in an option name
+fastifyProxyOptions({ stirct: true })
+// @ts-expect-error undici and ws write the framing themselves
+fastifyProxyOptions({ framing: false })
+// @ts-expect-error @fastify/http-proxy's own option, not one of these
+fastifyProxyOptions({ upstream: 'http://127.0.0.1:3000' })
 
 // writeHead keeps the response type.
 const written: http.ServerResponse = writeHead(res, 200, filterResponse(upstreamRes).headers)

@@ -6,7 +6,8 @@
 
 const { createFilter, HOP_BY_HOP_HEADERS } = require('../filter/index.js')
 const { Forwarding, FORWARDING_HEADERS } = require('../proxy/forwarding.js')
-const { TOKEN } = require('../errors.js')
+const { followsClosingRequest } = require('../proxy/guards.js')
+const { TOKEN, afterClose } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, checkOptions, pick } = require('../options.js')
 
 // undici (and Node's http2 client) frame the body and own Connection: no `framing` option.
@@ -80,19 +81,36 @@ function conservativeHeaders(headers) {
  *   `TE: trailers`, and writes this proxy's X-Forwarded-* (or Forwarded) and Via over the client's.
  *   A request the filter refuses throws its HopByHopError: the hook runs synchronously inside
  *   reply.from(), in the route handler, so fastify answers its statusCode (400, 431) and nothing
- *   is sent upstream. Forwarding a request the filter refused is the one unsafe answer.
- * - rewriteHeaders drops the upstream's hop-by-hop and nominated fields and any pseudo-header.
+ *   is sent upstream. Forwarding a request the filter refused is the one unsafe answer. So is a
+ *   request pipelined behind one after which the connection closes (RFC 9112 §9.6).
+ * - rewriteHeaders drops the upstream's hop-by-hop and nominated fields and any pseudo-header,
+ *   adds this proxy's Via (RFC 9110 §7.6.3: a proxy sends Via in every message it forwards, the
+ *   response included), and `Connection: close` when the filter decided the client connection
+ *   must not stay open (an HTTP/1.0 client asking for keep-alive, RFC 9112 §9.3).
  *   It never throws: it runs inside the upstream client's response callback (an http2 stream
  *   event), where a throw ends the process, and it cannot change the status or stop the body.
  *   So when the filter cannot read the object it fails closed on the fields (conservativeHeaders).
  */
 function replyFromHooks(options) {
-  checkOptions(options, REPLY_FROM_OPTIONS, 'replyFromHooks()')
+  const { rewriteRequestHeaders, rewriteHeaders } = createHooks(options, 'replyFromHooks()')
+  return { rewriteRequestHeaders, rewriteHeaders }
+}
+
+/**
+ * The hooks, and `check(request)` for a preHandler that filters before the route handler runs
+ * (fastifyProxyOptions()): its result is kept for the hooks, so each request is filtered once.
+ */
+function createHooks(options, where) {
+  checkOptions(options, REPLY_FROM_OPTIONS, where)
   const filterChoices = pick(options, PROXY_FILTER_OPTIONS)
   const requestFilter = createFilter(filterChoices)
   const responseFilter = createFilter({ ...filterChoices, direction: 'response' })
   const forwarding = new Forwarding({ ...pick(options, FORWARDING_CHOICES), framing: false })
   const host = options?.host
+  // request.raw -> its filter result, when a preHandler filtered it first.
+  const checked = new WeakMap()
+  // request.raw of the requests after whose response the client connection closes.
+  const closing = new WeakSet()
 
   /**
    * The filter's result, or its HopByHopError with `headers: { connection: 'close' }`, which
@@ -101,16 +119,27 @@ function replyFromHooks(options) {
    */
   function filterOrRefuse(raw) {
     try {
-      return requestFilter.request(raw)
+      const result = requestFilter.request(raw)
+      if (followsClosingRequest(raw, result.keepAlive)) throw afterClose()
+      return result
     } catch (error) {
       if (error?.statusCode !== undefined) error.headers = { ...error.headers, connection: 'close' }
       throw error
     }
   }
 
+  function check(request) {
+    const result = filterOrRefuse(request.raw)
+    checked.set(request.raw, result)
+    return result
+  }
+
   function rewriteRequestHeaders(request, headers) {
     const raw = request.raw
-    const filtered = filterOrRefuse(raw)
+    const early = checked.get(raw)
+    const filtered = early ?? filterOrRefuse(raw)
+    // A preHandler that filtered first has already told Node to close the connection.
+    if (!filtered.keepAlive && early === undefined) closing.add(raw)
     const removed = new Set(filtered.diagnostics.removed.map((name) => name.toLowerCase()))
     const own = fromRawHeaders(forwarding.request(raw, filtered.headers))
     const out = {}
@@ -126,15 +155,26 @@ function replyFromHooks(options) {
     return out
   }
 
-  function rewriteHeaders(headers) {
+  function rewriteHeaders(headers, request) {
+    let out
     try {
-      return fromRawHeaders(responseFilter(toRawHeaders(headers)).headers)
+      out = fromRawHeaders(responseFilter(toRawHeaders(headers)).headers)
     } catch {
-      return conservativeHeaders(headers)
+      out = conservativeHeaders(headers)
     }
+    if (forwarding.via !== null) {
+      // The upstream's version: reply-from's http2 client hands over `:status`, undici's HTTP/1.1
+      // client does not (undici's own allowH2 shows nothing, and is read as 1.1).
+      const via = `${headers?.[':status'] === undefined ? '1.1' : '2'} ${forwarding.via}`
+      out.via = out.via === undefined ? via : [out.via, via].flat()
+    }
+    const raw = request?.raw
+    // HTTP/2 has no Connection field (RFC 9113 §8.2.2): Node would throw on one.
+    if (raw !== undefined && closing.has(raw) && raw.httpVersionMajor === 1) out.connection = 'close'
+    return out
   }
 
-  return { rewriteRequestHeaders, rewriteHeaders }
+  return { rewriteRequestHeaders, rewriteHeaders, check }
 }
 
-module.exports = { replyFromHooks, REPLY_FROM_OPTIONS }
+module.exports = { replyFromHooks, createHooks, REPLY_FROM_OPTIONS }
