@@ -416,7 +416,8 @@ export interface FastifyProxyRegisterOptions {
    * Filters every request on the plugin's routes before its handler runs, WebSocket handshakes
    * included (which ws would otherwise answer 101 at once). A refused request is answered 400 or
    * 431 (text/plain, `Connection: close`) and nothing is sent upstream; a request after which the
-   * connection must close (HTTP/1.0 keep-alive) closes it. A preHandler of your own must call it.
+   * connection must close (HTTP/1.0 keep-alive) closes it. A preHandler of your own awaits it
+   * first and stops when `reply.sent` is true.
    */
   preHandler(request: FastifyProxyRequest, reply: FastifyProxyReply): Promise<void>
 }

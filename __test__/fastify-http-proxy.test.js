@@ -338,6 +338,35 @@ describe('fastifyProxyOptions(options)', () => {
     assert.deepEqual(values(upstream.requests[0].headers, 'via'), [])
   })
 
+  it('a preHandler of the app\'s own that calls the returned one first: a refused request stops there, others go on', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const { preHandler, ...proxyOptions } = fastifyProxyOptions()
+    const seen = []
+    const app = Fastify()
+    app.register(require('@fastify/http-proxy'), {
+      upstream: upstream.url,
+      ...proxyOptions,
+      preHandler: async (request, reply) => {
+        await preHandler(request, reply)
+        if (reply.sent) return
+        seen.push(request.url)
+      },
+    })
+    t.after(() => app.close())
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const port = app.server.address().port
+    const refused = await connect(port)
+    t.after(() => refused.destroy())
+    refused.socket.write(Buffer.from(rawRequest('GET /refused HTTP/1.1', [['Host', 'front.test'], ['Connection', 'Upgrade'], ['Upgrade', 'w\u00e9bsocket']]), 'latin1'))
+    await assertRefused(refused, 400, 'ERR_HOP_BY_HOP_INVALID_UPGRADE')
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /kept HTTP/1.1', [['Host', 'front.test']]))
+    assert.equal((await client.response()).status, 200)
+    assert.deepEqual(seen, ['/kept'])
+    assert.deepEqual(upstream.requests.map((request) => request.target), ['/kept'])
+  })
+
   it('the WebSocket handshake upstream carries the options\' Via', async (t) => {
     const upstream = await webSocketUpstream(t)
     const port = await startWithOptions(t, upstream.url, { via: 'edge-1' })
