@@ -6,7 +6,7 @@
 //   emptyCall        calling into native code with the spread arguments, doing nothing
 //   readNames        + reading every name string into Rust
 //   binding.filter   + the Rust rules and reading the few values they need (no JS around it):
-//                      the full path, which filterHeaders takes
+//                      the checked path, which filterHeaders takes for arrays it does not gate
 //   gated call       the native call of filterRequest/filterResponse's IncomingMessage path:
 //                      only the lines that pass lib/filter/gate.js's gate (names that can be
 //                      hop-by-hop, and the lengths a Connection line nominates), spread

@@ -1,7 +1,8 @@
 'use strict'
-// The checked path: an arbitrary array (filterHeaders, a message that is not Node's, HTTP/2,
-// strip/protect lists, and every message the gated path finds fault with). Rust reads and checks
-// every name; the values' types are checked here.
+// The checked path: every array the gated path does not take (HTTP/2, strip/protect lists,
+// arrays too long to spread, anything that is not an array of strings with token names) and
+// every message it finds fault with, so that errors are reported here alone. Rust reads and
+// checks every name; the values' types are checked here.
 
 const N = require('../native/abi.js')
 const { invalidArgType, invalidArgValue, nativeError, notAString } = require('../errors.js')
