@@ -332,6 +332,59 @@ test('many shapes with the same names (the table of shapes starting over) keep g
   }
 })
 
+test('HTTP/2 arrays with pseudo-headers: the answer, the diagnostics and every error of the checked path', () => {
+  const h2 = { httpVersion: '2.0' }
+  const request = [':method', 'GET', ':scheme', 'https', ':authority', 'a.example', ':path', '/x', 'te', 'trailers', 'accept', '*/*', 'cookie', 'a=1']
+  for (let round = 0; round < 3; round++) {
+    const expected = assertSame(request, h2)
+    assert.deepEqual(expected.headers, ['te', 'trailers', 'accept', '*/*', 'cookie', 'a=1'])
+    assert.equal(expected.diagnostics.authority, 'a.example')
+    assertSame(request, { ...h2, direction: 'response', statusCode: 200 })
+    assertSame([':status', '200', 'content-type', 'text/plain'], { ...h2, direction: 'response', statusCode: 200 })
+  }
+  const cases = [
+    // Pseudo-headers anywhere, alone, with connection-specific fields (malformed in HTTP/2, removed).
+    ['accept', '*/*', ':path', '/', 'x-foo', '1'],
+    [':path', '/'],
+    [':authority', 'a', 'Connection', 'keep-alive, X-Foo', 'X-Foo', '1', 'Keep-Alive', 'timeout=5', 'x-bar', '2'],
+    [':method', 'CONNECT', 'Connection', 'upgrade', 'Upgrade', 'websocket'],
+    [':method', 'GET', 'Transfer-Encoding', 'chunked', 'Content-Length', '3'],
+    [':method', 'GET', 'Connection', 'host', 'host', 'a'],
+    [':method', 'GET', 'Connection', 'upgrade', 'Upgrade', 'web\u00e9socket'],
+    // Faults: a colon alone, a pseudo-header that is not ':' and a token, one on another line,
+    // a bad name or a non-string after pseudo-headers.
+    [':', 'x'],
+    [':bad name', 'x'],
+    [':path', '/', '::path', '/'],
+    [':path', '/', ':p\u00e9', '/'],
+    [':path', '/', 'bad name', 'x'],
+    [':path', '/', 'accept', 1],
+    [':path', 1, 'accept', '*/*'],
+    [':authority', 'a', 'x', 'y', ':path'],
+  ]
+  for (const raw of cases) {
+    for (const options of [h2, { ...h2, strict: true }, { ...h2, upgrade: true }, { ...h2, direction: 'response', statusCode: 101 }, undefined, { httpVersion: '1.1' }]) {
+      assertSame(raw, options)
+      assertSame(raw, options)
+    }
+  }
+  // Pseudo-headers on HTTP/1 are names that are not tokens.
+  assert.equal(assertSame(request, undefined).error.code, 'ERR_INVALID_HTTP_TOKEN')
+  assert.match(assertSame(['accept', '*/*', ':path', '/'], { httpVersion: '1.0' }).error.message, /rawHeaders\[2\]/)
+})
+
+test('property: random HTTP/2 arrays with pseudo-headers give the checked path\'s answer and errors', () => {
+  const pseudoName = fc.oneof(fc.constantFrom(':method', ':path', ':scheme', ':authority', ':status', ':protocol', ':', '::', ': x'), tokenName.map((name) => `:${name}`))
+  const h2Message = fc.array(fc.oneof(fc.tuple(pseudoName, valueOf), element), { maxLength: 12 }).map((pairs) => pairs.flat())
+  fc.assert(
+    fc.property(h2Message, optionsOf, (raw, options) => {
+      assertSame(raw, { ...options, httpVersion: '2.0' })
+      assertSame(raw, { ...options, httpVersion: '2.0' })
+    }),
+    { numRuns: 3000, seed: 0x4242 },
+  )
+})
+
 test('an IncomingMessage-like object that is not Node\'s takes the array path with the same answers', () => {
   for (const raw of [['Host', 'a', 'Connection', 'close'], ['Host', 'a', 'bad name', 'b'], ['Host', 1], ['Host', 'a', 'X', 'b', 'Connection', 'X']]) {
     const expected = outcome(() => filterHeadersChecked(raw, { httpVersion: '1.1', direction: 'request' }))

@@ -7,17 +7,18 @@
 // string; an array that fails is handed to the checked path, which reports it as before.
 // Rust gets only the lines that pass the gate (gate.js) or have the length of a nominated name,
 // and JavaScript keeps the others without reading their characters again; a message of a shape
-// seen before gets Rust's earlier answer from the table of known shapes (known-shapes.js). Every
-// other case (another object, strip/protect lists, HTTP/2 with its pseudo-headers, any error)
-// takes the checked path (checked.js), where Rust reads and checks every name.
+// seen before gets Rust's earlier answer from the table of known shapes (known-shapes.js). An
+// array's HTTP/2 pseudo-headers are checked here too and set aside, since they are never
+// forwarded. Every other case (strip/protect lists, an HTTP/2 message from Node's parser, any
+// error) takes the checked path (checked.js), where Rust reads and checks every name.
 
 const N = require('../native/abi.js')
 const { native, scratch, filterLines, MAX_SPREAD_ELEMENTS } = require('../native/call.js')
 const { passesGate, isNominatingConnection, OptionLengths, NO_LENGTHS, GatedPositions } = require('./gate.js')
 const { KnownShapes } = require('./known-shapes.js')
 const { filterChecked, filterCopied } = require('./checked.js')
-const { filterResult } = require('./result.js')
-const { CheckedNames, REMEMBERED_LINES } = require('./tokens.js')
+const { filterResult, FilterResult } = require('./result.js')
+const { CheckedNames, REMEMBERED_LINES, isTokenFrom } = require('./tokens.js')
 
 const positions = new GatedPositions()
 const knownShapes = new KnownShapes()
@@ -48,26 +49,26 @@ function filterParsed(message, flags, options, where) {
 }
 
 /**
- * filterHeaders (and createFilter's filter) of an array. Every name must be a token and every
- * element a string; anything else (another type, a name that is not a token, a hole) goes to the
- * checked path, which reports it with the same error as before. So do strip/protect lists,
- * HTTP/2 (pseudo-headers) and arrays too long to spread, whose lines Rust reads through its
- * array entry point.
+ * filterHeaders (and createFilter's filter) of an array. Every name must be a token (or, on
+ * HTTP/2, a pseudo-header: ':' and a token) and every element a string; anything else (another
+ * type, a name that is not a token, a hole) goes to the checked path, which reports it with the
+ * same error as before. So do strip/protect lists and arrays too long to spread, whose lines
+ * Rust reads through its array entry point.
  */
 function filterArray(rawHeaders, flags, options, where) {
-  if (!Array.isArray(rawHeaders) || (rawHeaders.length & 1) !== 0 || options.lists || (flags & N.VERSION_HTTP2) !== 0 || rawHeaders.length > MAX_SPREAD_ELEMENTS) {
+  if (!Array.isArray(rawHeaders) || (rawHeaders.length & 1) !== 0 || options.lists || rawHeaders.length > MAX_SPREAD_ELEMENTS) {
     return filterChecked(rawHeaders, flags, options, where)
   }
   // One read of every element, as on the checked path: what is checked is what is forwarded.
   const lines = rawHeaders.slice()
   const length = lines.length
-  const at = positions.reserve(length)
   // The names of the last message checked, line by line: a name equal to one is a token (and a
   // string), and any other is checked in full.
   const lastMessage = checkedNames.lastMessage
   const remembered = Math.min(length, lastMessage.length << 1)
   // Whether every name equals the last message's, which then has the same gating.
   let same = length === lastGating.length
+  let pseudo = 0
   let index = 0
   for (; index < remembered; index += 2) {
     const name = lines[index]
@@ -76,22 +77,72 @@ function filterArray(rawHeaders, flags, options, where) {
       // The last message's names change from here on, and with them what its gating was of.
       same = false
       lastGating.length = -1
-      if (!checkedNames.isTokenAt(name, index >>> 1)) return filterCopied(lines, flags, options, where)
+      if (!checkedNames.isTokenAt(name, index >>> 1)) {
+        if (!isPseudoHeader(name, flags)) return filterCopied(lines, flags, options, where)
+        pseudo++
+      }
     }
   }
   for (; index < length; index += 2) {
-    if (typeof lines[index + 1] !== 'string' || !checkedNames.isTokenAt(lines[index], index >>> 1)) return filterCopied(lines, flags, options, where)
+    const name = lines[index]
+    if (typeof lines[index + 1] !== 'string') return filterCopied(lines, flags, options, where)
+    if (!checkedNames.isTokenAt(name, index >>> 1)) {
+      if (!isPseudoHeader(name, flags)) return filterCopied(lines, flags, options, where)
+      pseudo++
+    }
   }
+  if (pseudo !== 0) return filterWithoutPseudoHeaders(lines, length - 2 * pseudo, flags, options, where)
+  return filterCheckedNames(lines, same, length <= remembered ? lastGating : null, flags, options, where)
+}
+
+/** An HTTP/2 pseudo-header's name (RFC 9113 §8.3): ':' and a token; never on another version. */
+function isPseudoHeader(name, flags) {
+  return (flags & N.VERSION_HTTP2) !== 0 && typeof name === 'string' && name.charCodeAt(0) === 0x3a && isTokenFrom(name, 1)
+}
+
+/**
+ * An HTTP/2 array with pseudo-headers, its names checked: they describe the stream and are never
+ * forwarded (RFC 9113 §8.3), and Rust's answer on the other lines does not depend on them. So
+ * the other lines take the gated path on their own, and the result keeps `lines`, the whole
+ * message, for its diagnostics (the ':authority' value, the pseudo-headers removed). Any error
+ * is reported by the checked path on the whole message, with its indexes.
+ */
+function filterWithoutPseudoHeaders(lines, fieldElements, flags, options, where) {
+  const fields = new Array(fieldElements)
+  let next = 0
+  for (let index = 0; index < lines.length; index += 2) {
+    const name = lines[index]
+    if (name.charCodeAt(0) === 0x3a) continue
+    fields[next++] = name
+    fields[next++] = lines[index + 1]
+  }
+  let result
+  try {
+    result = filterCheckedNames(fields, false, null, flags, options, where)
+  } catch {
+    return filterCopied(lines, flags, options, where)
+  }
+  return new FilterResult(result.headers, result.keepAlive, result.upgrade, lines, flags, options)
+}
+
+/**
+ * The gated path of an array whose names are all tokens. `same`: its names are those of the
+ * message `memo` keeps the gating of; `memo`: filterArray's LastGating when it may keep this
+ * message's gating, else null.
+ */
+function filterCheckedNames(lines, same, memo, flags, options, where) {
+  const length = lines.length
+  const at = positions.reserve(length)
   let count = 0
   if (same) {
     count = lastGating.count
     const gated = lastGating.at
     for (let line = 0; line < count; line++) at[line] = gated[line]
   } else {
-    for (index = 0; index < length; index += 2) {
+    for (let index = 0; index < length; index += 2) {
       if (passesGate(lines[index])) at[count++] = index
     }
-    if (length <= remembered) lastGating.keep(length, at, count)
+    if (memo !== null) memo.keep(length, at, count)
   }
   const codes = knownShapes.codes(lines, at, count, null)
   if (codes !== -1) {
@@ -101,7 +152,7 @@ function filterArray(rawHeaders, flags, options, where) {
     // The same nominating Connection line as the last message's: the same second gating.
     return filterNominatedAgain(lines, flags, options, where)
   }
-  return filterNominating(lines, count, codes, flags, options, where, length <= remembered ? lastGating : null)
+  return filterNominating(lines, count, codes, flags, options, where, memo)
 }
 
 /** filterArray of a message whose names and nominating Connection line are the last one's. */

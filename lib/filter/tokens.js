@@ -15,9 +15,14 @@ for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl
 
 /** Whether `name`, a string, is a token: at least one character, each a tchar. */
 function isToken(name) {
+  return isTokenFrom(name, 0)
+}
+
+/** Whether `name`, a string, is a token from its character `start` on. */
+function isTokenFrom(name, start) {
   const size = name.length
-  if (size === 0) return false
-  for (let i = 0; i < size; i++) {
+  if (size <= start) return false
+  for (let i = start; i < size; i++) {
     const code = name.charCodeAt(i)
     // Every unit above 0x7F (a non-ASCII character, half of a surrogate pair) is not a tchar;
     // Rust reads it as 0x80, which is not one either.
@@ -111,4 +116,4 @@ function ownCopy(name) {
   return String.fromCharCode.apply(null, codes)
 }
 
-module.exports = { isToken, CheckedNames, REMEMBERED_MAX_LENGTH, REMEMBERED_LINES }
+module.exports = { isToken, isTokenFrom, CheckedNames, REMEMBERED_MAX_LENGTH, REMEMBERED_LINES }
