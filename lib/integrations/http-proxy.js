@@ -32,15 +32,16 @@ const ATTACH_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_OPT
 
 
 /**
- * A flat list as the headers object setupOutgoing copies: one key per name, spelt as its first
- * line (Node's ClientRequest writes a key as spelt), repeated lines as an array.
+ * A flat list (its lines before element `end`) as the headers object setupOutgoing copies: one
+ * key per name, spelt as its first line (Node's ClientRequest writes a key as spelt), repeated
+ * lines as an array.
  */
-function headersObject(flat) {
+function headersObject(flat, end = flat.length) {
   const mark = nextStamp()
   const object = {}
-  for (let i = 0; i < flat.length; i += 2) {
-    const name = flat[i]
-    const bucket = nameBucket(name)
+  for (let i = 0; i < end; i += 2) {
+    const bucket = nameBucket(flat[i])
+    const name = spelling(flat[i], bucket)
     // A name whose bucket no earlier line took cannot repeat one: the usual list is walked once.
     if (SEEN[bucket] !== mark) {
       SEEN[bucket] = mark
@@ -65,6 +66,18 @@ function nextStamp() {
     stamp = 1
   }
   return stamp
+}
+
+// The last spelling of a name seen in each bucket. Each request brings new strings from Node's
+// parser, and V8 looks a new string up in its string table (hashing it whole) the first time it
+// is used as a property key; the same spelling from an earlier request already was, so it is
+// used instead, after one comparison.
+const SPELLINGS = new Array(4096).fill('')
+function spelling(name, bucket) {
+  const known = SPELLINGS[bucket]
+  if (known === name) return known
+  SPELLINGS[bucket] = name
+  return name
 }
 
 /** A bucket for a name, equal for names equal up to ASCII case: its length and three letters. */
@@ -333,6 +346,9 @@ class Exchange {
     // The upstream request, from the stream pass's pipe.
     this.proxyReq = undefined
     this.body = undefined
+    // The upstream head, and where the proxy's own lines in it begin (see appendOwnLines).
+    this.lines = undefined
+    this.ownLinesFrom = 0
     this.te = false
     this.chunked = false
     // The ws pass: the spelling of the handshake's Connection key.
@@ -374,8 +390,15 @@ class AttachedFilter {
     // One function per attach(), installed as req.pipe for the stream pass (see lendHeaders).
     this.pipeToUpstream = function pipeToUpstream(destination, options) {
       delete this.pipe
+      const exchange = this[self.slot]
+      try {
+        self.appendOwnLines(destination, exchange)
+      } catch (error) {
+        failUpstream(destination, exchange.res, 500, error)
+        return destination
+      }
       const piped = Readable.prototype.pipe.call(this, destination, options)
-      self.wireRequest(destination, this, this[self.slot])
+      self.wireRequest(destination, this, exchange)
       return piped
     }
     // 'upgrade' of an upstream ClientRequest (see guardUpgrade), `this` being that request.
@@ -421,11 +444,15 @@ class AttachedFilter {
    * (`protect: []`): an unframed body would be read as the next request.
    */
   upstreamHeaders(req, result, body, framing) {
-    const finished = this.forwarding.request(req, result.headers)
-    if (body !== undefined) return withContentLength(withoutLines(finished, 'trailer'), body.length)
+    return this.framed(this.forwarding.request(req, result.headers), body, framing)
+  }
+
+  /** `forwarded` framed for the body the proxy sends; the very list when it needs no change. */
+  framed(forwarded, body, framing) {
+    if (body !== undefined) return withContentLength(withoutLines(forwarded, 'trailer'), body.length)
     // From rawHeaders: http-proxy's deleteLength pass rewrites req.headers of a chunked DELETE.
-    if (framing.length !== undefined && !framing.chunked) return withContentLength(finished, framing.length)
-    return finished
+    if (framing.length !== undefined && !framing.chunked) return withContentLength(forwarded, framing.length)
+    return forwarded
   }
 
   /**
@@ -435,7 +462,7 @@ class AttachedFilter {
   gate(req, res, callOptions) {
     try {
       if (this.usesFetch(callOptions)) throw fetchPath()
-      this.prepareWeb(req, res)
+      this.prepareWeb(req, res, callOptions)
       return false
     } catch (error) {
       refuse(res, requestStatus(error), error)
@@ -453,18 +480,35 @@ class AttachedFilter {
     return this.fetchCapable && process.env.FORCE_FETCH_PATH === 'true'
   }
 
-  prepareWeb(req, res) {
+  prepareWeb(req, res, callOptions) {
     const exchange = this.exchange(req, this.filter)
     const result = exchange.result
     if (followsClosingRequest(req, result.keepAlive)) throw afterClose()
     const body = bodyConsumed(req) ? replayedBody(req) : undefined
     const framing = clientFraming(req.rawHeaders)
+    const forwarded = this.forwarding.request(req, result.headers)
+    const ownLinesFrom = this.forwarding.ownLinesFrom
+    const lines = this.framed(forwarded, body, framing)
     exchange.prepared = true
     exchange.res = res
     exchange.body = body
     exchange.te = findLine(result.headers, 'te') !== -1
     exchange.chunked = framing.chunked
-    lendHeaders(req, headersObject(this.upstreamHeaders(req, result, body, framing)), this.pipeToUpstream)
+    exchange.lines = lines
+    exchange.ownLinesFrom = lines === forwarded && setsOwnLinesInPipe(callOptions, result.headers) ? ownLinesFrom : lines.length
+    lendHeaders(req, headersObject(lines, exchange.ownLinesFrom), this.pipeToUpstream)
+  }
+
+  /**
+   * The proxy's own lines go on the upstream request itself, in the same order after the
+   * client's, as the stream pass pipes into it. setupOutgoing's copy of the lent headers, and
+   * the ClientRequest's, then hold only the client's fields: with the proxy's four more, a usual
+   * browser request outgrew the number of properties V8 keeps in an object's fast mode, and
+   * both objects became hash tables (whose keys Object.keys sorts) on every request.
+   */
+  appendOwnLines(proxyReq, exchange) {
+    const lines = exchange.lines
+    for (let i = exchange.ownLinesFrom; i < lines.length; i += 2) proxyReq.appendHeader(lines[i], lines[i + 1])
   }
 
   /** What the stream pass's upstream request needs for its body, keep-alive and a stray 101. */
@@ -647,6 +691,17 @@ class AttachedFilter {
     for (const key of Object.keys(headers)) delete headers[key]
     Object.assign(headers, headersObject(lines))
   }
+}
+
+/**
+ * Whether the stream pass pipes the client's request into a ClientRequest whose head is still
+ * open: not with `buffer` (another stream is piped), `forward` (another request is piped
+ * first), `followRedirects` (later hops are built from the copied headers alone), nor for a
+ * request with Expect, whose head Node writes in the ClientRequest constructor.
+ */
+function setsOwnLinesInPipe(callOptions, filtered) {
+  if (callOptions?.buffer || callOptions?.forward || callOptions?.followRedirects) return false
+  return findLine(filtered, 'expect') === -1
 }
 
 /** A header of the current hop's ClientRequest, and of follow-redirects' template for later hops. */

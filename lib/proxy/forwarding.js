@@ -203,6 +203,10 @@ class Forwarding {
     this.host = targetHost(options.host)
     // false for clients that frame the body and own Connection themselves (undici, fetch).
     this.framing = booleanOption(options, 'framing', true)
+    // Where this proxy's own lines (forwarding fields, Via, framing) begin in the list the last
+    // request() call returned: after Host and the client's lines. An integration that can set
+    // them on the upstream request itself reads it right after the call.
+    this.ownLinesFrom = 0
   }
 
   /**
@@ -252,6 +256,7 @@ class Forwarding {
     const host = this.host ?? clientHost ?? localAuthority(req.socket)
     out.unshift('Host', host)
 
+    this.ownLinesFrom = out.length
     const proto = requestProtocol(req)
     // A family this proxy does not write passes on as a trusted peer sent it.
     if (this.families.x) this.#xForwarded(out, inbound, peer, clientHost ?? host, proto)
