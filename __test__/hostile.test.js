@@ -2,8 +2,8 @@
 // Hostile clients and odd upstreams, through all four shipped paths: the http-proxy handlers
 // (attach), http-proxy-middleware with plugin(), the README's Express recipe (middleware
 // + relay) and `npm start`; and the framework wirings (Vite's dev proxy + attach,
-// @fastify/http-proxy + replyFromHooks). Raw sockets on both sides, 127.0.0.1 only. Runs on Node 20 too, whose
-// server cuts long request heads where 22 and later answer 431 themselves.
+// @fastify/http-proxy + fastifyProxyOptions). Raw sockets on both sides, 127.0.0.1 only. Runs on
+// Node 20 too, whose server cuts long request heads where 22 and later answer 431 themselves.
 //
 // Bounds: every answer within WAIT_MS (5 s); a refused connection closes within CLOSE_MS; the
 // slow-loris head is cut by the server's headersTimeout (1 s here) within SLOW_LORIS_MS.
@@ -45,7 +45,7 @@ const ALL_PATHS = { ...PATHS, ...FRAMEWORK_PATHS }
 // What a wiring cannot meet without a change in a file this suite's owner does not own: path ->
 // start of the test's title -> reason. Each still runs, reported as todo.
 const TODO = {
-  '@fastify/http-proxy + replyFromHooks': {
+  '@fastify/http-proxy + fastifyProxyOptions': {
     // Fastify answers the hook's 431 and keeps the connection; lib/integrations/reply-from.js
     // could give the error `headers: { connection: 'close' }`, which Fastify's error handler writes.
     '1,500 filler lines, then Transfer-Encoding': 'lib/integrations/reply-from.js: the 431 keeps the connection open (the refused error carries no Connection: close)',

@@ -2,8 +2,8 @@
 // The shipped paths, each as a proxy in front of a target, for tests that drive them all:
 // http-proxy with attach(), http-proxy-middleware with plugin(), Express middleware() + relay(),
 // node:http filterRequest() + forwardHeaders() + relay(), and `npm start`; and the framework
-// wirings: Vite's dev proxy with attach() and @fastify/http-proxy with replyFromHooks(), each as
-// its example sets it up. Every server listens on 127.0.0.1 (or the host asked for) and handles
+// wirings: Vite's dev proxy with attach() and @fastify/http-proxy with fastifyProxyOptions(), each
+// as its example sets it up. Every server listens on 127.0.0.1 (or the host asked for) and handles
 // WebSocket upgrades too.
 
 const fs = require('node:fs')
@@ -14,7 +14,7 @@ const Fastify = require('fastify')
 const express = require('express')
 const httpProxy = require('http-proxy')
 const { createProxyMiddleware } = require('http-proxy-middleware')
-const { attach, plugin, middleware, relay, relayUpgrade, filterRequest, forwardHeaders, replyFromHooks } = require('../..')
+const { attach, plugin, middleware, relay, relayUpgrade, filterRequest, forwardHeaders, fastifyProxyOptions } = require('../..')
 const { refuseSocket } = require('../../lib/proxy/respond.js')
 const { startDemo } = require('./examples.js')
 const { listen, closeServer } = require('./wire.js')
@@ -136,25 +136,13 @@ async function viteWiring(t, target, options, host = '127.0.0.1') {
 }
 
 /**
- * @fastify/http-proxy as examples/fastify-http-proxy.js registers it, with `options` for the hooks;
- * Node's keepAliveTimeout (5 s) as the other wirings have it, not Fastify's 72 s.
+ * @fastify/http-proxy as examples/fastify-http-proxy.js registers it, with `options` for
+ * fastifyProxyOptions(); Node's keepAliveTimeout (5 s) as the other wirings have it, not
+ * Fastify's 72 s.
  */
 async function fastifyHttpProxyWiring(t, target, options, host = '127.0.0.1') {
-  const hooks = replyFromHooks(options)
-  function webSocketHeaders(headers, request) {
-    const fields = Object.entries(request.headers).filter(([name]) => name !== 'host' && !name.startsWith('sec-websocket-'))
-    return hooks.rewriteRequestHeaders(request, { ...Object.fromEntries(fields), ...headers })
-  }
   const app = Fastify({ http: SERVER_OPTIONS, keepAliveTimeout: 5000 })
-  app.register(require('@fastify/http-proxy'), {
-    upstream: target,
-    replyOptions: hooks,
-    websocket: true,
-    wsClientOptions: { rewriteRequestHeaders: webSocketHeaders },
-    preHandler: async (request) => {
-      if (request.headers.upgrade !== undefined) hooks.rewriteRequestHeaders(request, {})
-    },
-  })
+  app.register(require('@fastify/http-proxy'), { upstream: target, websocket: true, ...fastifyProxyOptions(options) })
   t.after(() => app.close())
   await app.listen({ host, port: 0 })
   return app.server.address().port
@@ -175,7 +163,7 @@ const VITE_UNAVAILABLE = viteUnavailable()
 /** Framework wirings, each as its example sets it up (for the tables of paths.test.js, hostile.test.js). */
 const FRAMEWORK_PATHS = {
   ...(VITE_UNAVAILABLE === undefined ? { 'Vite server.proxy + attach': viteWiring } : {}),
-  '@fastify/http-proxy + replyFromHooks': fastifyHttpProxyWiring,
+  '@fastify/http-proxy + fastifyProxyOptions': fastifyHttpProxyWiring,
 }
 
 /** The four wirings the README shows and the framework ones, for the table every request kind goes through. */
