@@ -46,17 +46,11 @@ const ALL_PATHS = { ...PATHS, ...FRAMEWORK_PATHS }
 // start of the test's title -> reason. Each still runs, reported as todo.
 const TODO = {
   '@fastify/http-proxy + fastifyProxyOptions': {
-    // Fastify answers the hook's 431 and keeps the connection; lib/integrations/reply-from.js
-    // could give the error `headers: { connection: 'close' }`, which Fastify's error handler writes.
-    '1,500 filler lines, then Transfer-Encoding': 'lib/integrations/reply-from.js: the 431 keeps the connection open (the refused error carries no Connection: close)',
     // undici reads every response line (no 1,000-line cut like Node's client), so the filter sees
     // the whole head: 200, X-Secret removed, the late Set-Cookie kept. Right, but not this row.
     'X-Secret first, 1,500 filler lines': 'undici keeps every response line: 200 with X-Secret removed, not 502',
     'boundary: 999 response lines': 'undici keeps every response line: 1,001 lines are filtered whole (200), not 502',
     '101 to a request that did not ask': 'reply-from answers undici\'s error on a 101 with 500, not 502 (no hang)',
-    // The hooks cannot decide the client's keep-alive (RFC 9112 §9.3): Node keeps an HTTP/1.0
-    // keep-alive connection and reads the request behind it.
-    'HTTP/1.0 keep-alive: a request pipelined': 'the hooks cannot close the client connection: the pipelined request is forwarded',
   },
 }
 
