@@ -7,12 +7,11 @@
 
 const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
-const http = require('node:http')
-const { execFile } = require('node:child_process')
-const { WebSocket, WebSocketServer } = require('ws')
+const { WebSocket } = require('ws')
 const { startExample } = require('./helpers/examples.js')
 const Fastify = require('fastify')
-const { WAIT_MS, withTimeout, listen, closeServer, values, rawRequest, rawResponse, startRecordingUpstream, connect } = require('./helpers/wire.js')
+const { values, rawRequest, rawResponse, connect } = require('./helpers/wire.js')
+const { SPOOFED, leaky, recordingUpstream, assertClean, assertCleanAnswer, curl, webSocketUpstream, shortBodyUpstream, opened, nextMessage } = require('./helpers/fixtures.js')
 const { fastifyProxyOptions } = require('..')
 
 const EXAMPLE = 'fastify-http-proxy.js'
@@ -20,39 +19,8 @@ const EXAMPLE = 'fastify-http-proxy.js'
 // Node has already answered the client's Expect: 100-continue; undici (reply-from's client) throws
 // "expect header not supported" when the hook hands it on, so reply-from answers 500.
 
-// What a client must never get through: a nominated field, its own Keep-Alive, a forged chain.
-const SPOOFED = [
-  ['Connection', 'keep-alive, X-Secret'],
-  ['X-Secret', 'client-token'],
-  ['Keep-Alive', 'timeout=30'],
-  ['X-Forwarded-For', '6.6.6.6'],
-]
-
-// An upstream answer with connection-specific fields of its own.
-const LEAKY = rawResponse({ headers: [['Connection', 'X-Upstream-Hop'], ['X-Upstream-Hop', '1'], ['Keep-Alive', 'timeout=9'], ['X-End', 'kept']], body: 'ok' })
-
-async function recordingUpstream(t, respond = () => LEAKY) {
-  const upstream = await startRecordingUpstream(respond)
-  t.after(() => upstream.close())
-  return upstream
-}
-
 async function start(t, upstream) {
   return (await startExample(t, EXAMPLE, { UPSTREAM: upstream })).port
-}
-
-function assertClean(request) {
-  assert.deepEqual(values(request.headers, 'x-secret'), [])
-  assert.deepEqual(values(request.headers, 'keep-alive'), [])
-  assert.deepEqual(values(request.headers, 'x-forwarded-for'), ['127.0.0.1'])
-  assert.deepEqual(values(request.headers, 'via'), ['1.1 hop-by-hop'])
-}
-
-function assertCleanAnswer(response) {
-  assert.deepEqual(values(response.headers, 'x-upstream-hop'), [])
-  assert.deepEqual(values(response.headers, 'keep-alive').filter((v) => v === 'timeout=9'), [])
-  assert.deepEqual(values(response.headers, 'x-end'), ['kept'])
-  assert.deepEqual(values(response.headers, 'via'), ['1.1 hop-by-hop'])
 }
 
 /** The upgrade head of a WebSocket handshake, with `extra` lines. */
@@ -77,55 +45,9 @@ async function assertRefused(client, status, code) {
   assert.equal(await client.closesWithin(2000), true)
 }
 
-/** curl -v: resolves its trace (stderr) and body. */
-function curl(args) {
-  return withTimeout(new Promise((resolve, reject) => {
-    execFile('/usr/bin/curl', ['-sS', '-v', '--max-time', '5', ...args], (error, stdout, stderr) => {
-      if (error) reject(new Error(`curl: ${stderr || error.message}`))
-      else resolve({ trace: stderr, body: stdout })
-    })
-  }), WAIT_MS + 1000, 'curl')
-}
-
-/** A ws upstream that echoes and records each handshake's raw lines. */
-async function webSocketUpstream(t) {
-  const server = http.createServer()
-  const wss = new WebSocketServer({ server })
-  const handshakes = []
-  wss.on('headers', (headers) => {
-    const at = headers.findIndex((line) => /^connection:/i.test(line))
-    headers[at] = 'Connection: Upgrade, X-Upstream-Hop'
-    headers.push('X-Upstream-Hop: 1', 'Keep-Alive: timeout=9')
-  })
-  wss.on('connection', (socket, req) => {
-    const lines = []
-    for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push([req.rawHeaders[i], req.rawHeaders[i + 1]])
-    handshakes.push(lines)
-    socket.on('message', (data) => socket.send(`echo ${data}`))
-  })
-  const port = await listen(server)
-  t.after(async () => {
-    for (const socket of wss.clients) socket.terminate()
-    wss.close()
-    await closeServer(server)
-  })
-  return { url: `http://127.0.0.1:${port}`, handshakes }
-}
-
-function opened(client) {
-  return withTimeout(new Promise((resolve, reject) => {
-    client.once('upgrade', (response) => client.once('open', () => resolve(response)))
-    client.once('error', reject)
-  }), WAIT_MS, 'open')
-}
-
-function nextMessage(client) {
-  return withTimeout(new Promise((resolve) => client.once('message', (data) => resolve(data.toString()))), WAIT_MS, 'message')
-}
-
-describe('examples/fastify-http-proxy.js (@fastify/http-proxy 11, replyOptions: replyFromHooks())', () => {
+describe('examples/fastify-http-proxy.js (@fastify/http-proxy 11, ...fastifyProxyOptions())', () => {
   it('a GET: nominated fields dropped both ways, X-Forwarded-For and Via replaced upstream', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await start(t, upstream.url)
     const client = await connect(port)
     t.after(() => client.destroy())
@@ -140,7 +62,7 @@ describe('examples/fastify-http-proxy.js (@fastify/http-proxy 11, replyOptions: 
   })
 
   it('Expect: 100-continue from a raw socket that waits for the 100', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await start(t, upstream.url)
     const client = await connect(port)
     t.after(() => client.destroy())
@@ -155,7 +77,7 @@ describe('examples/fastify-http-proxy.js (@fastify/http-proxy 11, replyOptions: 
   })
 
   it('a 2 KB JSON POST curl sends with Expect: 100-continue: the body sent once, filtered', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await start(t, upstream.url)
     const body = JSON.stringify({ text: 'x'.repeat(2048) })
     const headers = SPOOFED.flatMap(([name, value]) => ['-H', `${name}: ${value}`])
@@ -168,7 +90,7 @@ describe('examples/fastify-http-proxy.js (@fastify/http-proxy 11, replyOptions: 
   })
 
   it('a 2 KB chunked POST (curl): the body goes on once, filtered', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await start(t, upstream.url)
     const body = 'y'.repeat(2048)
     const headers = SPOOFED.flatMap(([name, value]) => ['-H', `${name}: ${value}`])
@@ -182,14 +104,7 @@ describe('examples/fastify-http-proxy.js (@fastify/http-proxy 11, replyOptions: 
   })
 
   it('an upstream that cuts its body short (Content-Length: 100, reset after 10 bytes): the client connection is cut, not left waiting', async (t) => {
-    const upstreamServer = http.createServer((req, res) => {
-      res.writeHead(200, { 'Content-Length': '100' })
-      res.write('0123456789')
-      setTimeout(() => res.socket.resetAndDestroy(), 50)
-    })
-    const upstreamPort = await listen(upstreamServer)
-    t.after(() => closeServer(upstreamServer))
-    const port = await start(t, `http://127.0.0.1:${upstreamPort}`)
+    const port = await start(t, await shortBodyUpstream(t))
     const client = await connect(port)
     t.after(() => client.destroy())
     client.send(rawRequest('GET /cut HTTP/1.1', [['Host', 'front.test']]))
@@ -247,7 +162,7 @@ describe('examples/fastify-http-proxy.js (@fastify/http-proxy 11, replyOptions: 
   })
 
   it('an HTTP/1.0 client asking for keep-alive is answered with Connection: close and closed (RFC 9112 §9.3); HTTP/1.1 stays open', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await start(t, upstream.url)
     const old = await connect(port)
     t.after(() => old.destroy())
@@ -264,7 +179,7 @@ describe('examples/fastify-http-proxy.js (@fastify/http-proxy 11, replyOptions: 
   })
 
   it('a request pipelined behind an HTTP/1.0 keep-alive one is not forwarded (RFC 9112 §9.6)', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await start(t, upstream.url)
     const client = await connect(port)
     t.after(() => client.destroy())
@@ -304,7 +219,7 @@ describe('fastifyProxyOptions(options)', () => {
   })
 
   it('strict: a client nominating X-Forwarded-For is answered 400 as every wiring answers it, and nothing is sent upstream', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await startWithOptions(t, upstream.url, { strict: true })
     const client = await connect(port)
     t.after(() => client.destroy())
@@ -314,7 +229,7 @@ describe('fastifyProxyOptions(options)', () => {
   })
 
   it('via and trust: Via names this proxy both ways, and a trusted peer\'s X-Forwarded-For and Via chains are extended', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await startWithOptions(t, upstream.url, { trust: 'loopback', via: 'edge-1' })
     const client = await connect(port)
     t.after(() => client.destroy())
@@ -339,7 +254,7 @@ describe('fastifyProxyOptions(options)', () => {
   })
 
   it('a preHandler of the app\'s own that calls the returned one first: a refused request stops there, others go on', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const { preHandler, ...proxyOptions } = fastifyProxyOptions()
     const seen = []
     const app = Fastify()
@@ -391,7 +306,7 @@ describe('what Fastify\'s hooks cannot see (limits of this wiring)', () => {
   })
 
   it('header names are lowercased both ways (reply-from hands the hooks parsed objects; Fastify lowercases response names)', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await start(t, upstream.url)
     const client = await connect(port)
     t.after(() => client.destroy())
@@ -412,7 +327,7 @@ describe('what Fastify\'s hooks cannot see (limits of this wiring)', () => {
   })
 
   it('a non-WebSocket upgrade (h2c) is refused by ws with 400; nothing reaches the upstream', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await start(t, upstream.url)
     const client = await connect(port)
     t.after(() => client.destroy())

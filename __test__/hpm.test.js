@@ -8,32 +8,16 @@
 const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
-const { execFile } = require('node:child_process')
 const express = require('express')
 const httpProxy = require('http-proxy')
 const { createProxyMiddleware, fixRequestBody } = require('http-proxy-middleware')
 const { WebSocket, WebSocketServer } = require('ws')
 const { attach, plugin } = require('..')
 const { startExample } = require('./helpers/examples.js')
-const { WAIT_MS, withTimeout, listen, closeServer, values, names, rawRequest, rawResponse, startRecordingUpstream, connect, exchange } = require('./helpers/wire.js')
+const { WAIT_MS, withTimeout, listen, closeServer, values, names, rawRequest, rawResponse, connect, exchange } = require('./helpers/wire.js')
+const { SPOOFED, recordingUpstream, assertClean, curl, webSocketUpstream, opened, nextMessage } = require('./helpers/fixtures.js')
 
 const KINDS = ['hpm + plugin', 'http-proxy + attach']
-
-// What a client must never get through to the upstream: a nominated field, its own Keep-Alive,
-// and a forged chain of addresses.
-const SPOOFED = [
-  ['Connection', 'keep-alive, X-Secret'],
-  ['X-Secret', 'client-token'],
-  ['Keep-Alive', 'timeout=30'],
-  ['X-Forwarded-For', '6.6.6.6'],
-]
-
-function assertClean(request, label = '') {
-  assert.deepEqual(values(request.headers, 'x-secret'), [], label)
-  assert.deepEqual(values(request.headers, 'keep-alive'), [], label)
-  assert.deepEqual(values(request.headers, 'x-forwarded-for'), ['127.0.0.1'], label)
-  assert.deepEqual(values(request.headers, 'via'), ['1.1 hop-by-hop'], label)
-}
 
 /**
  * A proxy of `kind` in front of `upstream`: `parsers` (Express middleware) run first; `fix` is
@@ -72,22 +56,6 @@ async function proxyFor(t, kind, upstream, { parsers = [], fix = 'none', proxyOp
     await closeServer(server)
   })
   return port
-}
-
-async function recordingUpstream(t, respond) {
-  const upstream = await startRecordingUpstream(respond)
-  t.after(() => upstream.close())
-  return upstream
-}
-
-/** curl -v: resolves its trace (stderr: `>` lines sent, `<` lines received) and the body. */
-function curl(args) {
-  return withTimeout(new Promise((resolve, reject) => {
-    execFile('/usr/bin/curl', ['-sS', '-v', '--max-time', '5', ...args], (error, stdout, stderr) => {
-      if (error) reject(new Error(`curl: ${stderr || error.message}`))
-      else resolve({ trace: stderr, body: stdout })
-    })
-  }), WAIT_MS + 1000, 'curl')
 }
 
 for (const kind of KINDS) {
@@ -142,43 +110,18 @@ for (const kind of KINDS) {
     })
 
     it('a WebSocket (ws client): the handshake filtered both ways, messages both ways', async (t) => {
-      const upstreamServer = http.createServer()
-      const wss = new WebSocketServer({ server: upstreamServer })
-      const handshakes = []
-      // The upstream's 101 nominates a field of its own, which must not reach the client.
-      wss.on('headers', (headers) => {
-        const at = headers.findIndex((line) => /^connection:/i.test(line))
-        headers[at] = 'Connection: Upgrade, X-Upstream-Hop'
-        headers.push('X-Upstream-Hop: 1', 'Keep-Alive: timeout=9')
-      })
-      wss.on('connection', (socket, req) => {
-        handshakes.push(req.rawHeaders)
-        socket.on('message', (data) => socket.send(`echo ${data}`))
-      })
-      const upstreamPort = await listen(upstreamServer)
-      t.after(async () => {
-        for (const socket of wss.clients) socket.terminate()
-        wss.close()
-        await closeServer(upstreamServer)
-      })
-      const port = await proxyFor(t, kind, `http://127.0.0.1:${upstreamPort}`)
+      const upstream = await webSocketUpstream(t)
+      const port = await proxyFor(t, kind, upstream.url)
       // ws writes its own Connection; the fixed-list and forwarding fields are the client's.
       const client = new WebSocket(`ws://127.0.0.1:${port}/socket`, { headers: { 'Keep-Alive': '300', 'Proxy-Authorization': 'Basic dTpw', 'X-Forwarded-For': '6.6.6.6' } })
       t.after(() => client.terminate())
-      const opened = withTimeout(new Promise((resolve) => client.once('open', resolve)), WAIT_MS, 'open')
-      const [response] = await withTimeout(new Promise((resolve, reject) => {
-        client.once('upgrade', (res) => resolve([res]))
-        client.once('error', reject)
-      }), WAIT_MS, 'upgrade')
+      const response = await opened(client)
       assert.equal(response.headers.via, '1.1 hop-by-hop')
       assert.equal(response.headers['keep-alive'], undefined)
       assert.equal(response.headers['x-upstream-hop'], undefined)
-      await opened
       client.send('ping')
-      const [data] = await withTimeout(new Promise((resolve) => client.once('message', (...args) => resolve(args))), WAIT_MS, 'message')
-      assert.equal(data.toString(), 'echo ping')
-      const lines = []
-      for (let i = 0; i < handshakes[0].length; i += 2) lines.push([handshakes[0][i], handshakes[0][i + 1]])
+      assert.equal(await nextMessage(client), 'echo ping')
+      const [lines] = upstream.handshakes
       assert.deepEqual(values(lines, 'keep-alive'), [])
       assert.deepEqual(values(lines, 'proxy-authorization'), [])
       assert.deepEqual(values(lines, 'x-forwarded-for'), ['127.0.0.1'])

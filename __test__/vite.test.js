@@ -8,25 +8,13 @@ const { describe, it, before } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')
-const http = require('node:http')
 const path = require('node:path')
-const { execFile } = require('node:child_process')
-const { WebSocket, WebSocketServer } = require('ws')
+const { WebSocket } = require('ws')
 const { attach } = require('..')
-const { WAIT_MS, withTimeout, listen, closeServer, values, rawRequest, rawResponse, startRecordingUpstream, connect } = require('./helpers/wire.js')
+const { values, rawRequest, connect } = require('./helpers/wire.js')
+const { SPOOFED, leaky, recordingUpstream, assertClean, assertCleanAnswer, curl, webSocketUpstream, shortBodyUpstream, opened, nextMessage } = require('./helpers/fixtures.js')
 
 const CONFIG = path.join(__dirname, '..', 'examples', 'vite.config.mjs')
-
-// What a client must never get through: a nominated field, its own Keep-Alive, a forged chain.
-const SPOOFED = [
-  ['Connection', 'keep-alive, X-Secret'],
-  ['X-Secret', 'client-token'],
-  ['Keep-Alive', 'timeout=30'],
-  ['X-Forwarded-For', '6.6.6.6'],
-]
-
-// An upstream answer with connection-specific fields of its own.
-const LEAKY = rawResponse({ headers: [['Connection', 'X-Upstream-Hop'], ['X-Upstream-Hop', '1'], ['Keep-Alive', 'timeout=9'], ['X-End', 'kept']], body: 'ok' })
 
 const { VITE_UNAVAILABLE } = require('./helpers/paths.js')
 
@@ -62,76 +50,9 @@ async function startVite(t, upstream) {
   return server.httpServer.address().port
 }
 
-async function recordingUpstream(t, respond = () => LEAKY) {
-  const upstream = await startRecordingUpstream(respond)
-  t.after(() => upstream.close())
-  return upstream
-}
-
-function assertClean(request) {
-  assert.deepEqual(values(request.headers, 'x-secret'), [])
-  assert.deepEqual(values(request.headers, 'keep-alive'), [])
-  assert.deepEqual(values(request.headers, 'x-forwarded-for'), ['127.0.0.1'])
-  assert.deepEqual(values(request.headers, 'via'), ['1.1 hop-by-hop'])
-}
-
-function assertCleanAnswer(response) {
-  assert.deepEqual(values(response.headers, 'x-upstream-hop'), [])
-  assert.deepEqual(values(response.headers, 'keep-alive').filter((v) => v === 'timeout=9'), [])
-  assert.deepEqual(values(response.headers, 'x-end'), ['kept'])
-  assert.deepEqual(values(response.headers, 'via'), ['1.1 hop-by-hop'])
-}
-
-/** curl -v: resolves its trace (stderr) and body. */
-function curl(args) {
-  return withTimeout(new Promise((resolve, reject) => {
-    execFile('/usr/bin/curl', ['-sS', '-v', '--max-time', '5', ...args], (error, stdout, stderr) => {
-      if (error) reject(new Error(`curl: ${stderr || error.message}`))
-      else resolve({ trace: stderr, body: stdout })
-    })
-  }), WAIT_MS + 1000, 'curl')
-}
-
-/** A ws upstream that echoes and records each handshake's raw lines. */
-async function webSocketUpstream(t) {
-  const server = http.createServer()
-  const wss = new WebSocketServer({ server })
-  const handshakes = []
-  // The upstream's 101 nominates a field of its own, which must not reach the client.
-  wss.on('headers', (headers) => {
-    const at = headers.findIndex((line) => /^connection:/i.test(line))
-    headers[at] = 'Connection: Upgrade, X-Upstream-Hop'
-    headers.push('X-Upstream-Hop: 1', 'Keep-Alive: timeout=9')
-  })
-  wss.on('connection', (socket, req) => {
-    const lines = []
-    for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push([req.rawHeaders[i], req.rawHeaders[i + 1]])
-    handshakes.push(lines)
-    socket.on('message', (data) => socket.send(`echo ${data}`))
-  })
-  const port = await listen(server)
-  t.after(async () => {
-    for (const socket of wss.clients) socket.terminate()
-    wss.close()
-    await closeServer(server)
-  })
-  return { url: `http://127.0.0.1:${port}`, handshakes }
-}
-
-function opened(client) {
-  return withTimeout(new Promise((resolve, reject) => {
-    client.once('upgrade', (response) => client.once('open', () => resolve(response)))
-    client.once('error', reject)
-  }), WAIT_MS, 'open')
-}
-
-function nextMessage(client) {
-  return withTimeout(new Promise((resolve) => client.once('message', (data) => resolve(data.toString()))), WAIT_MS, 'message')
-}
-
 describe('Vite 8 dev proxy with examples/vite.config.mjs (configure: (proxy) => attach(proxy))', { skip: VITE_UNAVAILABLE }, () => {
   it('a GET to /api: nominated fields dropped both ways, X-Forwarded-For and Via replaced', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await startVite(t, upstream.url)
     const client = await connect(port)
     t.after(() => client.destroy())
@@ -145,7 +66,7 @@ describe('Vite 8 dev proxy with examples/vite.config.mjs (configure: (proxy) => 
   })
 
   it('a path outside /api is Vite\'s own and never reaches the upstream', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await startVite(t, upstream.url)
     const client = await connect(port)
     t.after(() => client.destroy())
@@ -157,7 +78,7 @@ describe('Vite 8 dev proxy with examples/vite.config.mjs (configure: (proxy) => 
   })
 
   it('Expect: 100-continue from a raw socket that waits for the 100', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await startVite(t, upstream.url)
     const client = await connect(port)
     t.after(() => client.destroy())
@@ -172,7 +93,7 @@ describe('Vite 8 dev proxy with examples/vite.config.mjs (configure: (proxy) => 
   })
 
   it('a 2 KB POST curl sends with Expect: 100-continue, then a chunked one: each body sent once, filtered', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await startVite(t, upstream.url)
     const body = 'x'.repeat(2048)
     const headers = SPOOFED.flatMap(([name, value]) => ['-H', `${name}: ${value}`])
@@ -194,14 +115,7 @@ describe('Vite 8 dev proxy with examples/vite.config.mjs (configure: (proxy) => 
   })
 
   it('an upstream that cuts its body short (Content-Length: 100, reset after 10 bytes): the client connection is cut, not left waiting', async (t) => {
-    const upstreamServer = http.createServer((req, res) => {
-      res.writeHead(200, { 'Content-Length': '100' })
-      res.write('0123456789')
-      setTimeout(() => res.socket.resetAndDestroy(), 50)
-    })
-    const upstreamPort = await listen(upstreamServer)
-    t.after(() => closeServer(upstreamServer))
-    const port = await startVite(t, `http://127.0.0.1:${upstreamPort}`)
+    const port = await startVite(t, await shortBodyUpstream(t))
     const client = await connect(port)
     t.after(() => client.destroy())
     client.send(rawRequest('GET /api/cut HTTP/1.1', [['Host', `127.0.0.1:${port}`]]))
@@ -228,7 +142,7 @@ describe('Vite 8 dev proxy with examples/vite.config.mjs (configure: (proxy) => 
   })
 
   it('Vite\'s own HMR WebSocket still connects next to the proxied one', async (t) => {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const port = await startVite(t, upstream.url)
     const client = new WebSocket(`ws://127.0.0.1:${port}/`, 'vite-hmr')
     t.after(() => client.terminate())
@@ -275,7 +189,7 @@ describe('http-proxy-3\'s fetch path (options.fetch, options.fetchOptions)', { s
 
   /** One request with FORCE_FETCH_PATH=true, which sends every call through fetch(). */
   async function forcedFetchRequest(t) {
-    const upstream = await recordingUpstream(t)
+    const upstream = await recordingUpstream(t, leaky)
     const { port } = await inlineVite(t, { target: upstream.url }, (proxy) => attach(proxy))
     const client = await connect(port)
     t.after(() => client.destroy())
