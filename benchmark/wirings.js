@@ -22,6 +22,14 @@
 //   PROXY_PROFILE=a,b    start these stacks' processes with --cpu-prof (profiles in ./profiles/<pid>;
 //                        each process prints its pid and the requests it served at exit)
 //   BENCH_PACKAGE=path   benchmark another build of the package (default: this checkout)
+//
+// PROXY_INSTRUCTIONS=1 counts instructions instead of CPU time: each proxy runs under valgrind's
+// callgrind (node --single-threaded, so that compiler and collector work is counted in the same
+// thread), is warmed up with PROXY_WARMUP requests (default 5000), then counts PROXY_REQUESTS
+// more (default 2000), one stack at a time. A count does not move with the other work of a shared
+// machine, as CPU time does; it leaves out the kernel (the same syscalls per request here) and
+// cache misses, and a garbage collection that falls in one window and not in another moves it by
+// a few percent. Needs valgrind (callgrind_control) on PATH; about 40 s per stack.
 
 const path = require('node:path')
 const http = require('node:http')
@@ -185,8 +193,8 @@ function runProxy(name, upstreamPort) {
 // ---------------------------------------------------------------------------------------------
 // Driver
 
-function start(args, execArgv = []) {
-  const child = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv })
+function start(args, execArgv = [], execPath = process.execPath) {
+  const child = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, execPath })
   const pending = new Map()
   let nextId = 0
   let onReady
@@ -243,7 +251,61 @@ function selectedStacks() {
   return Object.keys(STACKS).filter((name) => names.has(name))
 }
 
+/** PROXY_INSTRUCTIONS=1: instructions per request of each stack's proxy, under callgrind. */
+async function countInstructions() {
+  const autocannon = require('autocannon')
+  const { execFileSync } = require('node:child_process')
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const WARMUP = Number(process.env.PROXY_WARMUP || 5000)
+  const REQUESTS = Number(process.env.PROXY_REQUESTS || 2000)
+  const CONNECTIONS = Number(process.env.PROXY_CONNECTIONS || 10)
+  const names = selectedStacks()
+  require(packagePath())
+  const upstream = start(['--upstream'])
+  const upstreamPort = await upstream.ready
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hop-by-hop-callgrind-'))
+  console.log('## Instructions per request of the proxy process\n')
+  console.log(h.environment(`PROXY_INSTRUCTIONS=1 PROXY_WARMUP=${WARMUP} PROXY_REQUESTS=${REQUESTS} npm run bench:proxy`))
+  console.log(`- callgrind (valgrind), node --single-threaded; ${WARMUP} requests of warm-up, then ${REQUESTS} counted; autocannon ${CONNECTIONS} connections, browser navigation headers\n`)
+  const counts = new Map()
+  for (const name of names) {
+    const out = path.join(dir, `${counts.size}.out`)
+    const valgrind = ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, '-q', process.execPath, '--single-threaded']
+    const proxy = start(['--proxy', name, String(upstreamPort)], valgrind, 'valgrind')
+    const port = await proxy.ready
+    const run = (amount) => new Promise((resolve, reject) => {
+      autocannon({ url: `http://127.0.0.1:${port}/orders/42?expand=items`, connections: CONNECTIONS, amount, headers: clientHeaders(), timeout: 300 }, (error, result) => {
+        if (error) reject(error)
+        else if (result.non2xx || result.errors) reject(new Error(`${name}: autocannon saw ${result.non2xx} non-2xx and ${result.errors} errors`))
+        else resolve(result)
+      })
+    })
+    await run(WARMUP)
+    execFileSync('callgrind_control', ['--instr=on', String(proxy.child.pid)], { stdio: 'ignore' })
+    await run(REQUESTS)
+    execFileSync('callgrind_control', ['--instr=off', String(proxy.child.pid)], { stdio: 'ignore' })
+    const exited = new Promise((resolve) => proxy.child.once('exit', resolve))
+    proxy.child.send({ type: 'exit' })
+    await exited
+    // `summary` counts from the start, when instrumentation was off; `totals` what was counted.
+    const totals = /^totals: (\d+)/m.exec(fs.readFileSync(out, 'utf8'))
+    if (totals === null) throw new Error(`${name}: no totals line in callgrind's output ${out}`)
+    counts.set(name, Number(totals[1]) / REQUESTS)
+    process.stderr.write(`${name} done\n`)
+  }
+  upstream.child.kill()
+  fs.rmSync(dir, { recursive: true, force: true })
+  const rows = names.map((name) => {
+    const stock = STACKS[name].stock
+    const ratio = stock === undefined ? '–' : `**${(counts.get(name) / counts.get(stock)).toFixed(3)}×**`
+    return [name, `${Math.round(counts.get(name) / 1000)} k`, ratio]
+  })
+  console.log(h.table(['stack', 'instructions per request', 'vs the same stack without the package'], rows))
+}
+
 async function drive() {
+  if (process.env.PROXY_INSTRUCTIONS === '1') return countInstructions()
   const autocannon = require('autocannon')
   const DURATION = Number(process.env.PROXY_DURATION || 3)
   const ROUNDS = Number(process.env.PROXY_ROUNDS || 5)
