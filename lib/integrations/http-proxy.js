@@ -13,6 +13,7 @@
 // in the client's case, as the headers it copies. Listeners then only finish what a pass cannot
 // see: the upstream response, the body of a request a body parser already read, trailers.
 
+const { IncomingMessage } = require('node:http')
 const { Readable } = require('node:stream')
 const { createFilter } = require('../filter/index.js')
 const { Forwarding } = require('../proxy/forwarding.js')
@@ -121,14 +122,26 @@ function withoutLines(flat, lower) {
  * hundred requests, which had cost more than all the filtering).
  */
 function lendHeaders(req, headers, pipe) {
+  if (pipe !== undefined) req.pipe = pipe
+  if (req instanceof IncomingMessage && !Object.hasOwn(req, 'headers')) {
+    // Node's own accessor stores the object in the request's existing slot: no property is
+    // added or removed, so the request keeps its hidden class (an Express request, which
+    // carries many more properties, otherwise moved to a new one twice per request). Node's
+    // server has already built the client's object, so reading it costs nothing.
+    const own = req.headers
+    req.headers = headers
+    queueMicrotask(() => {
+      if (pipe !== undefined && Object.hasOwn(req, 'pipe')) delete req.pipe // options.buffer was piped instead
+      req.headers = own
+    })
+    return
+  }
   // An own property shadows the prototype's accessor, which HTTP/2's compatibility request has
-  // without a setter; deleting it gives the client's own object back. Both own properties are
-  // deleted last-added first, which V8 undoes without leaving its fast mode.
+  // without a setter; deleting it gives the client's own object back.
   const own = Object.getOwnPropertyDescriptor(req, 'headers')
   Object.defineProperty(req, 'headers', { value: headers, configurable: true, enumerable: true, writable: true })
-  if (pipe !== undefined) req.pipe = pipe
   queueMicrotask(() => {
-    if (pipe !== undefined && Object.hasOwn(req, 'pipe')) delete req.pipe // options.buffer was piped instead
+    if (pipe !== undefined && Object.hasOwn(req, 'pipe')) delete req.pipe
     if (own === undefined) delete req.headers
     else Object.defineProperty(req, 'headers', own)
   })
