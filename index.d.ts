@@ -260,8 +260,9 @@ export interface HttpProxyServer extends EventEmitter {}
  * Attach hop-by-hop to an http-proxy server: passes that answer a refused request (400, 431; 500
  * for a body a body parser read and that cannot be sent again) before anything is sent upstream,
  * and listeners that filter the request, the response and WebSocket handshakes, add the proxy's
- * own fields, and never throw into the emitter. Turns on http-proxy's `preserveHeaderKeyCase`
- * unless it is set. Attaching twice to one server throws. Returns `proxyServer`.
+ * own fields, and never throw into the emitter. The client sees the upstream's header case, as
+ * with http-proxy's `preserveHeaderKeyCase`, unless the program sets that option itself (then
+ * http-proxy's choice stands). Attaching twice to one server throws. Returns `proxyServer`.
  */
 export function attach<S extends HttpProxyServer>(proxyServer: S, options?: AttachOptions): S
 

@@ -247,6 +247,42 @@ describe('http-proxy 1.18.1 with attach()', () => {
     assert.ok(response.head.includes('\r\nSet-Cookie: a=1; Path=/\r\n'), response.head)
   })
 
+  it('gives the names the upstream\'s case without http-proxy\'s preserveHeaderKeyCase, which a program may still choose', async (t) => {
+    const spelt = (head) => head.split('\r\n').filter((line) => /^(x-camelcase-header|set-cookie):/i.test(line)).map((line) => line.slice(0, line.indexOf(':')))
+    for (const [preserveHeaderKeyCase, names] of [
+      [undefined, ['Set-Cookie', 'Set-Cookie', 'X-CamelCase-Header']],
+      [true, ['Set-Cookie', 'Set-Cookie', 'X-CamelCase-Header']],
+      [false, ['set-cookie', 'set-cookie', 'x-camelcase-header']],
+    ]) {
+      const proxyOptions = preserveHeaderKeyCase === undefined ? {} : { preserveHeaderKeyCase }
+      const { port } = await proxyFixture(t, { proxyOptions, respond: () => LEAKY_RESPONSE })
+      const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+      assert.deepEqual(spelt(response.head), names, `preserveHeaderKeyCase: ${preserveHeaderKeyCase}`)
+      assert.deepEqual(values(response.headers, 'x-upstream-secret'), [])
+    }
+    // attach() leaves the program's option alone: it respells the names itself.
+    const proxy = attach(httpProxy.createProxyServer({ target: 'http://127.0.0.1:9' }))
+    assert.equal(proxy.options.preserveHeaderKeyCase, undefined)
+  })
+
+  it('a header a proxyRes listener sets in its own spelling keeps it; one it adds to proxyRes.headers is lower-case, as without the package', async (t) => {
+    const upstream = await startRecordingUpstream(() => LEAKY_RESPONSE)
+    t.after(() => upstream.close())
+    const proxy = attach(httpProxy.createProxyServer({ target: upstream.url }))
+    proxy.on('error', (error, req, res) => res.destroy())
+    proxy.on('proxyRes', (proxyRes, req, res) => {
+      res.setHeader('X-Own-SPELLING', '1')
+      proxyRes.headers['x-added'] = '2'
+    })
+    const front = http.createServer((req, res) => proxy.web(req, res))
+    const port = await listen(front)
+    t.after(() => closeServer(front))
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    assert.ok(response.head.includes('\r\nX-Own-SPELLING: 1\r\n'), response.head)
+    assert.ok(response.head.includes('\r\nx-added: 2\r\n'), response.head)
+    assert.ok(response.head.includes('\r\nX-CamelCase-Header: Value\r\n'), response.head)
+  })
+
   it('does not close the client connection when the upstream sends Connection: close', async (t) => {
     const { port, upstream } = await proxyFixture(t, {
       respond: () => ({ raw: rawResponse({ headers: [['Connection', 'close']], body: 'x' }), close: true }),

@@ -22,7 +22,7 @@ const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 const { bodyConsumed, replayedBody, withContentLength } = require('../proxy/body.js')
 const { isName, equalsIgnoringCase, findLine } = require('../proxy/names.js')
-const { headersUnread, setHeadersFromLines } = require('../proxy/message-headers.js')
+const { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders } = require('../proxy/message-headers.js')
 const { afterClose, fetchPath, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 
@@ -336,8 +336,8 @@ function appendVia(headers, rawHeaders, own) {
 }
 
 /**
- * appendVia for an object of lower-case keys only: after the upstream's Via under its key (whose
- * spelling preserveHeaderKeyCase restores), or as `Via`.
+ * appendVia for an object of lower-case keys only: after the upstream's Via under its key (which
+ * gets the upstream's spelling with the other names), or as `Via`.
  */
 function addVia(headers, own) {
   const upstream = headers.via
@@ -387,8 +387,10 @@ function clientFraming(rawHeaders) {
  * instead of throwing into http-proxy or its emitter.
  */
 class AttachedFilter {
-  constructor(options = {}) {
+  constructor(options = {}, respell = false) {
     this.host = options.host
+    // Whether the response's names get the upstream's spelling here (see attach()).
+    this.respell = respell
     // http-proxy's web path cannot tunnel an upgrade (its ClientRequest has no 'upgrade' listener,
     // so Node would drop a 101); WebSocket handshakes take the ws path, filtered with upgrade: true.
     const choices = pick(options, PROXY_FILTER_OPTIONS)
@@ -660,6 +662,9 @@ class AttachedFilter {
       proxyRes.once('end', () => passTrailers(res, proxyRes.rawTrailers, rawHeaders))
     }
     applyClientKeepAlive(res, keepAlive)
+    // http-proxy's last passes set the headers under their lower-case names; its pipe into the
+    // response comes next and emits 'pipe' before any byte is written.
+    if (this.respell) res.on('pipe', respellOnPipe)
   }
 
   onProxyReqWs(proxyReq, req, socket) {
@@ -717,6 +722,11 @@ function setsOwnLinesInPipe(callOptions, filtered) {
   return findLine(filtered, 'expect') === -1
 }
 
+/** A response's 'pipe' listener (`this` is the response): the names as the upstream spelt them. */
+function respellOnPipe(source) {
+  respellHeaders(this, source?.rawHeaders)
+}
+
 /** A header of the current hop's ClientRequest, and of follow-redirects' template for later hops. */
 function setUpstreamHeader(proxyReq, request, name, value) {
   request.setHeader(name, value)
@@ -754,14 +764,19 @@ function checkProxyServer(proxyServer) {
 /**
  * Install the passes and listeners on an http-proxy server. The passes answer 400/431 for a
  * request the filter refuses, and 500 for a body a body parser read and that cannot be sent
- * again, before anything is sent upstream. Also turns on http-proxy's preserveHeaderKeyCase
- * (unless set) so the client sees the upstream's header case. Returns the proxy server.
+ * again, before anything is sent upstream. The client sees the upstream's header case (unless the
+ * program sets http-proxy's preserveHeaderKeyCase itself). Returns the proxy server.
  */
 function attach(proxyServer, options) {
   checkProxyServer(proxyServer)
   checkOptions(options, ATTACH_OPTIONS, 'attach()')
-  new AttachedFilter(options).install(proxyServer)
-  proxyServer.options.preserveHeaderKeyCase ??= true
+  // The client sees the upstream's header case. http-proxy's preserveHeaderKeyCase lower-cases
+  // every received name into a map and sets every header a second time under its spelling,
+  // which costs more than the filtering: attach() respells the names in place instead, where
+  // this Node allows, unless the program chose preserveHeaderKeyCase itself.
+  const respell = proxyServer.options.preserveHeaderKeyCase === undefined && CAN_RESPELL
+  if (!respell) proxyServer.options.preserveHeaderKeyCase ??= true
+  new AttachedFilter(options, respell).install(proxyServer)
   ATTACHED.add(proxyServer)
   return proxyServer
 }

@@ -1,5 +1,6 @@
 'use strict'
-// A received message's `headers` object, built from the filtered lines instead of every line.
+// A received message's `headers` object, built from the filtered lines instead of every line;
+// and a response's header names given the upstream's spelling.
 //
 // Node builds `message.headers` lazily, on first read, from `rawHeaders` with its own rules
 // (IncomingMessage#_addHeaderLine: which duplicates are joined, with ', ' or '; ', which are
@@ -9,7 +10,8 @@
 // object is built here once, from the kept lines, by Node's own rules: the result is the object
 // Node would have built from a message that carried only those lines.
 
-const { IncomingMessage } = require('node:http')
+const { IncomingMessage, ServerResponse } = require('node:http')
+const { findLine } = require('./names.js')
 
 // Node keeps the built object under a private symbol, null until the first read (Node 20-26).
 // When it cannot be found, or Node's builder is gone, every message takes the caller's slow path.
@@ -42,4 +44,38 @@ function setHeadersFromLines(message, lines, descriptors) {
   return headers
 }
 
-module.exports = { headersUnread, setHeadersFromLines }
+// A response's headers as setHeader stored them: lower-case name -> [name as spelt, value], under
+// another private symbol (Node 20-26); Node writes each entry's name as it is stored.
+const OUT_HEADERS_SLOT = (() => {
+  try {
+    const probe = new ServerResponse(new IncomingMessage(null))
+    probe.setHeader('X-Probe', '1')
+    const slot = Object.getOwnPropertySymbols(probe).find((symbol) => symbol.description === 'kOutHeaders')
+    const entry = slot === undefined ? undefined : probe[slot]?.['x-probe']
+    return Array.isArray(entry) && entry[0] === 'X-Probe' && entry[1] === '1' ? slot : undefined
+  } catch {
+    return undefined
+  }
+})()
+
+/** Whether respellHeaders works on this Node. */
+const CAN_RESPELL = OUT_HEADERS_SLOT !== undefined
+
+/**
+ * Gives each header set on `res` under its lower-case name the spelling of the first line of that
+ * name in `rawHeaders`, before the head is written: what http-proxy's preserveHeaderKeyCase does,
+ * without its lower-case copy of every received name and the second setHeader of every header,
+ * each a string-table lookup. A name someone set in another spelling keeps it.
+ */
+function respellHeaders(res, rawHeaders) {
+  const headers = res[OUT_HEADERS_SLOT]
+  if (headers === null || typeof headers !== 'object' || !Array.isArray(rawHeaders) || res.headersSent) return
+  for (const key in headers) {
+    const entry = headers[key]
+    if (!Array.isArray(entry) || entry[0] !== key) continue
+    const at = findLine(rawHeaders, key)
+    if (at !== -1 && typeof rawHeaders[at] === 'string') entry[0] = rawHeaders[at]
+  }
+}
+
+module.exports = { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders }
