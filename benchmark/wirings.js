@@ -83,9 +83,9 @@ const STACKS = {
     stock: 'http-proxy',
     make: ({ target, agent, hop }) => httpProxyServer(target, agent, (proxy) => hop.attach(proxy, { forwarded: false, via: false })),
   },
-  // attach() turns http-proxy's preserveHeaderKeyCase on (unless set); this row is its cost:
-  // http-proxy lower-cases every upstream name to map it, and Node lower-cases each spelt name
-  // again in setHeader, two string-table lookups per response line that stock does not make.
+  // attach() gives the response's names the upstream's case unless the program sets
+  // preserveHeaderKeyCase; with it false, names go lower-case as from stock http-proxy: this row
+  // against the defaults is what the case costs.
   'http-proxy + attach, preserveHeaderKeyCase: false': {
     stock: 'http-proxy',
     make: ({ target, agent, hop }) => httpProxyServer(target, agent, (proxy) => {
