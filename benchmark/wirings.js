@@ -86,7 +86,7 @@ const STACKS = {
   // attach() gives the response's names the upstream's case unless the program sets
   // preserveHeaderKeyCase; with it false, names go lower-case as from stock http-proxy: this row
   // against the defaults is what the case costs.
-  'http-proxy + attach, preserveHeaderKeyCase: false': {
+  'http-proxy + attach with preserveHeaderKeyCase: false': {
     stock: 'http-proxy',
     make: ({ target, agent, hop }) => httpProxyServer(target, agent, (proxy) => {
       proxy.options.preserveHeaderKeyCase = false
