@@ -10,7 +10,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
-const { detectLibc, platformNames, platformNameOfTarget, installAdvice, OVERRIDE_VARIABLE, LOCAL_ADDON } = require('../lib/native/load-native.js')
+const { detectLibc, platformNames, platformNameOfTarget, installAdvice, OVERRIDE_VARIABLE, LOCAL_ADDON, WASM_PATH_VARIABLE, WASM_PACKAGE } = require('../lib/native/load-native.js')
 
 const root = path.join(__dirname, '..')
 const pkg = require('../package.json')
@@ -116,7 +116,7 @@ describe('loading an installed copy', () => {
     if (!(OVERRIDE_VARIABLE in env)) delete childEnv[OVERRIDE_VARIABLE]
     // These children check the native lookup, also when the suite runs on the wasm build.
     delete childEnv.HOP_BY_HOP_FORCE_WASM
-    delete childEnv.HOP_BY_HOP_WASM_PATH
+    if (!(WASM_PATH_VARIABLE in env)) delete childEnv[WASM_PATH_VARIABLE]
     const child = spawnSync(process.execPath, [...args, '-e', script], {
       cwd: dir,
       env: childEnv,
@@ -162,7 +162,9 @@ describe('loading an installed copy', () => {
   function assertUnsupported(message) {
     const supported = message.match(/install on a supported platform \(([^)]*)\)/)[1].split(', ')
     assert.deepEqual(supported, ['linux-x64-gnu', 'linux-arm64-gnu', 'linux-x64-musl', 'linux-arm64-musl', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc', 'win32-arm64-msvc'])
-    assert.doesNotMatch(message, /npm install hop-by-hop-/)
+    // No native package to install: the one command it gives is the WebAssembly package's.
+    assert.deepEqual([...message.matchAll(/npm install hop-by-hop-[\w.@-]+/g)].map((match) => match[0]), [`npm install ${WASM_PACKAGE}@${pkg.version}`])
+    assert.match(message, /or install the slower WebAssembly build: /)
   }
 
   function assertWaysOut(message) {
@@ -269,6 +271,24 @@ describe('loading an installed copy', () => {
     const error = loadError(run(LOAD))
     assert.match(error.message, new RegExp(`package ${pkg.name}-${here}: .*(${NOT_LOADABLE.source})`))
     assertWaysOut(error.message)
+  })
+
+  it('a hop-by-hop-wasm32-wasi from another release is refused, and reported with why the native addons failed', () => {
+    const wasmPackage = path.join(dir, 'node_modules', WASM_PACKAGE)
+    fs.mkdirSync(wasmPackage, { recursive: true })
+    try {
+      fs.writeFileSync(path.join(wasmPackage, 'package.json'), JSON.stringify({ name: WASM_PACKAGE, version: '0.0.1', main: 'hop-by-hop.wasi.cjs' }))
+      const error = loadError(run(LOAD, { fake: { platform: 'freebsd', arch: 'x64' } }))
+      assert.match(error.message, /package hop-by-hop-freebsd-x64: Cannot find module/)
+      assert.ok(error.message.includes(`package ${WASM_PACKAGE}: ${WASM_PACKAGE}@0.0.1 does not match ${pkg.name}@${pkg.version}`), error.message)
+      // HOP_BY_HOP_WASM_PATH keeps priority: the package is not even looked at.
+      const named = path.join(dir, 'elsewhere', 'hop-by-hop.wasi.cjs')
+      const forced = loadError(run(LOAD, { fake: { platform: 'freebsd', arch: 'x64' }, env: { [WASM_PATH_VARIABLE]: named } }))
+      assert.ok(forced.message.includes(`WebAssembly build ${named}: no such file`), forced.message)
+      assert.doesNotMatch(forced.message, new RegExp(`package ${WASM_PACKAGE}`))
+    } finally {
+      fs.rmSync(wasmPackage, { recursive: true, force: true })
+    }
   })
 
   it('a platform package from another release is refused', () => {

@@ -64,10 +64,12 @@ describe('package.json', () => {
     for (const [name, version] of Object.entries(pkg.devDependencies)) assert.match(version, /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?$/, name)
   })
 
-  it('is published with one optional platform package per napi.targets entry, at its own version', () => {
+  it('is published with one optional platform package per napi.targets entry and the wasm32-wasi one, at its own version', () => {
     // Not committed: see scripts/release-manifest.js.
     assert.equal(pkg.optionalDependencies, undefined)
-    const expected = Object.fromEntries(targets.map(({ platformArchABI }) => [`${pkg.name}-${platformArchABI}`, pkg.version]))
+    // The WebAssembly fallback (cpu wasm32: npm installs it only when asked), as napi-rs lists it.
+    const platforms = [...targets.map(({ platformArchABI }) => platformArchABI), 'wasm32-wasi']
+    const expected = Object.fromEntries(platforms.map((platform) => [`${pkg.name}-${platform}`, pkg.version]))
     assert.deepEqual(releaseManifest(pkg).optionalDependencies, expected)
   })
 

@@ -18,6 +18,15 @@
 // and zig does not ship; .ci/run compiles them with `cargo check`, and
 // .github/workflows/release.yml builds them on Windows runners (docs/platforms.md).
 //
+// The WebAssembly fallback (wasm32-wasip1-threads) is packed too, as hop-by-hop-wasm32-wasi, laid
+// out as `napi create-npm-dirs` lays out a wasm32-wasi package: the .wasm, the .wasi.cjs loader
+// napi-rs generates (its `main`), its types and the wasi-worker.mjs it starts threads with,
+// `cpu: ["wasm32"]` (npm installs it only when asked) and @napi-rs/wasm-runtime with the emnapi
+// runtime it requires as dependencies, at the versions the checkout builds with. It is built into a
+// temporary directory with scripts/build-wasm.sh's own `napi build` command, like the other targets
+// (target/wasm, which the checkout's tests and benchmarks load, is left alone); after
+// `npm run build:wasm` (.ci/run runs it first) cargo has nothing to recompile and it takes seconds.
+//
 // Every package is packed from a staged copy of exactly what it ships, so that the checkout is
 // never modified and __test__/packaging.test.js can stage and list them without building.
 
@@ -28,7 +37,7 @@ const { execFileSync } = require('node:child_process')
 
 const root = path.join(__dirname, '..')
 const pkg = require('../package.json')
-const { releaseManifest } = require('./release-manifest.js')
+const { releaseManifest, WASM_PLATFORM } = require('./release-manifest.js')
 const LINUX_TARGETS = [
   { triple: 'x86_64-unknown-linux-gnu', zigTarget: 'x86_64-unknown-linux-gnu.2.17', platform: 'linux-x64-gnu' },
   { triple: 'aarch64-unknown-linux-gnu', zigTarget: 'aarch64-unknown-linux-gnu.2.17', platform: 'linux-arm64-gnu' },
@@ -40,6 +49,13 @@ const DARWIN_TARGETS = [
   { triple: 'aarch64-apple-darwin', zigTarget: 'aarch64-apple-darwin', platform: 'darwin-arm64', macho: true },
 ]
 const BUILT_TARGETS = [...LINUX_TARGETS, ...DARWIN_TARGETS]
+// The WebAssembly package: not in napi.targets (it is the fallback, not a platform's package).
+const WASM_TARGET = 'wasm32-wasip1-threads'
+const WASM_FILES = [`${pkg.napi.binaryName}.${WASM_PLATFORM}.wasm`, `${pkg.napi.binaryName}.wasi.cjs`, `${pkg.napi.binaryName}.wasi.d.cts`, 'wasi-worker.mjs']
+// What @napi-rs/wasm-runtime 1.x supports (`napi create-npm-dirs` narrows engines.node to it).
+const WASM_NODE_ENGINE = '^20.19.0 || ^22.13.0 || >=23.5.0'
+// The loader and the worker require these: the exact versions the checkout builds and tests with.
+const WASM_DEPENDENCIES = ['@napi-rs/wasm-runtime', '@emnapi/core', '@emnapi/runtime']
 // Built only by .github/workflows/release.yml, on Windows runners: see the comment at the top.
 const RELEASE_ONLY_TARGETS = ['x86_64-pc-windows-msvc', 'aarch64-pc-windows-msvc']
 
@@ -65,6 +81,53 @@ function stagePlatformPackage(platform, addonFile, stage) {
   for (const file of ['package.json', 'README.md']) fs.copyFileSync(path.join(source, file), path.join(stage, file))
   fs.copyFileSync(LICENSE, path.join(stage, 'LICENSE'))
   fs.copyFileSync(addonFile, path.join(stage, `${pkg.napi.binaryName}.${platform}.node`))
+}
+
+/** The package.json of hop-by-hop-wasm32-wasi, as `napi create-npm-dirs` writes it for wasm32-wasip1-threads. */
+function wasmPackageManifest(main = pkg) {
+  const pick = (...fields) => Object.fromEntries(fields.filter((field) => main[field] !== undefined).map((field) => [field, main[field]]))
+  const dependencies = Object.fromEntries(
+    WASM_DEPENDENCIES.map((name) => {
+      const version = main.devDependencies?.[name]
+      if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?$/.test(version ?? '')) throw new Error(`package.json pins no exact devDependency ${name} (${version})`)
+      return [name, version]
+    }),
+  )
+  return {
+    name: `${main.name}-${WASM_PLATFORM}`,
+    version: main.version,
+    cpu: ['wasm32'],
+    main: `${main.napi.binaryName}.wasi.cjs`,
+    types: `${main.napi.binaryName}.wasi.d.cts`,
+    files: WASM_FILES,
+    ...pick('description', 'keywords', 'author', 'homepage', 'license', 'bugs'),
+    repository: { ...main.repository, directory: `npm/${WASM_PLATFORM}` },
+    engines: { node: WASM_NODE_ENGINE },
+    dependencies,
+  }
+}
+
+/** Writes hop-by-hop-wasm32-wasi into `stage`: the files of a wasm build in `buildDir`, README, LICENSE, package.json. */
+function stageWasmPackage(buildDir, stage) {
+  fs.mkdirSync(stage, { recursive: true })
+  for (const file of WASM_FILES) {
+    if (!fs.existsSync(path.join(buildDir, file))) throw new Error(`the WebAssembly build in ${buildDir} has no ${file}`)
+    fs.copyFileSync(path.join(buildDir, file), path.join(stage, file))
+  }
+  fs.copyFileSync(LICENSE, path.join(stage, 'LICENSE'))
+  const manifest = wasmPackageManifest()
+  fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
+  fs.writeFileSync(
+    path.join(stage, 'README.md'),
+    `# \`${manifest.name}\`\n\nThis is the **${WASM_TARGET}** binary for \`${pkg.name}\`: the WebAssembly fallback for platforms without a native package.\n` +
+      `Its \`cpu\` is \`wasm32\`, so npm installs it only when asked: \`npm install --cpu=wasm32 ${pkg.name}\`, or this package by name with \`--force\` (docs/platforms.md).\n`,
+  )
+}
+
+/** Builds the WebAssembly addon into `buildDir` with scripts/build-wasm.sh's command, and returns `buildDir`. */
+function buildWasm(buildDir) {
+  run('npx', ['napi', 'build', '--target', WASM_TARGET, '--release', '--output-dir', buildDir, '--no-js', '--dts', 'binding.d.ts'])
+  return buildDir
 }
 
 /** Runs `use(dir)` on a fresh temporary directory, which it then removes. */
@@ -206,6 +269,14 @@ function checkMachOAddon(file, { platform }) {
 }
 
 function main() {
+  // `node scripts/package.js --stage-wasm DIR`: builds the WebAssembly addon and writes the
+  // hop-by-hop-wasm32-wasi package into DIR, unpacked (release.yml publishes it from npm/wasm32-wasi).
+  if (process.argv[2] === '--stage-wasm') {
+    const stage = process.argv[3]
+    if (!stage) throw new Error('usage: node scripts/package.js --stage-wasm DIR')
+    withStage(`build-${WASM_PLATFORM}`, (buildDir) => stageWasmPackage(buildWasm(buildDir), path.resolve(stage)))
+    return
+  }
   const destination = process.argv[2]
   if (!destination) throw new Error('usage: npm run package -- DIR')
   fs.mkdirSync(destination, { recursive: true })
@@ -227,6 +298,14 @@ function main() {
     }),
   )
   tarballs.push(
+    withStage(`build-${WASM_PLATFORM}`, (buildDir) =>
+      withStage(WASM_PLATFORM, (stage) => {
+        stageWasmPackage(buildWasm(buildDir), stage)
+        return pack(stage, out)
+      }),
+    ),
+  )
+  tarballs.push(
     withStage('main', (stage) => {
       stageMainPackage(stage)
       return pack(stage, out)
@@ -237,4 +316,4 @@ function main() {
 
 if (require.main === module) main()
 
-module.exports = { stageMainPackage, stagePlatformPackage, withStage, machO, deploymentTarget, LINUX_TARGETS, DARWIN_TARGETS, BUILT_TARGETS, RELEASE_ONLY_TARGETS }
+module.exports = { stageMainPackage, stagePlatformPackage, stageWasmPackage, wasmPackageManifest, buildWasm, pack, WASM_FILES, WASM_PLATFORM, withStage, machO, deploymentTarget, LINUX_TARGETS, DARWIN_TARGETS, BUILT_TARGETS, RELEASE_ONLY_TARGETS }

@@ -157,7 +157,8 @@ describe('tarballs', () => {
     assert.deepEqual([packed.repository, packed.homepage, packed.bugs], [pkg.repository, pkg.homepage, pkg.bugs])
     assert.deepEqual(
       packed.optionalDependencies,
-      Object.fromEntries(['linux-x64-gnu', 'linux-arm64-gnu', 'linux-x64-musl', 'linux-arm64-musl', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc', 'win32-arm64-msvc'].map((name) => [`${pkg.name}-${name}`, pkg.version])),
+      // The WebAssembly fallback last: npm installs it only when asked (__test__/dist/wasm.test.js).
+      Object.fromEntries(['linux-x64-gnu', 'linux-arm64-gnu', 'linux-x64-musl', 'linux-arm64-musl', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc', 'win32-arm64-msvc', 'wasm32-wasi'].map((name) => [`${pkg.name}-${name}`, pkg.version])),
     )
   })
 

@@ -7,9 +7,11 @@
 //      optionalDependencies of the published package (scripts/release-manifest.js adds them); on
 //      Linux, -gnu or -musl after the C library this Node runs on.
 //   4. the WebAssembly build (wasm32-wasip1-threads, run by @napi-rs/wasm-runtime), when one is
-//      there: the napi-rs loader named by HOP_BY_HOP_WASM_PATH, else the one `npm run build:wasm`
-//      writes in a checkout (target/wasm/hop-by-hop.wasi.cjs). It is not published (no
-//      hop-by-hop-wasm32-wasi package yet), and it warns once, naming why no native addon loaded.
+//      there: the napi-rs loader named by HOP_BY_HOP_WASM_PATH (and nothing else when it is set),
+//      else the package hop-by-hop-wasm32-wasi (published with `cpu: ["wasm32"]`, so npm installs
+//      it only when asked: `npm install --cpu=wasm32 hop-by-hop`, or by its name), else the
+//      loader `npm run build:wasm` writes in a checkout (target/wasm/hop-by-hop.wasi.cjs). It
+//      warns once, naming why no native addon loaded.
 // HOP_BY_HOP_FORCE_WASM=1 loads that build and nothing else (tests and benchmarks).
 // When none loads, one Error says what was detected, what was tried and why each failed, and
 // the two ways out.
@@ -29,6 +31,8 @@ const FORCE_WASM_VARIABLE = 'HOP_BY_HOP_FORCE_WASM'
 // that instantiates it under emnapi.
 const WASM_LOADER_SUFFIX = '.wasi.cjs'
 const LOCAL_WASM = path.join(PACKAGE_ROOT, 'target', 'wasm', `${PACKAGE.napi.binaryName}${WASM_LOADER_SUFFIX}`)
+// The napi-rs name of the WebAssembly package (`napi create-npm-dirs` for wasm32-wasip1-threads).
+const WASM_PACKAGE = `${PACKAGE.name}-wasm32-wasi`
 const BUILD_FROM_SOURCE =
   'in a git checkout of hop-by-hop with a Rust toolchain, run `npm install` ' +
   '(it runs `napi build --release` and writes hop-by-hop.node), then point ' +
@@ -113,11 +117,30 @@ function loadPlatformPackage(name) {
   return require(name)
 }
 
-/** The WebAssembly build to try, or null when there is none (nothing named, nothing built). */
+/**
+ * The loader of the installed hop-by-hop-wasm32-wasi package, or null when it is not installed.
+ * Only its absence is null: a copy from another release throws, as a platform package does.
+ */
+function wasmPackageLoader() {
+  let manifest
+  try {
+    manifest = require.resolve(`${WASM_PACKAGE}/package.json`)
+  } catch (error) {
+    if (error?.code === 'MODULE_NOT_FOUND') return null
+    throw error
+  }
+  const { version, main } = require(manifest)
+  if (version !== PACKAGE.version) {
+    throw new Error(`${WASM_PACKAGE}@${version} does not match ${PACKAGE.name}@${PACKAGE.version}; reinstall so that both versions are equal`)
+  }
+  return path.join(path.dirname(manifest), main)
+}
+
+/** The WebAssembly build to try, or null when there is none (nothing named, installed or built). */
 function wasmLoaderFile(env = process.env) {
   const named = env[WASM_PATH_VARIABLE]
   if (named) return path.resolve(named)
-  return fs.existsSync(LOCAL_WASM) ? LOCAL_WASM : null
+  return wasmPackageLoader() ?? (fs.existsSync(LOCAL_WASM) ? LOCAL_WASM : null)
 }
 
 function loadWasm(file) {
@@ -151,8 +174,9 @@ function loadNative() {
   const attempts = []
   const forced = process.env[OVERRIDE_VARIABLE]
   if (process.env[FORCE_WASM_VARIABLE] === '1') {
-    const file = wasmLoaderFile() ?? LOCAL_WASM
+    let file = LOCAL_WASM
     try {
+      file = wasmLoaderFile() ?? LOCAL_WASM
       return loadWasm(file)
     } catch (error) {
       attempts.push({ what: `${FORCE_WASM_VARIABLE}=1, WebAssembly build ${file}`, error })
@@ -180,7 +204,12 @@ function loadNative() {
         attempts.push({ what: `package ${name}`, error })
       }
     }
-    const file = wasmLoaderFile()
+    let file = null
+    try {
+      file = wasmLoaderFile()
+    } catch (error) {
+      attempts.push({ what: `package ${WASM_PACKAGE}`, error })
+    }
     if (file) {
       try {
         const wasm = loadWasm(file)
@@ -225,7 +254,10 @@ function installAdvice(platform, arch, libc) {
     .filter((name) => supported.includes(name))
     .map((name) => `${PACKAGE.name}-${name}@${PACKAGE.version}`)
   if (packages.length === 0) {
-    return `install on a supported platform (${supported.join(', ')}) without --omit=optional, so that npm adds the matching package`
+    return (
+      `install on a supported platform (${supported.join(', ')}) without --omit=optional, so that npm adds the matching package, ` +
+      `or install the slower WebAssembly build: \`npm install ${WASM_PACKAGE}@${PACKAGE.version}\` (Node ≥ 20.19)`
+    )
   }
   // npm installs the optional package whose os, cpu and libc match, except under --omit=optional
   // and from a package-lock.json written on another platform with node_modules present, which
@@ -248,4 +280,5 @@ module.exports = {
   WASM_PATH_VARIABLE,
   FORCE_WASM_VARIABLE,
   LOCAL_WASM,
+  WASM_PACKAGE,
 }
