@@ -83,6 +83,17 @@ const STACKS = {
     stock: 'http-proxy',
     make: ({ target, agent, hop }) => httpProxyServer(target, agent, (proxy) => hop.attach(proxy, { forwarded: false, via: false })),
   },
+  // http-proxy's own xfwd option writes X-Forwarded-For/-Port/-Proto/-Host (from any client,
+  // trusted or not): the stock stack that sends forwarding fields, for attach() with its defaults.
+  'http-proxy with xfwd': {
+    make: ({ target, agent }) => httpProxyServer(target, agent, (proxy) => {
+      proxy.options.xfwd = true
+    }),
+  },
+  'http-proxy + attach against http-proxy with xfwd': {
+    stock: 'http-proxy with xfwd',
+    make: ({ target, agent, hop }) => httpProxyServer(target, agent, (proxy) => hop.attach(proxy)),
+  },
   // attach() gives the response's names the upstream's case unless the program sets
   // preserveHeaderKeyCase; with it false, names go lower-case as from stock http-proxy: this row
   // against the defaults is what the case costs.
