@@ -24,6 +24,7 @@ const goPort = require('./peers/go-port.js')
 const handOptimised = require('./peers/hand-optimised.js')
 const leanReplyFrom = require('./peers/lean-reply-from.js')
 const leanGo = require('./peers/lean-go.js')
+const checkedCopy = require('./floors/checked-copy.js')
 const h = require('./harness.js')
 const { loadFloor, messageCall, rawCall, freshMessage } = h
 
@@ -56,6 +57,9 @@ function variants(pkg, floor, baseline) {
     // The leanest JavaScript a proxy author writes on rawHeaders: fewer rules, no object or map.
     ['lean-reply-from', () => rawCall((raw) => leanReplyFrom.filterRaw(raw))],
     ['lean-go', () => rawCall((raw) => leanGo.filterRaw(raw))],
+    // Not a filter: the copy and the name check alone, the floor of any array path that checks
+    // every name (benchmark/floors/checked-copy.js).
+    ['checked-copy floor', () => rawCall((raw) => checkedCopy.filterRaw(raw))],
   ]
   if (baseline) {
     list.push(['baseline', (item) => messageCall(baseline, item)])
@@ -130,6 +134,8 @@ function report(items, list, results, floor) {
     ['filterHeaders+opts', 'lean-go', '≤ 1 each'],
     ['filterHeaders+opts', 'lean-reply-from', '≤ 1 geomean'],
     ['filterHeaders+opts', 'hop-by-hop', ''],
+    ['filterHeaders+opts', 'checked-copy floor', ''],
+    ['checked-copy floor', 'lean-go', ''],
     ['hop-by-hop', 'baseline', ''],
     ['filterHeaders+opts', 'baseline filterHeaders+opts', ''],
   ].filter(([a, b]) => names.includes(a) && names.includes(b))

@@ -15,7 +15,7 @@
 const N = require('../native/abi.js')
 const { native, scratch, filterLines, MAX_SPREAD_ELEMENTS } = require('../native/call.js')
 const { passesGate, isNominatingConnection, OptionLengths, NO_LENGTHS, GatedPositions } = require('./gate.js')
-const { KnownShapes } = require('./known-shapes.js')
+const { KnownShapes, isCodedByValue, SHAPE_BITS } = require('./known-shapes.js')
 const { filterChecked, filterCopied } = require('./checked.js')
 const { filterResult, FilterResult } = require('./result.js')
 const { CheckedNames, REMEMBERED_LINES, isTokenFrom } = require('./tokens.js')
@@ -135,6 +135,9 @@ function filterCheckedNames(lines, same, memo, flags, options, where) {
   const at = positions.reserve(length)
   let count = 0
   if (same) {
+    // The last message's names, and the same values where its shape read them: its answer.
+    const known = lastGating.knownAnswer(lines, flags)
+    if (known !== null) return filterResult(lines, known.verdict, known.actions, lastGating.at, lastGating.count, flags, options)
     count = lastGating.count
     const gated = lastGating.at
     for (let line = 0; line < count; line++) at[line] = gated[line]
@@ -147,7 +150,10 @@ function filterCheckedNames(lines, same, memo, flags, options, where) {
   const codes = knownShapes.codes(lines, at, count, null)
   if (codes !== -1) {
     const known = knownShapes.find(flags, codes, null)
-    if (known !== undefined) return filterResult(lines, known.verdict, known.actions, at, count, flags, options)
+    if (known !== undefined) {
+      if (memo !== null) memo.keepAnswer(flags, codes, known, lines)
+      return filterResult(lines, known.verdict, known.actions, at, count, flags, options)
+    }
   } else if (same && lastGating.hasNomination(lines, knownShapes.generation)) {
     // The same nominating Connection line as the last message's: the same second gating.
     return filterNominatedAgain(lines, flags, options, where)
@@ -188,6 +194,13 @@ class LastGating {
     this.generation = 0
     this.nominatedAt = new Int32Array(REMEMBERED_LINES)
     this.nominatedCount = 0
+    // The known shape of the message kept, when it had one and no nominating Connection line:
+    // its flags, its answer, and the values its shape was coded by (element index, value).
+    this.known = null
+    this.knownFlags = 0
+    this.valuesAt = new Int32Array(REMEMBERED_LINES)
+    this.values = new Array(REMEMBERED_LINES).fill('')
+    this.valueCount = 0
   }
 
   keep(length, at, count) {
@@ -195,6 +208,35 @@ class LastGating {
     for (let line = 0; line < count; line++) this.at[line] = at[line]
     this.count = count
     this.valueAt = -1
+    this.known = null
+  }
+
+  /**
+   * Keeps the answer `known` of the message just gated by `at`/`count`, of flags `flags` and
+   * shape `codes` (one code per gated line, the last line's in the low bits).
+   */
+  keepAnswer(flags, codes, known, lines) {
+    if (this.length === -1) return
+    let valueCount = 0
+    for (let line = this.count - 1; line >= 0; line--, codes >>>= SHAPE_BITS) {
+      if (!isCodedByValue(codes & ((1 << SHAPE_BITS) - 1))) continue
+      const index = this.at[line] + 1
+      this.valuesAt[valueCount] = index
+      this.values[valueCount++] = lines[index]
+    }
+    this.valueCount = valueCount
+    this.knownFlags = flags
+    this.known = known
+  }
+
+  /** The kept answer, when `lines`, whose names are the kept message's, has its shape; else null. */
+  knownAnswer(lines, flags) {
+    const known = this.known
+    if (known === null || flags !== this.knownFlags) return null
+    for (let k = 0; k < this.valueCount; k++) {
+      if (lines[this.valuesAt[k]] !== this.values[k]) return null
+    }
+    return known
   }
 
   /** Keeps the second gating of the message just kept, whose one nominating line is at `index`. */

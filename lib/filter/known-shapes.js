@@ -135,6 +135,14 @@ class KnownShapes {
   }
 }
 
+/**
+ * Whether a line of kind `code` was coded by its value as well as its name: a message whose names
+ * equal a known shape's has that shape when these values are equal too.
+ */
+function isCodedByValue(code) {
+  return code === SHAPE_CONNECTION_KEEP_ALIVE || code === SHAPE_CONNECTION_CLOSE || code === SHAPE_TRANSFER_ENCODING_CHUNKED || code === SHAPE_TE_TRAILERS
+}
+
 /** The kind code of a gated line in a usual spelling, 0 when Rust must see it. */
 function usualCode(name, value) {
   switch (name.length) {
@@ -192,4 +200,4 @@ function nominatedCode(name, value, connection) {
   return nameCode
 }
 
-module.exports = { KnownShapes, SHAPE_TABLE_SIZE, CONNECTION_TABLE_SIZE }
+module.exports = { KnownShapes, isCodedByValue, SHAPE_BITS, SHAPE_TABLE_SIZE, CONNECTION_TABLE_SIZE }
