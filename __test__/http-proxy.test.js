@@ -611,3 +611,73 @@ function trailerScript(withPackage) {
       })
     })`
 }
+
+describe("attach() with http-proxy's forward option (a copy of each request to a second server)", () => {
+  /** A target and a forward upstream, and http-proxy with both in front, behind `parsers`. */
+  async function forwardFixture(t, parsers = [], { withTarget = true } = {}) {
+    const target = await startRecordingUpstream()
+    const copy = await startRecordingUpstream()
+    const proxy = httpProxy.createProxyServer({ target: withTarget ? target.url : undefined, forward: copy.url })
+    proxy.on('error', (error, req, res) => {
+      if (!res.headersSent) res.writeHead(502, { 'Content-Length': '0' })
+      res.end()
+    })
+    attach(proxy)
+    const app = express()
+    for (const parser of parsers) app.use(parser)
+    app.use((req, res) => proxy.web(req, res))
+    const front = http.createServer(app)
+    const port = await listen(front)
+    t.after(async () => {
+      await closeServer(front)
+      await target.close()
+      await copy.close()
+    })
+    return { port, target, copy }
+  }
+
+  it('filters the head both servers get, and the body and trailers reach the target', async (t) => {
+    const { port, target, copy } = await forwardFixture(t)
+    const body = 'chunked body'
+    const request = 'POST /both HTTP/1.1\r\nHost: a\r\nConnection: X-Secret\r\nX-Secret: s\r\nTransfer-Encoding: chunked\r\n\r\n' +
+      `${body.length.toString(16)}\r\n${body}\r\n0\r\nX-Checksum: abc\r\n\r\n`
+    const response = await exchange(port, request)
+    assert.equal(response.status, 200)
+    await target.received(1)
+    await copy.received(1)
+    for (const [server, name] of [[target, 'target'], [copy, 'forward']]) {
+      const [received] = server.requests
+      assert.deepEqual(values(received.headers, 'x-secret'), [], `${name} got the nominated header`)
+      assert.deepEqual(values(received.headers, 'x-forwarded-for'), ['127.0.0.1'], name)
+      assert.equal(received.body.toString(), body, name)
+      assert.deepEqual(received.trailers, ['X-Checksum: abc'], name)
+    }
+  })
+
+  it('sends a body a body parser already read to the target and to the forward server', async (t) => {
+    const { port, target, copy } = await forwardFixture(t, [express.json()])
+    const json = '{"a":1}'
+    const response = await withTimeout(
+      exchange(port, rawRequest('POST /json HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/json'], ['Content-Length', String(json.length)]]) + json),
+      WAIT_MS,
+      'the client got no answer',
+    )
+    assert.equal(response.status, 200)
+    await target.received(1)
+    await copy.received(1)
+    assert.equal(target.requests[0].body.toString(), json)
+    assert.equal(copy.requests[0].body.toString(), json)
+  })
+  it('with forward alone, the forward server gets the filtered head and the parsed body', async (t) => {
+    const { port, target, copy } = await forwardFixture(t, [express.json()], { withTarget: false })
+    const json = '{"b":2}'
+    const response = await exchange(port, rawRequest('POST /copy HTTP/1.1', [
+      ['Host', 'a'], ['Connection', 'X-Secret'], ['X-Secret', 's'], ['Content-Type', 'application/json'], ['Content-Length', String(json.length)],
+    ]) + json)
+    assert.equal(response.status, 200)
+    await copy.received(1)
+    assert.deepEqual(values(copy.requests[0].headers, 'x-secret'), [])
+    assert.equal(copy.requests[0].body.toString(), json)
+    assert.equal(target.requests.length, 0)
+  })
+})

@@ -364,6 +364,9 @@ class Exchange {
     this.ownLinesFrom = 0
     this.te = false
     this.chunked = false
+    // With http-proxy's `forward` option, the stream pass pipes the request into a copy to the
+    // forward server first: that pipe is not the upstream request's.
+    this.copyPending = false
     // The ws pass: the spelling of the handshake's Connection key.
     this.spelling = undefined
   }
@@ -404,8 +407,15 @@ class AttachedFilter {
     const self = this
     // One function per attach(), installed as req.pipe for the stream pass (see lendHeaders).
     this.pipeToUpstream = function pipeToUpstream(destination, options) {
-      delete this.pipe
       const exchange = this[self.slot]
+      if (exchange.copyPending) {
+        // The forward server's copy; the upstream request is piped next, if there is a target.
+        exchange.copyPending = false
+        const piped = Readable.prototype.pipe.call(this, destination, options)
+        self.wireBody(destination, this, exchange)
+        return piped
+      }
+      delete this.pipe
       try {
         self.appendOwnLines(destination, exchange)
       } catch (error) {
@@ -511,6 +521,7 @@ class AttachedFilter {
     exchange.chunked = framing.chunked
     exchange.lines = lines
     exchange.ownLinesFrom = lines === forwarded && setsOwnLinesInPipe(callOptions, result.headers) ? ownLinesFrom : lines.length
+    exchange.copyPending = Boolean(callOptions?.forward) && !callOptions.buffer
     lendHeaders(req, headersObject(lines, exchange.ownLinesFrom), this.pipeToUpstream)
   }
 
@@ -532,15 +543,23 @@ class AttachedFilter {
     exchange.proxyReq = proxyReq
     applyClientKeepAlive(res, exchange.result.keepAlive)
     this.guardUpgrade(currentRequest(proxyReq), exchange)
+    this.wireBody(proxyReq, req, exchange)
+  }
+
+  /**
+   * The body of `outgoing`, the upstream request or the forward server's copy: the one a body
+   * parser read, sent again, or the piped one's trailers.
+   */
+  wireBody(outgoing, req, exchange) {
     if (exchange.body !== undefined) {
-      replayBody(proxyReq, exchange.body)
+      replayBody(outgoing, exchange.body)
       return
     }
     // No guard against a body the head does not declare (relay() has one): such a body only
     // follows a head Node cut, and filterRequest refused every head that may be cut with 431.
     // Request trailers go on, filtered, before http-proxy's pipe ends the upstream request.
     if (exchange.chunked) {
-      req.prependListener('end', () => passTrailers(currentRequest(proxyReq), req.rawTrailers, req.rawHeaders))
+      req.prependListener('end', () => passTrailers(currentRequest(outgoing), req.rawTrailers, req.rawHeaders))
     }
   }
 
