@@ -17,6 +17,11 @@
 //   PROXY_DURATION=s     measured seconds per stack per round (default 3)
 //   PROXY_ROUNDS=n       rounds (default 5)
 //   PROXY_CONNECTIONS=n  autocannon connections (default 10)
+//   PROXY_RATE=n         requests per second from all connections together (default: as many as
+//                        the proxy serves); at a rate every stack sustains, each serves the same
+//                        load, and CPU per request is not skewed by how many requests share an
+//                        event-loop turn at saturation
+//   PROXY_VERBOSE=1      print every measurement as it is made (on stderr)
 //   PROXY_STACKS=a,b     run only these stacks (names from STACKS; their stock pairs are added)
 //                        (a name holds no comma, so that the list splits on commas)
 //   PROXY_PROFILE=a,b    start these stacks' processes with --cpu-prof (profiles in ./profiles/<pid>;
@@ -188,6 +193,7 @@ function runProxy(name, upstreamPort) {
         type: 'ok',
         id: message.id,
         cpuUs: cpu.user + cpu.system,
+        systemUs: cpu.system,
         requests: completed - window.completed,
         seconds: Number(process.hrtime.bigint() - window.time) / 1e9,
       })
@@ -241,14 +247,22 @@ function clientHeaders() {
 
 async function measure(autocannon, port, proxy, seconds, connections) {
   const settle = 0.5
-  const load = autocannon({ url: `http://127.0.0.1:${port}/orders/42?expand=items`, connections, pipelining: 1, duration: seconds + 2 * settle, headers: clientHeaders() })
+  const rate = Number(process.env.PROXY_RATE || 0)
+  const load = autocannon({
+    url: `http://127.0.0.1:${port}/orders/42?expand=items`,
+    connections,
+    pipelining: 1,
+    duration: seconds + 2 * settle,
+    headers: clientHeaders(),
+    ...(rate > 0 ? { overallRate: rate } : {}),
+  })
   await sleep(settle * 1000)
   await proxy.call({ type: 'start' })
   await sleep(seconds * 1000)
   const stats = await proxy.call({ type: 'stop' })
   const result = await load
   if (result.non2xx || result.errors) throw new Error(`autocannon saw ${result.non2xx} non-2xx and ${result.errors} errors`)
-  return { usPerRequest: stats.cpuUs / stats.requests, rps: stats.requests / stats.seconds, p99: result.latency.p99 }
+  return { usPerRequest: stats.cpuUs / stats.requests, systemUsPerRequest: stats.systemUs / stats.requests, rps: stats.requests / stats.seconds, p99: result.latency.p99 }
 }
 
 function selectedStacks() {
@@ -334,8 +348,9 @@ async function drive() {
   }
 
   console.log('## The proxy with the package wired in\n')
-  console.log(h.environment(`PROXY_DURATION=${DURATION} PROXY_ROUNDS=${ROUNDS} PROXY_CONNECTIONS=${CONNECTIONS} npm run bench:proxy`))
-  console.log(`- loopback: autocannon (${CONNECTIONS} connections, keep-alive, browser navigation headers) → the proxy (one process per stack, keep-alive agent to the upstream) → node:http upstream (16-line response, chunked); ${ROUNDS} rounds × ${names.length} stacks × ${DURATION} s measured, shuffled; CPU from the proxy process's own process.cpuUsage()\n`)
+  const RATE = Number(process.env.PROXY_RATE || 0)
+  console.log(h.environment(`PROXY_DURATION=${DURATION} PROXY_ROUNDS=${ROUNDS} PROXY_CONNECTIONS=${CONNECTIONS}${RATE > 0 ? ` PROXY_RATE=${RATE}` : ''} npm run bench:proxy`))
+  console.log(`- loopback: autocannon (${CONNECTIONS} connections, keep-alive, browser navigation headers, ${RATE > 0 ? `${RATE} requests per second in all` : 'as fast as the proxy answers'}) → the proxy (one process per stack, keep-alive agent to the upstream) → node:http upstream (16-line response, chunked); ${ROUNDS} rounds × ${names.length} stacks × ${DURATION} s measured, shuffled; CPU from the proxy process's own process.cpuUsage()\n`)
 
   const started = Date.now()
   for (const name of names) await measure(autocannon, proxies.get(name).port, proxies.get(name), 1, CONNECTIONS) // warm-up
@@ -344,7 +359,9 @@ async function drive() {
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of h.shuffle(names, random)) {
       const proxy = proxies.get(name)
-      results.get(name).push(await measure(autocannon, proxy.port, proxy, DURATION, CONNECTIONS))
+      const result = await measure(autocannon, proxy.port, proxy, DURATION, CONNECTIONS)
+      if (process.env.PROXY_VERBOSE === '1') process.stderr.write(`  ${name}: ${result.usPerRequest.toFixed(1)} µs (${result.systemUsPerRequest.toFixed(1)} µs in the kernel), ${Math.round(result.rps)} req/s\n`)
+      results.get(name).push(result)
     }
     process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`)
   }

@@ -112,17 +112,10 @@ function withoutLines(flat, lower) {
 /**
  * http-proxy's passes run synchronously, and its stream pass copies req.headers into the
  * upstream request (setupOutgoing) before it returns. Those are the filtered headers during that
- * call; the client's own object is back before any other code runs.
- *
- * With `pipe`, the upstream request is also caught: it is the argument of http-proxy's
- * `req.pipe(proxyReq)` in the same stream pass, for every request, also those without a
- * `proxyReq` event. `pipe` is one function per attach(), never a closure per request: V8 tracks
- * a function-valued field as a constant of the object's hidden class, and a new closure on every
- * request made it build new hidden classes until the old space filled (a full GC every few
- * hundred requests, which had cost more than all the filtering).
+ * call; the client's own object is back before any other code runs. `exchange`, when given,
+ * stops catching the request's pipe then too (see catchPipe).
  */
-function lendHeaders(req, headers, pipe) {
-  if (pipe !== undefined) req.pipe = pipe
+function lendHeaders(req, headers, exchange) {
   if (req instanceof IncomingMessage && !Object.hasOwn(req, 'headers')) {
     // Node's own accessor stores the object in the request's existing slot: no property is
     // added or removed, so the request keeps its hidden class (an Express request, which
@@ -131,7 +124,7 @@ function lendHeaders(req, headers, pipe) {
     const own = req.headers
     req.headers = headers
     queueMicrotask(() => {
-      if (pipe !== undefined && Object.hasOwn(req, 'pipe')) delete req.pipe // options.buffer was piped instead
+      if (exchange !== undefined) exchange.catchesPipe = false // options.buffer was piped instead
       req.headers = own
     })
     return
@@ -141,10 +134,26 @@ function lendHeaders(req, headers, pipe) {
   const own = Object.getOwnPropertyDescriptor(req, 'headers')
   Object.defineProperty(req, 'headers', { value: headers, configurable: true, enumerable: true, writable: true })
   queueMicrotask(() => {
-    if (pipe !== undefined && Object.hasOwn(req, 'pipe')) delete req.pipe
+    if (exchange !== undefined) exchange.catchesPipe = false
     if (own === undefined) delete req.headers
     else Object.defineProperty(req, 'headers', own)
   })
+}
+
+/**
+ * Catch the upstream request: it is the argument of http-proxy's `req.pipe(proxyReq)` in the
+ * stream pass, for every request, also those without a `proxyReq` event. `pipe` is one function
+ * per attach(), never a closure per request: V8 tracks a function-valued field as a constant of
+ * the object's hidden class, and a new closure on every request made it build new hidden classes
+ * until the old space filled (a full GC every few hundred requests, which had cost more than all
+ * the filtering). It stays on the request once set, not enumerable, passing later pipes to
+ * Readable's own: an own property deleted again turned every request into a slow
+ * dictionary-mode object, for Node's and http-proxy's code as much as for this package's.
+ */
+function catchPipe(req, exchange, pipe) {
+  exchange.catchesPipe = true
+  // Not enumerable: Object.keys, JSON and console.log show the request as before.
+  if (req.pipe !== pipe) Object.defineProperty(req, 'pipe', { value: pipe, writable: true, configurable: true, enumerable: false })
 }
 
 /**
@@ -367,6 +376,8 @@ class Exchange {
     // With http-proxy's `forward` option, the stream pass pipes the request into a copy to the
     // forward server first: that pipe is not the upstream request's.
     this.copyPending = false
+    // Whether the request's next pipe is the stream pass's (see catchPipe).
+    this.catchesPipe = false
     // The ws pass: the spelling of the handshake's Connection key.
     this.spelling = undefined
   }
@@ -405,9 +416,10 @@ class AttachedFilter {
     // Whether FORCE_FETCH_PATH can matter (http-proxy-3); install() looks.
     this.fetchCapable = true
     const self = this
-    // One function per attach(), installed as req.pipe for the stream pass (see lendHeaders).
+    // One function per attach(), installed as req.pipe for the stream pass (see catchPipe).
     this.pipeToUpstream = function pipeToUpstream(destination, options) {
       const exchange = this[self.slot]
+      if (exchange === undefined || !exchange.catchesPipe) return Readable.prototype.pipe.call(this, destination, options)
       if (exchange.copyPending) {
         // The forward server's copy; the upstream request is piped next, if there is a target.
         exchange.copyPending = false
@@ -415,7 +427,7 @@ class AttachedFilter {
         self.wireBody(destination, this, exchange)
         return piped
       }
-      delete this.pipe
+      exchange.catchesPipe = false
       try {
         self.appendOwnLines(destination, exchange)
       } catch (error) {
@@ -522,7 +534,8 @@ class AttachedFilter {
     exchange.lines = lines
     exchange.ownLinesFrom = lines === forwarded && setsOwnLinesInPipe(callOptions, result.headers) ? ownLinesFrom : lines.length
     exchange.copyPending = Boolean(callOptions?.forward) && !callOptions.buffer
-    lendHeaders(req, headersObject(lines, exchange.ownLinesFrom), this.pipeToUpstream)
+    catchPipe(req, exchange, this.pipeToUpstream)
+    lendHeaders(req, headersObject(lines, exchange.ownLinesFrom), exchange)
   }
 
   /**
