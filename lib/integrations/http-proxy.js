@@ -141,19 +141,19 @@ function lendHeaders(req, headers, exchange) {
 }
 
 /**
- * Catch the upstream request: it is the argument of http-proxy's `req.pipe(proxyReq)` in the
- * stream pass, for every request, also those without a `proxyReq` event. `pipe` is one function
- * per attach(), never a closure per request: V8 tracks a function-valued field as a constant of
- * the object's hidden class, and a new closure on every request made it build new hidden classes
- * until the old space filled (a full GC every few hundred requests, which had cost more than all
- * the filtering). It stays on the request once set, not enumerable, passing later pipes to
- * Readable's own: an own property deleted again turned every request into a slow
- * dictionary-mode object, for Node's and http-proxy's code as much as for this package's.
+ * Catch the upstream request (`pipe`: the property descriptor of pipeToUpstream): it is the
+ * argument of http-proxy's `req.pipe(proxyReq)` in the stream pass, for every request, also
+ * those without a `proxyReq` event. The function is one per attach(), never a closure per
+ * request: V8 tracks a function-valued field as a constant of the object's hidden class, and a
+ * new closure on every request made it build new hidden classes until the old space filled (a
+ * full GC every few hundred requests, which had cost more than all the filtering). It stays on
+ * the request once set, not enumerable, passing later pipes to Readable's own: an own property
+ * deleted again turned every request into a slow dictionary-mode object, for Node's and
+ * http-proxy's code as much as for this package's.
  */
 function catchPipe(req, exchange, pipe) {
   exchange.catchesPipe = true
-  // Not enumerable: Object.keys, JSON and console.log show the request as before.
-  if (req.pipe !== pipe) Object.defineProperty(req, 'pipe', { value: pipe, writable: true, configurable: true, enumerable: false })
+  if (req.pipe !== pipe.value) Object.defineProperty(req, 'pipe', pipe)
 }
 
 /**
@@ -438,6 +438,8 @@ class AttachedFilter {
       self.wireRequest(destination, this, exchange)
       return piped
     }
+    // Not enumerable: Object.keys, JSON and console.log show the request as before.
+    this.pipeProperty = Object.freeze({ value: this.pipeToUpstream, writable: true, configurable: true, enumerable: false })
     // 'upgrade' of an upstream ClientRequest (see guardUpgrade), `this` being that request.
     this.refuseUpstreamUpgrade = function refuseUpstreamUpgrade(proxyRes, socket) {
       socket.destroy()
@@ -534,7 +536,7 @@ class AttachedFilter {
     exchange.lines = lines
     exchange.ownLinesFrom = lines === forwarded && setsOwnLinesInPipe(callOptions, result.headers) ? ownLinesFrom : lines.length
     exchange.copyPending = Boolean(callOptions?.forward) && !callOptions.buffer
-    catchPipe(req, exchange, this.pipeToUpstream)
+    catchPipe(req, exchange, this.pipeProperty)
     lendHeaders(req, headersObject(lines, exchange.ownLinesFrom), exchange)
   }
 
