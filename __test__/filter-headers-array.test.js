@@ -321,6 +321,33 @@ test('a message refused halfway does not leave the gating of the message before 
   }
 })
 
+test('a message with the last one\'s names is answered as the checked path answers it, whatever changed besides the names', () => {
+  // Names kept, one message after another: the last answer may serve only when the flags, the
+  // nominating Connection value and every value the shape was coded by are the same too.
+  const message = (connection, te, transferEncoding) => [
+    'Host', 'a', 'Connection', connection, 'X-Foo', 'f', 'TE', te, 'Transfer-Encoding', transferEncoding, 'X-Bar', 'b', 'Content-Length', '3',
+  ].map((text) => `${text} `.slice(0, -1))
+  const variants = [
+    [message('keep-alive, X-Foo', 'trailers', 'chunked'), undefined],
+    [message('keep-alive, X-Foo', 'trailers', 'chunked'), { httpVersion: '1.0' }],
+    [message('keep-alive, X-Foo', 'gzip', 'chunked'), undefined],
+    [message('keep-alive, X-Foo', 'trailers', 'gzip, chunked'), undefined],
+    [message('close, X-Foo', 'trailers', 'chunked'), undefined],
+    [message('keep-alive, X-Bar', 'trailers', 'chunked'), undefined],
+    [message('keep-alive', 'trailers', 'chunked'), undefined],
+    [message('close', 'trailers', 'chunked'), undefined],
+    [message('close', 'trailers', 'chunked'), { direction: 'response', statusCode: 200 }],
+  ]
+  for (let round = 0; round < 3; round++) {
+    for (const [first, firstOptions] of variants) {
+      for (const [second, secondOptions] of variants) {
+        assertSame(first, firstOptions)
+        assertSame(second, secondOptions)
+      }
+    }
+  }
+})
+
 test('many shapes with the same names (the table of shapes starting over) keep giving the checked path\'s answer', () => {
   const names = ['Host', 'Connection', 'X-Foo', 'TE', 'x-bar', 'Content-Length']
   const options = ['keep-alive, X-Foo', 'X-Foo', 'x-bar', 'close, x-bar, X-Foo', 'te', 'keep-alive', 'upgrade']

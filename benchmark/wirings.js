@@ -21,6 +21,9 @@
 //                        the proxy serves); at a rate every stack sustains, each serves the same
 //                        load, and CPU per request is not skewed by how many requests share an
 //                        event-loop turn at saturation
+//   PROXY_PIN=1          the proxy processes alone on CPU 0, the upstream and autocannon on CPU 1
+//                        (taskset; threads started later inherit it): no other process shares the
+//                        proxy's core, so its CPU per request varies much less between rounds
 //   PROXY_VERBOSE=1      print every measurement as it is made (on stderr)
 //   PROXY_STACKS=a,b     run only these stacks (names from STACKS; their stock pairs are added)
 //                        (a name holds no comma, so that the list splits on commas)
@@ -236,6 +239,11 @@ function start(args, execArgv = [], execPath = process.execPath) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Every thread of process `pid` on CPU `cpu` only (Linux, util-linux taskset). */
+function pinTo(pid, cpu) {
+  require('node:child_process').execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' })
+}
+
 function clientHeaders() {
   const { CORPUS } = require('./corpus.js')
   const headers = {}
@@ -338,19 +346,24 @@ async function drive() {
   const names = selectedStacks()
 
   require(packagePath()) // fail early when the addon is not built
+  const pin = process.env.PROXY_PIN === '1'
+  // Pinned: the proxies on CPU 0, the upstream and this process (autocannon) on CPU 1.
+  if (pin) pinTo(process.pid, 1)
   const upstream = start(['--upstream'])
+  if (pin) pinTo(upstream.child.pid, 1)
   const upstreamPort = await upstream.ready
   const proxies = new Map()
   for (const name of names) {
     const profile = (process.env.PROXY_PROFILE ?? '').split(',').map((s) => s.trim()).includes(name) ? ['--cpu-prof', '--cpu-prof-dir=profiles', '--cpu-prof-interval=100'] : []
     const proxy = start(['--proxy', name, String(upstreamPort)], profile)
+    if (pin) pinTo(proxy.child.pid, 0)
     proxies.set(name, { ...proxy, port: await proxy.ready })
   }
 
   console.log('## The proxy with the package wired in\n')
   const RATE = Number(process.env.PROXY_RATE || 0)
-  console.log(h.environment(`PROXY_DURATION=${DURATION} PROXY_ROUNDS=${ROUNDS} PROXY_CONNECTIONS=${CONNECTIONS}${RATE > 0 ? ` PROXY_RATE=${RATE}` : ''} npm run bench:proxy`))
-  console.log(`- loopback: autocannon (${CONNECTIONS} connections, keep-alive, browser navigation headers, ${RATE > 0 ? `${RATE} requests per second in all` : 'as fast as the proxy answers'}) → the proxy (one process per stack, keep-alive agent to the upstream) → node:http upstream (16-line response, chunked); ${ROUNDS} rounds × ${names.length} stacks × ${DURATION} s measured, shuffled; CPU from the proxy process's own process.cpuUsage()\n`)
+  console.log(h.environment(`PROXY_DURATION=${DURATION} PROXY_ROUNDS=${ROUNDS} PROXY_CONNECTIONS=${CONNECTIONS}${RATE > 0 ? ` PROXY_RATE=${RATE}` : ''}${pin ? ' PROXY_PIN=1' : ''} npm run bench:proxy`))
+  console.log(`- loopback: autocannon (${CONNECTIONS} connections, keep-alive, browser navigation headers, ${RATE > 0 ? `${RATE} requests per second in all` : 'as fast as the proxy answers'}${pin ? '; proxies pinned to CPU 0, upstream and autocannon to CPU 1' : ''}) → the proxy (one process per stack, keep-alive agent to the upstream) → node:http upstream (16-line response, chunked); ${ROUNDS} rounds × ${names.length} stacks × ${DURATION} s measured, shuffled; CPU from the proxy process's own process.cpuUsage()\n`)
 
   const started = Date.now()
   for (const name of names) await measure(autocannon, proxies.get(name).port, proxies.get(name), 1, CONNECTIONS) // warm-up

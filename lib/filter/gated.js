@@ -136,7 +136,7 @@ function filterCheckedNames(lines, same, memo, flags, options, where) {
   let count = 0
   if (same) {
     // The last message's names, and the same values where its shape read them: its answer.
-    const known = lastGating.knownAnswer(lines, flags)
+    const known = lastGating.answer.for(lines, flags)
     if (known !== null) return filterResult(lines, known.verdict, known.actions, lastGating.at, lastGating.count, flags, options)
     count = lastGating.count
     const gated = lastGating.at
@@ -151,7 +151,7 @@ function filterCheckedNames(lines, same, memo, flags, options, where) {
   if (codes !== -1) {
     const known = knownShapes.find(flags, codes, null)
     if (known !== undefined) {
-      if (memo !== null) memo.keepAnswer(flags, codes, known, lines)
+      if (memo !== null && memo.length !== -1) memo.answer.keep(flags, codes, known, lines, at, count)
       return filterResult(lines, known.verdict, known.actions, at, count, flags, options)
     }
   } else if (same && lastGating.hasNomination(lines, knownShapes.generation)) {
@@ -164,14 +164,21 @@ function filterCheckedNames(lines, same, memo, flags, options, where) {
 /** filterArray of a message whose names and nominating Connection line are the last one's. */
 function filterNominatedAgain(lines, flags, options, where) {
   const connection = lastGating.connection
-  const at = positions.at
   const count = lastGating.nominatedCount
   const gated = lastGating.nominatedAt
+  // The names are the last message's (its lines of nominated lengths included), and so is its
+  // nominating Connection value: where the coded values are too, so is the answer.
+  const again = lastGating.nominatedAnswer.for(lines, flags)
+  if (again !== null) return filterResult(lines, again.verdict, again.actions, gated, count, flags, options)
+  const at = positions.at
   for (let line = 0; line < count; line++) at[line] = gated[line]
   const codes = knownShapes.codes(lines, at, count, connection)
   if (codes !== -1) {
     const known = knownShapes.find(flags, codes, connection)
-    if (known !== undefined) return filterResult(lines, known.verdict, known.actions, at, count, flags, options)
+    if (known !== undefined) {
+      lastGating.nominatedAnswer.keep(flags, codes, known, lines, at, count)
+      return filterResult(lines, known.verdict, known.actions, at, count, flags, options)
+    }
   }
   return filterGated(lines, count, codes, connection, connection.lengths, flags, options, where)
 }
@@ -194,13 +201,10 @@ class LastGating {
     this.generation = 0
     this.nominatedAt = new Int32Array(REMEMBERED_LINES)
     this.nominatedCount = 0
-    // The known shape of the message kept, when it had one and no nominating Connection line:
-    // its flags, its answer, and the values its shape was coded by (element index, value).
-    this.known = null
-    this.knownFlags = 0
-    this.valuesAt = new Int32Array(REMEMBERED_LINES)
-    this.values = new Array(REMEMBERED_LINES).fill('')
-    this.valueCount = 0
+    // The answer of the message kept, by its first gating, and by its second (with the lengths
+    // its nominating Connection line names).
+    this.answer = new KnownAnswer()
+    this.nominatedAnswer = new KnownAnswer()
   }
 
   keep(length, at, count) {
@@ -208,36 +212,10 @@ class LastGating {
     for (let line = 0; line < count; line++) this.at[line] = at[line]
     this.count = count
     this.valueAt = -1
-    this.known = null
+    this.answer.forget()
+    this.nominatedAnswer.forget()
   }
 
-  /**
-   * Keeps the answer `known` of the message just gated by `at`/`count`, of flags `flags` and
-   * shape `codes` (one code per gated line, the last line's in the low bits).
-   */
-  keepAnswer(flags, codes, known, lines) {
-    if (this.length === -1) return
-    let valueCount = 0
-    for (let line = this.count - 1; line >= 0; line--, codes >>>= SHAPE_BITS) {
-      if (!isCodedByValue(codes & ((1 << SHAPE_BITS) - 1))) continue
-      const index = this.at[line] + 1
-      this.valuesAt[valueCount] = index
-      this.values[valueCount++] = lines[index]
-    }
-    this.valueCount = valueCount
-    this.knownFlags = flags
-    this.known = known
-  }
-
-  /** The kept answer, when `lines`, whose names are the kept message's, has its shape; else null. */
-  knownAnswer(lines, flags) {
-    const known = this.known
-    if (known === null || flags !== this.knownFlags) return null
-    for (let k = 0; k < this.valueCount; k++) {
-      if (lines[this.valuesAt[k]] !== this.values[k]) return null
-    }
-    return known
-  }
 
   /** Keeps the second gating of the message just kept, whose one nominating line is at `index`. */
   keepNomination(index, value, connection, generation, at, count) {
@@ -248,11 +226,58 @@ class LastGating {
     this.generation = generation
     for (let line = 0; line < count; line++) this.nominatedAt[line] = at[line]
     this.nominatedCount = count
+    this.nominatedAnswer.forget()
   }
 
   /** Whether `lines`, whose names are the kept message's, has its nominating Connection line too. */
   hasNomination(lines, generation) {
     return this.valueAt !== -1 && lines[this.valueAt] === this.value && generation === this.generation
+  }
+}
+
+/**
+ * The known shape's answer of the message LastGating keeps, for one of its gatings: its flags,
+ * the answer, and the values the shape was coded by (element index, value). A message whose names
+ * equal the kept one's (and so its gating) has the same answer when these are equal too.
+ */
+class KnownAnswer {
+  constructor() {
+    this.known = null
+    this.flags = 0
+    this.valuesAt = new Int32Array(REMEMBERED_LINES)
+    this.values = new Array(REMEMBERED_LINES).fill('')
+    this.valueCount = 0
+  }
+
+  forget() {
+    this.known = null
+  }
+
+  /**
+   * Keeps `known`, the answer for flags `flags` of `lines` gated by `at`/`count`, whose shape is
+   * `codes` (one code per gated line, the last line's in the low bits).
+   */
+  keep(flags, codes, known, lines, at, count) {
+    let valueCount = 0
+    for (let line = count - 1; line >= 0; line--, codes >>>= SHAPE_BITS) {
+      if (!isCodedByValue(codes & ((1 << SHAPE_BITS) - 1))) continue
+      const index = at[line] + 1
+      this.valuesAt[valueCount] = index
+      this.values[valueCount++] = lines[index]
+    }
+    this.valueCount = valueCount
+    this.flags = flags
+    this.known = known
+  }
+
+  /** The kept answer, when `lines` (with the kept names) has the kept values; else null. */
+  for(lines, flags) {
+    const known = this.known
+    if (known === null || flags !== this.flags) return null
+    for (let k = 0; k < this.valueCount; k++) {
+      if (lines[this.valuesAt[k]] !== this.values[k]) return null
+    }
+    return known
   }
 }
 
