@@ -247,7 +247,6 @@ module.exports = {
   fetchPath,
   TOKEN,
   describe,
-  coded,
   invalidArgType,
   invalidArgValue,
   outOfRange,
