@@ -216,7 +216,6 @@ class LastGating {
     this.nominatedAnswer.forget()
   }
 
-
   /** Keeps the second gating of the message just kept, whose one nominating line is at `index`. */
   keepNomination(index, value, connection, generation, at, count) {
     if (this.length === -1) return
