@@ -10,7 +10,7 @@ const assert = require('node:assert/strict')
 const { WebSocket } = require('ws')
 const { startExample } = require('./helpers/examples.js')
 const Fastify = require('fastify')
-const { values, rawRequest, rawResponse, connect } = require('./helpers/wire.js')
+const { values, rawRequest, rawResponse, connect, webSocketHandshake, assertHttp10KeepAliveCloses } = require('./helpers/wire.js')
 const { SPOOFED, leaky, recordingUpstream, assertClean, assertCleanAnswer, curl, webSocketUpstream, shortBodyUpstream, opened, nextMessage } = require('./helpers/fixtures.js')
 const { fastifyProxyOptions } = require('..')
 
@@ -25,14 +25,7 @@ async function start(t, upstream) {
 
 /** The upgrade head of a WebSocket handshake, with `extra` lines. */
 function handshake(extra = [], upgrade = 'websocket') {
-  return rawRequest('GET /socket HTTP/1.1', [
-    ['Host', 'front.test'],
-    ['Connection', 'Upgrade'],
-    ['Upgrade', upgrade],
-    ['Sec-WebSocket-Version', '13'],
-    ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
-    ...extra,
-  ])
+  return webSocketHandshake('/socket', { upgrade, extra })
 }
 
 /** A refusal as every wiring writes it: status, text/plain naming the code, Connection: close, then a closed socket. */
@@ -164,17 +157,8 @@ describe('examples/fastify-http-proxy.js (@fastify/http-proxy 11, ...fastifyProx
   it('an HTTP/1.0 client asking for keep-alive is answered with Connection: close and closed (RFC 9112 §9.3); HTTP/1.1 stays open', async (t) => {
     const upstream = await recordingUpstream(t, leaky)
     const port = await start(t, upstream.url)
-    const old = await connect(port)
-    t.after(() => old.destroy())
-    old.send(rawRequest('GET /old HTTP/1.0', [['Host', 'front.test'], ['Connection', 'keep-alive']]))
-    const response = await old.response()
+    const { current, response } = await assertHttp10KeepAliveCloses(t, port, 'front.test')
     assert.equal(response.status, 200)
-    assert.deepEqual(values(response.headers, 'connection'), ['close'])
-    assert.equal(await old.closesWithin(2000), true)
-    const current = await connect(port)
-    t.after(() => current.destroy())
-    current.send(rawRequest('GET /new HTTP/1.1', [['Host', 'front.test']]))
-    assert.equal((await current.response()).status, 200)
     assert.equal(await current.closesWithin(300), false)
   })
 

@@ -24,6 +24,7 @@ const {
   startRecordingUpstream,
   connect,
   exchange,
+  webSocketHandshake,
 } = require('./helpers/wire.js')
 const { startExample } = require('./helpers/examples.js')
 
@@ -140,14 +141,7 @@ const CUT_SHORT = () => ({ raw: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0
 
 /** A raw-socket WebSocket handshake head. */
 function handshake(upgrade = 'websocket', extra = []) {
-  return rawRequest('GET /ws HTTP/1.1', [
-    ['Host', 'front.test'],
-    ['Connection', 'Upgrade'],
-    ['Upgrade', upgrade],
-    ['Sec-WebSocket-Version', '13'],
-    ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
-    ...extra,
-  ])
+  return webSocketHandshake('/ws', { upgrade, extra })
 }
 
 /** A ws upstream whose 101 carries hop-by-hop fields of its own; records each handshake. */

@@ -32,6 +32,7 @@ const {
   startRecordingUpstream,
   connect,
   exchange,
+  assertHttp10KeepAliveCloses,
 } = require('./helpers/wire.js')
 
 // The hooks as examples/reply-from.js uses them.
@@ -386,17 +387,8 @@ describe('@fastify/reply-from with replyFromHooks(): HTTP/2 upstreams, refusals,
 
   it('closes an HTTP/1.0 client\'s keep-alive connection after the response (RFC 9112 §9.3); an HTTP/1.1 one stays open', TEST_TIMEOUT, async (t) => {
     const { port, upstream } = await fixture(t, { options: hopByHop })
-    const old = await connect(port)
-    t.after(() => old.destroy())
-    old.send(rawRequest('GET /old HTTP/1.0', [['Host', 'a'], ['Connection', 'keep-alive']]))
-    const response = await old.response()
-    assert.equal(response.status, 200)
-    assert.deepEqual(values(response.headers, 'connection'), ['close'])
-    assert.equal(await old.closesWithin(2000), true)
-    const current = await connect(port)
-    t.after(() => current.destroy())
-    current.send(rawRequest('GET /new HTTP/1.1', [['Host', 'a']]))
-    assert.deepEqual(values((await current.response()).headers, 'connection'), ['keep-alive'])
+    const { current, response } = await assertHttp10KeepAliveCloses(t, port, 'a')
+    assert.deepEqual(values(response.headers, 'connection'), ['keep-alive'])
     assert.equal(await current.closesWithin(300), false)
     assert.equal(upstream.requests.length, 2)
   })

@@ -6,6 +6,7 @@
 const { spawn } = require('node:child_process')
 const path = require('node:path')
 const net = require('node:net')
+const assert = require('node:assert/strict')
 
 const WAIT_MS = 5000
 
@@ -329,6 +330,37 @@ function runChild(script) {
   }), WAIT_MS + 1000, 'child process')
 }
 
+/** The head of a raw-socket WebSocket handshake to `path`, with `upgrade` as its protocol and `extra` lines. */
+function webSocketHandshake(path, { upgrade = 'websocket', extra = [] } = {}) {
+  return rawRequest(`GET ${path} HTTP/1.1`, [
+    ['Host', 'front.test'],
+    ['Connection', 'Upgrade'],
+    ['Upgrade', upgrade],
+    ['Sec-WebSocket-Version', '13'],
+    ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
+    ...extra,
+  ])
+}
+
+/**
+ * RFC 9112 §9.3: an HTTP/1.0 client asking for keep-alive through the proxy on `port` gets 200
+ * with `Connection: close` and a closed connection. Then an HTTP/1.1 client sends a request;
+ * its connection and response are returned for the caller's own checks.
+ */
+async function assertHttp10KeepAliveCloses(t, port, host) {
+  const old = await connect(port)
+  t.after(() => old.destroy())
+  old.send(rawRequest('GET /old HTTP/1.0', [['Host', host], ['Connection', 'keep-alive']]))
+  const response = await old.response()
+  assert.equal(response.status, 200)
+  assert.deepEqual(values(response.headers, 'connection'), ['close'])
+  assert.equal(await old.closesWithin(2000), true)
+  const current = await connect(port)
+  t.after(() => current.destroy())
+  current.send(rawRequest('GET /new HTTP/1.1', [['Host', host]]))
+  return { current, response: await current.response() }
+}
+
 module.exports = {
   WAIT_MS,
   withTimeout,
@@ -339,6 +371,8 @@ module.exports = {
   names,
   rawResponse,
   rawRequest,
+  webSocketHandshake,
+  assertHttp10KeepAliveCloses,
   startRecordingUpstream,
   connect,
   exchange,
