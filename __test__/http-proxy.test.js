@@ -265,6 +265,43 @@ describe('http-proxy 1.18.1 with attach()', () => {
     assert.equal(proxy.options.preserveHeaderKeyCase, undefined)
   })
 
+  it('spells a name as its first line does in each response, whatever the case of its later lines or of earlier responses', async (t) => {
+    // Each response: [lines sent, the names on the client's wire]. Node's proxyRes.headers joins
+    // repeated lines into one, which http-proxy writes.
+    const rounds = [
+      [[['x-dup', '1'], ['X-Dup', '2'], ['X-Two', 'a'], ['x-TWO', 'b']], ['x-dup', 'X-Two']],
+      [[['X-DUP', '1'], ['x-dup', '2'], ['x-two', 'a'], ['X-Two', 'b']], ['X-DUP', 'x-two']],
+      [[['X-Dup', '1'], ['X-Two', 'a']], ['X-Dup', 'X-Two']],
+    ]
+    let round = 0
+    const { port } = await proxyFixture(t, { respond: () => rawResponse({ headers: rounds[round][0], body: 'x' }) })
+    for (; round < rounds.length; round++) {
+      const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+      const names = response.head.split('\r\n').filter((line) => /^x-(dup|two):/i.test(line)).map((line) => line.slice(0, line.indexOf(':')))
+      assert.deepEqual(names, rounds[round][1], `response ${round + 1}`)
+      for (const name of ['x-dup', 'x-two']) {
+        assert.equal(values(response.headers, name).join(', '), rounds[round][0].filter(([sent]) => sent.toLowerCase() === name).map(([, value]) => value).join(', '))
+      }
+    }
+  })
+
+  it('proxyRes.headers reads Connection as the proxy decided and lists no Connection key', async (t) => {
+    const seen = []
+    const upstream = await startRecordingUpstream(() => LEAKY_RESPONSE)
+    t.after(() => upstream.close())
+    const proxy = attach(httpProxy.createProxyServer({ target: upstream.url }))
+    proxy.on('error', (error, req, res) => res.destroy())
+    proxy.on('proxyRes', (proxyRes) => {
+      seen.push([proxyRes.headers.connection, Object.keys(proxyRes.headers).includes('connection'), JSON.stringify(proxyRes.headers).includes('onnection')])
+    })
+    const front = http.createServer((req, res) => proxy.web(req, res))
+    const port = await listen(front)
+    t.after(() => closeServer(front))
+    await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    await exchange(port, rawRequest('GET / HTTP/1.0', [['Host', 'a']]))
+    assert.deepEqual(seen, [['keep-alive', false, false], ['close', false, false]])
+  })
+
   it('a header a proxyRes listener sets in its own spelling keeps it; one it adds to proxyRes.headers is lower-case, as without the package', async (t) => {
     const upstream = await startRecordingUpstream(() => LEAKY_RESPONSE)
     t.after(() => upstream.close())

@@ -21,7 +21,7 @@ const { followsClosingRequest } = require('../proxy/guards.js')
 const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 const { bodyConsumed, replayedBody, withContentLength } = require('../proxy/body.js')
-const { isName, equalsIgnoringCase, findLine } = require('../proxy/names.js')
+const { isName, findLine, earlierLine, nameBucket, SeenBuckets, BUCKETS } = require('../proxy/names.js')
 const { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders } = require('../proxy/message-headers.js')
 const { afterClose, fetchPath, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
@@ -31,21 +31,19 @@ const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require
 // options (direction, upgrade, ...) are decided per message.
 const ATTACH_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_OPTIONS.filter((name) => name !== 'framing')])
 
-
 /**
  * A flat list (its lines before element `end`) as the headers object setupOutgoing copies: one
  * key per name, spelt as its first line (Node's ClientRequest writes a key as spelt), repeated
  * lines as an array.
  */
 function headersObject(flat, end = flat.length) {
-  const mark = nextStamp()
+  seen.start()
   const object = {}
   for (let i = 0; i < end; i += 2) {
     const bucket = nameBucket(flat[i])
     const name = spelling(flat[i], bucket)
     // A name whose bucket no earlier line took cannot repeat one: the usual list is walked once.
-    if (SEEN[bucket] !== mark) {
-      SEEN[bucket] = mark
+    if (!seen.see(bucket)) {
       object[name] = flat[i + 1]
       continue
     }
@@ -56,50 +54,18 @@ function headersObject(flat, end = flat.length) {
   return object
 }
 
-// Buckets of names seen in the current headersObject() call, marked with that call's stamp, so
-// that the table is never cleared but once every 65,535 calls.
-const SEEN = new Uint16Array(4096)
-let stamp = 0
-function nextStamp() {
-  stamp = (stamp + 1) & 0xffff
-  if (stamp === 0) {
-    SEEN.fill(0)
-    stamp = 1
-  }
-  return stamp
-}
+const seen = new SeenBuckets()
 
 // The last spelling of a name seen in each bucket. Each request brings new strings from Node's
 // parser, and V8 looks a new string up in its string table (hashing it whole) the first time it
 // is used as a property key; the same spelling from an earlier request already was, so it is
 // used instead, after one comparison.
-const SPELLINGS = new Array(4096).fill('')
+const SPELLINGS = new Array(BUCKETS).fill('')
 function spelling(name, bucket) {
   const known = SPELLINGS[bucket]
   if (known === name) return known
   SPELLINGS[bucket] = name
   return name
-}
-
-/** A bucket for a name, equal for names equal up to ASCII case: its length and three letters. */
-function nameBucket(name) {
-  const n = name.length
-  if (n === 0) return 0
-  const h = ((n * 31 + (name.charCodeAt(0) | 0x20)) * 31 + (name.charCodeAt(n - 1) | 0x20)) * 31 + (name.charCodeAt(n >> 1) | 0x20)
-  return h & 4095
-}
-
-/**
- * Element index of the first line before `end` with the name of line `end` in any case, or -1.
- * Names of another length are passed over without reading them, and the others compared in
- * place: no lower-case copy of every name.
- */
-function earlierLine(flat, end) {
-  const name = flat[end]
-  for (let i = 0; i < end; i += 2) {
-    if (equalsIgnoringCase(flat[i], name)) return i
-  }
-  return -1
 }
 
 /** The list without the lines named `lower`. */
@@ -212,16 +178,25 @@ function dropResponseFields(headers, rawHeaders, kept) {
  * Object.keys) from sending it, so Node writes the proxy's own Connection/Keep-Alive.
  */
 function pinConnection(headers, keepAlive) {
-  Object.defineProperties(headers, keepAlive ? PINNED_KEEP_ALIVE : PINNED_CLOSE)
+  Object.defineProperties(headers, (keepAlive ? PINNED_KEEP_ALIVE : PINNED_CLOSE).descriptors)
 }
 
 function ignoreAssignment() {}
-const PINNED_KEEP_ALIVE = Object.freeze({
-  connection: Object.freeze({ configurable: true, enumerable: false, get: () => 'keep-alive', set: ignoreAssignment }),
-})
-const PINNED_CLOSE = Object.freeze({
-  connection: Object.freeze({ configurable: true, enumerable: false, get: () => 'close', set: ignoreAssignment }),
-})
+
+/**
+ * The pinned Connection accessor, as descriptors for an object someone has read already, and on
+ * a prototype for a headers object built here (see setHeadersFromLines), which then is a plain
+ * object to everyone but has the accessor without a defineProperty per response.
+ */
+function pinnedConnection(value) {
+  const descriptors = Object.freeze({
+    connection: Object.freeze({ configurable: true, enumerable: false, get: () => value, set: ignoreAssignment }),
+  })
+  return Object.freeze({ descriptors, prototype: Object.freeze(Object.create(Object.prototype, descriptors)) })
+}
+
+const PINNED_KEEP_ALIVE = pinnedConnection('keep-alive')
+const PINNED_CLOSE = pinnedConnection('close')
 
 /**
  * Close the client connection after this response when the filter says so, e.g. for an
@@ -681,7 +656,7 @@ class AttachedFilter {
     let headers
     if (headersUnread(proxyRes)) {
       // Nobody has read proxyRes.headers: Node's object of the kept lines, Connection pinned.
-      headers = setHeadersFromLines(proxyRes, result.headers, keepAlive ? PINNED_KEEP_ALIVE : PINNED_CLOSE)
+      headers = setHeadersFromLines(proxyRes, result.headers, (keepAlive ? PINNED_KEEP_ALIVE : PINNED_CLOSE).prototype)
       if (via !== null) addVia(headers, via)
     } else {
       headers = proxyRes.headers

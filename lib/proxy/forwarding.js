@@ -85,6 +85,8 @@ function peerAddress(socket) {
 /** An IPv4-mapped IPv6 address (a dual-stack listener's view of an IPv4 peer) as IPv4. */
 function unmapped(address) {
   if (typeof address !== 'string' || address.length === 0) return undefined
+  // Only an IPv6 address has a ':'; an IPv4 one, what a proxy mostly sees, skips the expression.
+  if (address.indexOf(':') === -1) return address
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
   return mapped === null ? address : mapped[1]
 }
@@ -200,6 +202,7 @@ class Forwarding {
     this.trust = compileTrust(options.trust)
     this.families = emittedFamilies(options.forwarded)
     this.via = receivedBy(options.via)
+    this.viaHttp11 = this.via === null ? null : `1.1 ${this.via}`
     this.host = targetHost(options.host)
     // false for clients that frame the body and own Connection themselves (undici, fetch).
     this.framing = booleanOption(options, 'framing', true)
@@ -217,7 +220,8 @@ class Forwarding {
     const peer = peerAddress(req.socket)
     const trusted = peer !== undefined && this.trust(peer, 0) === true
     const h2 = req.httpVersionMajor >= 2
-    const out = []
+    // Host comes first; its value is known after the loop.
+    const out = ['Host', '']
     let inbound = NO_LINES
     let clientHost
     let cookie
@@ -254,7 +258,7 @@ class Forwarding {
     // RFC 9113 §8.3.1: an HTTP/2 request carries its authority in :authority.
     clientHost ??= h2 ? req.authority ?? req.headers?.[':authority'] : undefined
     const host = this.host ?? clientHost ?? localAuthority(req.socket)
-    out.unshift('Host', host)
+    out[1] = host
 
     this.ownLinesFrom = out.length
     const proto = requestProtocol(req)
@@ -262,8 +266,8 @@ class Forwarding {
     if (this.families.x) this.#xForwarded(out, inbound, peer, clientHost ?? host, proto)
     if (this.families.rfc7239) this.#forwarded(out, inbound, peer, clientHost ?? host, proto)
     else pushLines(out, inbound.get('forwarded'))
-    for (const [name, lines] of inbound) if (name !== 'forwarded' && !this.families.x) pushLines(out, lines)
-    if (this.via !== null) out.push('Via', `${receivedProtocol(req.httpVersion)} ${this.via}`)
+    if (!this.families.x && inbound !== NO_LINES) for (const [name, lines] of inbound) if (name !== 'forwarded') pushLines(out, lines)
+    if (this.via !== null) out.push('Via', this.viaValue(req.httpVersion))
 
     // Without framing, the client library writes Transfer-Encoding and Connection itself (undici
     // refuses both).
@@ -279,17 +283,29 @@ class Forwarding {
 
   /** The value of this proxy's Via for a response (RFC 9110 §7.6.3), or null without one. */
   responseVia(res) {
-    return this.via === null ? null : `${receivedProtocol(res.httpVersion)} ${this.via}`
+    return this.via === null ? null : this.viaValue(res.httpVersion)
+  }
+
+  /** Via's value for a message of `httpVersion` (made once per version, not per message). */
+  viaValue(httpVersion) {
+    const protocol = receivedProtocol(httpVersion)
+    return protocol === '1.1' ? this.viaHttp11 : `${protocol} ${this.via}`
   }
 
   #xForwarded(out, inbound, peer, host, proto) {
+    if (inbound === NO_LINES) {
+      // No trusted peer's lines: this proxy's view alone (most requests).
+      if (peer !== undefined) out.push('X-Forwarded-For', peer)
+      out.push('X-Forwarded-Host', host, 'X-Forwarded-Proto', proto)
+      return
+    }
     const chain = vouchedChain(splitList(joinedValues(inbound.get('x-forwarded-for'))), (entry) => entry, this.trust)
     if (peer !== undefined) chain.push(peer)
     if (chain.length > 0) out.push('X-Forwarded-For', chain.join(', '))
     // A trusted peer's view of the original request stands; otherwise this proxy's own.
     out.push('X-Forwarded-Host', inbound.get('x-forwarded-host')?.[1] ?? host)
     out.push('X-Forwarded-Proto', inbound.get('x-forwarded-proto')?.[1] ?? proto)
-    for (const name of ['x-forwarded-port', 'x-forwarded-prefix', 'x-real-ip']) pushLines(out, inbound.get(name))
+    for (const name of PASSED_X_FORWARDED) pushLines(out, inbound.get(name))
   }
 
   #forwarded(out, inbound, peer, host, proto) {
@@ -298,6 +314,9 @@ class Forwarding {
     out.push('Forwarded', chain.join(', '))
   }
 }
+
+// The X-Forwarded-* fields of a trusted peer that pass on as sent (this proxy writes the others).
+const PASSED_X_FORWARDED = Object.freeze(['x-forwarded-port', 'x-forwarded-prefix', 'x-real-ip'])
 
 // The names Forwarding.request looks for (FORWARDING_HEADERS, Host, Cookie, TE), by length.
 const LOOKED_FOR = []

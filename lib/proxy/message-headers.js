@@ -11,7 +11,7 @@
 // Node would have built from a message that carried only those lines.
 
 const { IncomingMessage, ServerResponse } = require('node:http')
-const { findLine } = require('./names.js')
+const { earlierLine, nameBucket, SeenBuckets, BUCKETS } = require('./names.js')
 
 // Node keeps the built object under a private symbol, null until the first read (Node 20-26).
 // When it cannot be found, or Node's builder is gone, every message takes the caller's slow path.
@@ -32,13 +32,13 @@ function headersUnread(message) {
 }
 
 /**
- * Sets `message.headers` to the object Node builds from `lines` (a flat name, value list), after
- * `descriptors` (own properties defined first, e.g. a pinned accessor; no per-call shape change,
- * since every object gets them in the same order). Only for a message whose headers are unread.
+ * Sets `message.headers` to the object Node builds from `lines` (a flat name, value list), made
+ * from `prototype` when given (e.g. one with a pinned accessor: an object gets it without a
+ * defineProperty per message, which costs more than building the rest). Only for a message
+ * whose headers are unread.
  */
-function setHeadersFromLines(message, lines, descriptors) {
-  const headers = {}
-  if (descriptors !== undefined) Object.defineProperties(headers, descriptors)
+function setHeadersFromLines(message, lines, prototype) {
+  const headers = prototype === undefined ? {} : Object.create(prototype)
   for (let i = 0; i < lines.length; i += 2) message._addHeaderLine(lines[i], lines[i + 1], headers)
   message.headers = headers
   return headers
@@ -65,17 +65,40 @@ const CAN_RESPELL = OUT_HEADERS_SLOT !== undefined
  * Gives each header set on `res` under its lower-case name the spelling of the first line of that
  * name in `rawHeaders`, before the head is written: what http-proxy's preserveHeaderKeyCase does,
  * without its lower-case copy of every received name and the second setHeader of every header,
- * each a string-table lookup. A name someone set in another spelling keeps it.
+ * each a string-table lookup. A name someone set in another spelling keeps it. One walk of the
+ * lines: Node's store of the headers is a dictionary, whose for...in sorts a new array of keys.
  */
 function respellHeaders(res, rawHeaders) {
   const headers = res[OUT_HEADERS_SLOT]
   if (headers === null || typeof headers !== 'object' || !Array.isArray(rawHeaders) || res.headersSent) return
-  for (const key in headers) {
+  seen.start()
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]
+    // Not a message from Node's parser: the names stay as they are.
+    if (typeof name !== 'string') return
+    const bucket = nameBucket(name)
+    // A later line of a name seen already (in whatever case) does not spell it.
+    if (seen.see(bucket) && earlierLine(rawHeaders, i) !== -1) continue
+    const key = lowerCase(name, bucket)
+    if (key === name) continue
     const entry = headers[key]
-    if (!Array.isArray(entry) || entry[0] !== key) continue
-    const at = findLine(rawHeaders, key)
-    if (at !== -1 && typeof rawHeaders[at] === 'string') entry[0] = rawHeaders[at]
+    if (Array.isArray(entry) && entry[0] === key) entry[0] = name
   }
+}
+
+const seen = new SeenBuckets()
+
+// The last name lower-cased in each bucket, and its lower-case form: a response's names are
+// those of the last response from the same upstream, in new strings.
+const SPELT = new Array(BUCKETS).fill('')
+const LOWER = new Array(BUCKETS).fill('')
+
+function lowerCase(name, bucket) {
+  if (SPELT[bucket] === name) return LOWER[bucket]
+  const lower = name.toLowerCase()
+  SPELT[bucket] = name
+  LOWER[bucket] = lower
+  return lower
 }
 
 module.exports = { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders }

@@ -32,4 +32,55 @@ function findLine(flat, lower) {
   return -1
 }
 
-module.exports = { isName, equalsIgnoringCase, findLine }
+/**
+ * Element index of the first line before `end` with the name of line `end` in any case, or -1.
+ * Names of another length are passed over without reading them, and the others compared in
+ * place: no lower-case copy of every name.
+ */
+function earlierLine(flat, end) {
+  const name = flat[end]
+  for (let i = 0; i < end; i += 2) {
+    if (equalsIgnoringCase(flat[i], name)) return i
+  }
+  return -1
+}
+
+const BUCKETS = 4096
+
+/** A bucket for a name, equal for names equal up to ASCII case: its length and three letters. */
+function nameBucket(name) {
+  const n = name.length
+  if (n === 0) return 0
+  const h = ((n * 31 + (name.charCodeAt(0) | 0x20)) * 31 + (name.charCodeAt(n - 1) | 0x20)) * 31 + (name.charCodeAt(n >> 1) | 0x20)
+  return h & (BUCKETS - 1)
+}
+
+/**
+ * The buckets of the names seen in one walk of a list, so that a name whose bucket no earlier
+ * line took is known new without comparing it with every earlier one. Each walk marks with its
+ * own stamp: the table is cleared once every 65,535 walks, not per walk.
+ */
+class SeenBuckets {
+  constructor() {
+    this.marks = new Uint16Array(BUCKETS)
+    this.stamp = 0
+  }
+
+  /** Starts a walk. */
+  start() {
+    this.stamp = (this.stamp + 1) & 0xffff
+    if (this.stamp === 0) {
+      this.marks.fill(0)
+      this.stamp = 1
+    }
+  }
+
+  /** Marks `bucket`; whether a name of this walk had marked it already. */
+  see(bucket) {
+    if (this.marks[bucket] === this.stamp) return true
+    this.marks[bucket] = this.stamp
+    return false
+  }
+}
+
+module.exports = { isName, equalsIgnoringCase, findLine, earlierLine, nameBucket, SeenBuckets, BUCKETS }
