@@ -308,9 +308,10 @@ export function middleware(
 /**
  * Write a status and a flat header list (such as `filterResponse(upstream).headers`) without losing
  * duplicate lines, even after headers were set with `setHeader` (where Node's
- * `res.writeHead(status, flatArray)` keeps only the last line per name). Lines of one name keep
- * their order and the case of the first; headers set earlier stay unless the list has the same
- * name. Returns `res`. Throws TypeError for a non-array, RangeError for an odd length.
+ * `res.writeHead(status, flatArray)` keeps only the last line per name). With no header set yet,
+ * the list is written as it is, every line in its place and spelling; after `setHeader`, lines of
+ * one name keep their order and the case of the first, and headers set earlier stay unless the
+ * list has the same name. Returns `res`. Throws TypeError for a non-array, RangeError for an odd length.
  */
 export function writeHead<R extends HeaderWritable>(res: R, statusCode: number, headers: RawHeaders): R
 

@@ -193,6 +193,31 @@ describe('writeHead()', () => {
     }
   })
 
+  it('writes the list as it is when nothing was set: every line in its place and spelling; grouped by name after setHeader or behind a wrapped writeHead', async (t) => {
+    const LIST = ['Set-Cookie', 'a=1', 'X-Mixed-Case', 'v', 'set-cookie', 'b=2', 'Vary', 'Accept', 'VARY', 'Origin']
+    const port = await serve(t, (req, res) => {
+      if (req.url === '/preset') res.setHeader('X-Early', 'yes')
+      if (req.url === '/wrapped') {
+        // As on-headers (morgan, express-session) wraps it: an array is read as [name, value] pairs.
+        const original = res.writeHead
+        res.writeHead = function writeHead(statusCode, headers) {
+          if (Array.isArray(headers)) for (const [name, value] of headers) this.setHeader(name, value)
+          return original.call(this, statusCode)
+        }
+      }
+      writeHead(res, 200, LIST)
+      res.end()
+    })
+    const listed = (head) => head.split('\r\n').slice(1).filter((line) => /^(set-cookie|x-mixed-case|vary):/i.test(line))
+    const asIs = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    assert.deepEqual(listed(asIs.head), ['Set-Cookie: a=1', 'X-Mixed-Case: v', 'set-cookie: b=2', 'Vary: Accept', 'VARY: Origin'])
+    for (const url of ['/preset', '/wrapped']) {
+      const grouped = await exchange(port, rawRequest(`GET ${url} HTTP/1.1`, [['Host', 'a']]))
+      assert.deepEqual(listed(grouped.head), ['Set-Cookie: a=1', 'Set-Cookie: b=2', 'X-Mixed-Case: v', 'Vary: Accept', 'Vary: Origin'], url)
+      assert.deepEqual(values(grouped.headers, 'x-early'), url === '/preset' ? ['yes'] : [])
+    }
+  })
+
   it('lets the list replace a header of the same name set earlier', async (t) => {
     const port = await serve(t, (req, res) => {
       res.setHeader('Content-Type', 'text/html')

@@ -58,6 +58,11 @@ const OUT_HEADERS_SLOT = (() => {
   }
 })()
 
+/** Whether `res`, a ServerResponse, has no header set; false where that cannot be known. */
+function noHeadersSet(res) {
+  return OUT_HEADERS_SLOT !== undefined && res instanceof ServerResponse && res[OUT_HEADERS_SLOT] === null
+}
+
 /** Whether respellHeaders works on this Node. */
 const CAN_RESPELL = OUT_HEADERS_SLOT !== undefined
 
@@ -101,4 +106,4 @@ function lowerCase(name, bucket) {
   return lower
 }
 
-module.exports = { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders }
+module.exports = { headersUnread, setHeadersFromLines, noHeadersSet, CAN_RESPELL, respellHeaders }

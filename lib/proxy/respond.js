@@ -1,9 +1,10 @@
 'use strict'
 // Writing the proxy's own answers: refusals, and upstream header lists that keep their duplicates.
 
-const { STATUS_CODES } = require('node:http')
+const { STATUS_CODES, ServerResponse } = require('node:http')
 const { invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
 const { equalsIgnoringCase } = require('./names.js')
+const { noHeadersSet } = require('./message-headers.js')
 
 /**
  * Close the client connection after this response (RFC 9112 §9.6). Node writes
@@ -81,12 +82,17 @@ function refusalStatus(error, fallback) {
  * res.writeHead(status, flatArray) calls setHeader per line and keeps only the last line of each
  * name, losing e.g. all but one Set-Cookie. Here the lines of one name go to setHeader together
  * as an array, which Node writes as separate lines, in their order and with the case of the
- * first line. Headers set earlier stay unless the list has the same name.
+ * first line. Headers set earlier stay unless the list has the same name. With none set, Node's
+ * own writeHead renders the list as it is.
  */
 function writeHead(res, statusCode, headers) {
   checkWritable(res)
   checkStatusCode(statusCode)
   checkFlatHeaders(headers)
+  if (rendersListAsIs(res)) {
+    res.writeHead(statusCode, headers)
+    return res
+  }
   for (let i = 0; i < headers.length; i += 2) {
     if (!isFirstOfName(headers, i)) continue // set with the first line of its name
     res.setHeader(headers[i], valuesOfName(headers, i))
@@ -94,6 +100,17 @@ function writeHead(res, statusCode, headers) {
   res.writeHead(statusCode)
   return res
 }
+
+/**
+ * Whether `res` is Node's own ServerResponse, unwrapped (on-headers, say, reads an array as
+ * [name, value] pairs), with no header set yet: then Node's writeHead renders a flat list itself,
+ * every line in order and as spelt, without a setHeader (validation and a dictionary entry) per name.
+ */
+function rendersListAsIs(res) {
+  return res.writeHead === NODE_WRITE_HEAD && noHeadersSet(res)
+}
+
+const NODE_WRITE_HEAD = ServerResponse.prototype.writeHead
 
 // The lines of one name are found by comparing names in place, lengths first: no lower-case copy
 // of every name and no map for a list whose names rarely repeat.
