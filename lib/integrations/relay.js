@@ -230,26 +230,29 @@ function relay(req, res, upstreamRequest, options) {
     const trailers = acceptsTrailers(req) && mayHaveTrailers(upstream.statusCode, req.method, upstream.rawHeaders)
     try {
       filtered = compiledOptions.filterResponse(req, upstream)
-      const headers = forwarding.response(upstream, filtered.headers)
+      // The filter's list is a new array, this function's own: the proxy's lines go onto it.
+      const headers = forwarding.appendResponseVia(upstream, filtered.headers)
       const trailer = trailers ? announcedTrailers(upstream.rawHeaders) : undefined
-      writeHead(res, upstream.statusCode, trailer === undefined ? headers : headers.concat('Trailer', trailer))
+      if (trailer !== undefined) headers.push('Trailer', trailer)
+      writeHead(res, upstream.statusCode, headers)
     } catch (error) {
       upstream.destroy()
       fail(refusalStatus(error, 502), error)
       return
     }
     // An upstream body cut short must reach the client cut short, not as a complete message.
-    upstream.once('close', () => {
+    // 'close' and 'end' come once: on(), without once()'s wrapper per listener.
+    upstream.on('close', () => {
       if (!upstream.complete) res.destroy()
     })
     upstream.pipe(res, { end: false })
-    upstream.once('end', () => {
+    upstream.on('end', () => {
       if (trailers) passTrailers(res, upstream.rawTrailers, upstream.rawHeaders)
       res.end()
     })
   })
   // The client left before its answer was complete: nobody waits for the upstream any more.
-  res.once('close', () => {
+  res.on('close', () => {
     if (!res.writableFinished) upstreamRequest.destroy()
   })
 

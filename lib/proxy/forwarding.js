@@ -281,6 +281,12 @@ class Forwarding {
     return via === null ? filtered : filtered.concat('Via', via)
   }
 
+  /** `lines`, a list the caller owns, with this proxy's Via for the response `res` appended. */
+  appendResponseVia(res, lines) {
+    if (this.via !== null) lines.push('Via', this.viaValue(res.httpVersion))
+    return lines
+  }
+
   /** The value of this proxy's Via for a response (RFC 9110 §7.6.3), or null without one. */
   responseVia(res) {
     return this.via === null ? null : this.viaValue(res.httpVersion)

@@ -3,7 +3,7 @@
 
 const { STATUS_CODES, ServerResponse } = require('node:http')
 const { invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
-const { equalsIgnoringCase } = require('./names.js')
+const { equalsIgnoringCase, earlierLine, nameBucket, SeenBuckets } = require('./names.js')
 const { noHeadersSet } = require('./message-headers.js')
 
 /**
@@ -93,10 +93,7 @@ function writeHead(res, statusCode, headers) {
     res.writeHead(statusCode, headers)
     return res
   }
-  for (let i = 0; i < headers.length; i += 2) {
-    if (!isFirstOfName(headers, i)) continue // set with the first line of its name
-    res.setHeader(headers[i], valuesOfName(headers, i))
-  }
+  setLines(res, headers)
   res.writeHead(statusCode)
   return res
 }
@@ -112,20 +109,33 @@ function rendersListAsIs(res) {
 
 const NODE_WRITE_HEAD = ServerResponse.prototype.writeHead
 
-// The lines of one name are found by comparing names in place, lengths first: no lower-case copy
-// of every name and no map for a list whose names rarely repeat.
-
-/** Whether no line before element `at` has its name (in any case). */
-function isFirstOfName(headers, at) {
-  for (let i = 0; i < at; i += 2) if (equalsIgnoringCase(headers[i], headers[at])) return false
-  return true
+/**
+ * setHeader once per name: with the first line's spelling and, for a name of several lines, the
+ * values of all of them in order. A name whose bucket no earlier line took is new without being
+ * compared with each earlier one; only the lines that repeat a name are gathered.
+ */
+function setLines(res, headers) {
+  seen.start()
+  let repeating = null
+  for (let i = 0; i < headers.length; i += 2) {
+    if (seen.see(nameBucket(headers[i])) && earlierLine(headers, i) !== -1) (repeating ??= []).push(i)
+  }
+  for (let i = 0; i < headers.length; i += 2) {
+    if (repeating === null) {
+      res.setHeader(headers[i], headers[i + 1])
+    } else if (!repeating.includes(i)) {
+      res.setHeader(headers[i], valuesOfName(headers, i, repeating))
+    }
+  }
 }
 
-/** The value of the line at `at`, or the values, in order, of it and the later lines of its name. */
-function valuesOfName(headers, at) {
+const seen = new SeenBuckets()
+
+/** The value of the line at `at`, or the values, in order, of it and the `repeating` lines of its name. */
+function valuesOfName(headers, at, repeating) {
   let values
-  for (let i = at + 2; i < headers.length; i += 2) {
-    if (!equalsIgnoringCase(headers[i], headers[at])) continue
+  for (const i of repeating) {
+    if (i < at || !equalsIgnoringCase(headers[i], headers[at])) continue
     if (values === undefined) values = [headers[at + 1]]
     values.push(headers[i + 1])
   }
