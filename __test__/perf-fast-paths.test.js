@@ -98,6 +98,52 @@ describe('attach(): per-request state', () => {
     }
   })
 
+  it('adds no property to the client request when the call has options of its own: http-proxy-middleware in Express, proxy.web(req, res, options)', async (t) => {
+    const express = require('express')
+    const { createProxyMiddleware } = require('http-proxy-middleware')
+    const { plugin } = require('..')
+    const upstream = await startRecordingUpstream()
+    t.after(() => upstream.close())
+    const keys = (req) => Reflect.ownKeys(req).map(String).sort()
+    const stacks = {}
+    const serve = async (name, handler) => {
+      const seen = []
+      stacks[name] = seen
+      const server = http.createServer((req, res) => {
+        res.on('finish', () => seen.push(keys(req)))
+        handler(req, res)
+      })
+      t.after(() => closeServer(server))
+      return listen(server)
+    }
+    const hpm = (plugins) => {
+      const app = express()
+      app.use(createProxyMiddleware({ target: upstream.url, plugins }))
+      return app
+    }
+    const stock = httpProxy.createProxyServer({ target: upstream.url })
+    const attached = attach(httpProxy.createProxyServer({ target: upstream.url }))
+    const ports = {
+      hpm: await serve('hpm', hpm([])),
+      'hpm + plugin': await serve('hpm + plugin', hpm([plugin()])),
+      'http-proxy': await serve('http-proxy', (req, res) => stock.web(req, res, { xfwd: false })),
+      'http-proxy + attach': await serve('http-proxy + attach', (req, res) => attached.web(req, res, { xfwd: false })),
+    }
+    for (const [name, port] of Object.entries(ports)) {
+      const client = await connect(port)
+      for (const method of ['GET', 'POST']) {
+        client.send(rawRequest(`${method} /x HTTP/1.1`, [['Host', 'front.test'], ['Connection', 'keep-alive, X-Drop'], ['X-Drop', 'x'], ['Content-Length', '2']], 'ab'))
+        assert.equal((await client.response()).status, 200, name)
+      }
+      client.destroy()
+    }
+    await upstream.received(8)
+    for (const request of upstream.requests) assert.deepEqual(values(request.headers, 'x-drop'), request.headers.some(([name]) => name.toLowerCase() === 'via') ? [] : ['x'])
+    assert.equal(stacks['hpm + plugin'].length, 2)
+    assert.deepEqual(stacks['hpm + plugin'], stacks.hpm)
+    assert.deepEqual(stacks['http-proxy + attach'], stacks['http-proxy'])
+  })
+
   it('keeps the client request a fast-mode object: through http-proxy, and through http-proxy-middleware in Express', async () => {
     // An own property added to the request and deleted again (the stream pass's pipe catch, as it
     // was) turns it into a dictionary-mode object, slower for every later reader of it.

@@ -371,6 +371,26 @@ function clientFraming(rawHeaders) {
 }
 
 /**
+ * What attach() hands http-proxy's stream pass as `options.buffer` when the options were made for
+ * the call (http-proxy-middleware passes its own; http-proxy-3 copies them every time): the pass
+ * pipes it, instead of the request, into the upstream request, and it pipes the request there
+ * itself (AttachedFilter#pipeFrom). So the client request gets no property of the package's: one
+ * added to Express's request, whose prototype Express sets on every request, costs about a
+ * microsecond on Node 20 and 22.
+ */
+class UpstreamCatcher {
+  constructor(filter, req, exchange) {
+    this.filter = filter
+    this.req = req
+    this.exchange = exchange
+  }
+
+  pipe(destination, options) {
+    return this.filter.pipeFrom(this.req, this.exchange, destination, options)
+  }
+}
+
+/**
  * The passes and listeners of one attach(): one instance per proxy server, its methods installed
  * bound. Every pass and listener answers its failures (a refusal, a 502, a destroyed socket)
  * instead of throwing into http-proxy or its emitter.
@@ -390,28 +410,11 @@ class AttachedFilter {
     this.slot = Symbol('hop-by-hop attach()')
     // Whether FORCE_FETCH_PATH can matter (http-proxy-3); install() looks.
     this.fetchCapable = true
+    this.serverOptions = undefined
     const self = this
     // One function per attach(), installed as req.pipe for the stream pass (see catchPipe).
     this.pipeToUpstream = function pipeToUpstream(destination, options) {
-      const exchange = this[self.slot]
-      if (exchange === undefined || !exchange.catchesPipe) return Readable.prototype.pipe.call(this, destination, options)
-      if (exchange.copyPending) {
-        // The forward server's copy; the upstream request is piped next, if there is a target.
-        exchange.copyPending = false
-        const piped = Readable.prototype.pipe.call(this, destination, options)
-        self.wireBody(destination, this, exchange)
-        return piped
-      }
-      exchange.catchesPipe = false
-      try {
-        self.appendOwnLines(destination, exchange)
-      } catch (error) {
-        failUpstream(destination, exchange.res, 500, error)
-        return destination
-      }
-      const piped = Readable.prototype.pipe.call(this, destination, options)
-      self.wireRequest(destination, this, exchange)
-      return piped
+      return self.pipeFrom(this, this[self.slot], destination, options)
     }
     // Not enumerable: Object.keys, JSON and console.log show the request as before.
     this.pipeProperty = Object.freeze({ value: this.pipeToUpstream, writable: true, configurable: true, enumerable: false })
@@ -426,6 +429,8 @@ class AttachedFilter {
   /** Installs the passes and listeners on `proxyServer`. */
   install(proxyServer) {
     this.fetchCapable = hasFetchPath(proxyServer)
+    // The server's own options object, which http-proxy hands the passes of a call without options.
+    this.serverOptions = proxyServer.options
     proxyServer.before('web', 'stream', this.gate.bind(this))
     proxyServer.before('ws', 'checkMethodAndHeader', this.gateWs.bind(this))
     proxyServer.before('ws', 'stream', this.prepareWs.bind(this))
@@ -438,7 +443,7 @@ class AttachedFilter {
 
   /** The request's Exchange, made with `filter`'s result the first time (one filtering per request). */
   exchange(req, filter) {
-    let exchange = req[this.slot]
+    let exchange = this.exchangeOf(req)
     if (exchange === undefined) {
       exchange = new Exchange(filter.request(req))
       req[this.slot] = exchange // a symbol key: no name, Object.keys or JSON ever shows
@@ -446,8 +451,21 @@ class AttachedFilter {
     return exchange
   }
 
-  clientKeepAlive(req) {
-    const exchange = req[this.slot]
+  /** The Exchange kept on the client request (the ws path, and web calls without options of their own). */
+  exchangeOf(req) {
+    return req[this.slot]
+  }
+
+  /**
+   * The Exchange of an upstream request or of a hop of follow-redirects (a ClientRequest whose
+   * `_redirectable` is the RedirectableRequest http-proxy piped into), else the client request's.
+   */
+  upstreamExchange(request, req) {
+    return request?.[this.slot] ?? request?._redirectable?.[this.slot] ?? this.exchangeOf(req)
+  }
+
+  clientKeepAlive(proxyRes, req) {
+    const exchange = this.upstreamExchange(proxyRes.req, req)
     return exchange !== undefined && exchange.prepared && exchange.result.keepAlive
   }
 
@@ -495,7 +513,10 @@ class AttachedFilter {
   }
 
   prepareWeb(req, res, callOptions) {
-    const exchange = this.exchange(req, this.filter)
+    // Options made for this call can carry the catch of the upstream request (see UpstreamCatcher):
+    // then the request itself gets no property of the package's.
+    const catcher = this.catchesThroughOptions(callOptions)
+    const exchange = catcher ? this.exchangeOf(req) ?? new Exchange(this.filter.request(req)) : this.exchange(req, this.filter)
     const result = exchange.result
     if (followsClosingRequest(req, result.keepAlive)) throw afterClose()
     const body = bodyConsumed(req) ? replayedBody(req) : undefined
@@ -511,8 +532,49 @@ class AttachedFilter {
     exchange.lines = lines
     exchange.ownLinesFrom = lines === forwarded && setsOwnLinesInPipe(callOptions, result.headers) ? ownLinesFrom : lines.length
     exchange.copyPending = Boolean(callOptions?.forward) && !callOptions.buffer
-    catchPipe(req, exchange, this.pipeProperty)
+    if (catcher) {
+      exchange.catchesPipe = true
+      callOptions.buffer = new UpstreamCatcher(this, req, exchange)
+    } else {
+      catchPipe(req, exchange, this.pipeProperty)
+    }
     lendHeaders(req, headersObject(lines, exchange.ownLinesFrom), exchange)
+  }
+
+  /**
+   * Whether the stream pass's `options` were made for this call (http-proxy merges the server's
+   * options with the call's into a new object, http-proxy-3 always) and name no `buffer` of the
+   * program's: then `options.buffer` can catch the upstream request.
+   */
+  catchesThroughOptions(callOptions) {
+    return callOptions !== null && typeof callOptions === 'object' && callOptions !== this.serverOptions && callOptions.buffer === undefined
+  }
+
+  /**
+   * The client request piped into `destination` by the stream pass (`req.pipe` or
+   * `options.buffer.pipe`): the forward server's copy, or the upstream request, which gets the
+   * proxy's own lines before the pipe and what it needs for its body, keep-alive and a stray 101
+   * after. Any other pipe is Readable's own.
+   */
+  pipeFrom(req, exchange, destination, options) {
+    if (exchange === undefined || !exchange.catchesPipe) return Readable.prototype.pipe.call(req, destination, options)
+    if (exchange.copyPending) {
+      // The forward server's copy; the upstream request is piped next, if there is a target.
+      exchange.copyPending = false
+      const piped = Readable.prototype.pipe.call(req, destination, options)
+      this.wireBody(destination, req, exchange)
+      return piped
+    }
+    exchange.catchesPipe = false
+    try {
+      this.appendOwnLines(destination, exchange)
+    } catch (error) {
+      failUpstream(destination, exchange.res, 500, error)
+      return destination
+    }
+    const piped = Readable.prototype.pipe.call(req, destination, options)
+    this.wireRequest(destination, req, exchange)
+    return piped
   }
 
   /**
@@ -532,7 +594,10 @@ class AttachedFilter {
     const res = exchange.res
     exchange.proxyReq = proxyReq
     applyClientKeepAlive(res, exchange.result.keepAlive)
-    this.guardUpgrade(currentRequest(proxyReq), exchange)
+    const request = currentRequest(proxyReq)
+    // The proxyReq and proxyRes listeners find the Exchange from the upstream request.
+    if (request !== proxyReq) proxyReq[this.slot] = exchange
+    this.guardUpgrade(request, exchange)
     this.wireBody(proxyReq, req, exchange)
   }
 
@@ -620,7 +685,7 @@ class AttachedFilter {
    * paths, and means keep-alive in HTTP/1.1. Later redirect hops need the 101 guard.
    */
   finishProxyReq(proxyReq, req, res) {
-    const exchange = req[this.slot]
+    const exchange = this.upstreamExchange(proxyReq, req)
     if (exchange === undefined || !exchange.prepared) {
       // Emitted without the pass having run (e.g. someone emits proxyReq by hand): refuse rather
       // than forward unfiltered headers.
@@ -651,7 +716,7 @@ class AttachedFilter {
     const result = this.filter.response(proxyRes)
     cutWhenIncomplete(proxyRes, res)
     const rawHeaders = proxyRes.rawHeaders
-    const keepAlive = this.clientKeepAlive(req)
+    const keepAlive = this.clientKeepAlive(proxyRes, req)
     const via = this.forwarding.responseVia(proxyRes)
     let headers
     if (headersUnread(proxyRes)) {
@@ -690,7 +755,7 @@ class AttachedFilter {
   }
 
   restoreConnectionSpelling(proxyReq, req) {
-    const spelling = req[this.slot]?.spelling
+    const spelling = this.exchangeOf(req)?.spelling
     const connection = proxyReq.getHeader('connection')
     if (spelling !== undefined && !proxyReq.headersSent && connection !== undefined) {
       proxyReq.removeHeader('connection')
