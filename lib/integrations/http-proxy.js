@@ -516,7 +516,9 @@ class AttachedFilter {
     // Options made for this call can carry the catch of the upstream request (see UpstreamCatcher):
     // then the request itself gets no property of the package's.
     const catcher = this.catchesThroughOptions(callOptions)
-    const exchange = catcher ? this.exchangeOf(req) ?? new Exchange(this.filter.request(req)) : this.exchange(req, this.filter)
+    // The Exchange then lives on the upstream request, one per call: looking for an earlier one
+    // on Express's request (a miss walks its long prototype chain) costs more than it saves.
+    const exchange = catcher ? new Exchange(this.filter.request(req)) : this.exchange(req, this.filter)
     const result = exchange.result
     if (followsClosingRequest(req, result.keepAlive)) throw afterClose()
     const body = bodyConsumed(req) ? replayedBody(req) : undefined
