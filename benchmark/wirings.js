@@ -5,10 +5,12 @@
 //
 // Processes, so that only a proxy's own CPU is counted:
 //   upstream (child)   node:http answering like a typical app (16 lines, 4 Set-Cookie, chunked)
-//   proxies  (children) one per stack below, each on its own port, all started once and warm
+//   proxies  (children) one per stack below, each on its own port, a new one for every round
 //   driver   (this)    autocannon on 127.0.0.1 against one proxy at a time, and the bookkeeping
 //
-// Each measured window loads one stack; the stack's process reports the delta of its
+// Each round starts a new process per stack (the speed of one process differs from another's of
+// the same code by up to 15% on a shared machine, which would otherwise bias every round alike),
+// warms it, and measures one window; the stack's process reports the delta of its
 // process.cpuUsage() and the responses it finished, giving CPU µs per request, req/s, and
 // autocannon's p99 latency. Stacks run in interleaved, shuffled rounds, and each with-package
 // stack is compared with its stock pair of the same round (medians of the per-round ratios), so
@@ -16,6 +18,7 @@
 //
 //   PROXY_DURATION=s     measured seconds per stack per round (default 3)
 //   PROXY_ROUNDS=n       rounds (default 5)
+//   PROXY_WARMUP_SECONDS=s  load on each new proxy process before it is measured (default 2)
 //   PROXY_CONNECTIONS=n  autocannon connections (default 10)
 //   PROXY_RATE=n         requests per second from all connections together (default: as many as
 //                        the proxy serves); at a rate every stack sustains, each serves the same
@@ -341,6 +344,7 @@ async function drive() {
   if (process.env.PROXY_INSTRUCTIONS === '1') return countInstructions()
   const autocannon = require('autocannon')
   const DURATION = Number(process.env.PROXY_DURATION || 3)
+  const WARMUP_SECONDS = Number(process.env.PROXY_WARMUP_SECONDS || 2)
   const ROUNDS = Number(process.env.PROXY_ROUNDS || 5)
   const CONNECTIONS = Number(process.env.PROXY_CONNECTIONS || 10)
   const names = selectedStacks()
@@ -352,27 +356,35 @@ async function drive() {
   const upstream = start(['--upstream'])
   if (pin) pinTo(upstream.child.pid, 1)
   const upstreamPort = await upstream.ready
-  const proxies = new Map()
-  for (const name of names) {
+  // A new process per stack and round: one process's own speed (its memory layout, hash seed,
+  // what V8 compiled when) differs from another's of the same stack by up to 15% here, and
+  // would otherwise weigh on every round alike.
+  const startProxy = async (name) => {
     const profile = (process.env.PROXY_PROFILE ?? '').split(',').map((s) => s.trim()).includes(name) ? ['--cpu-prof', '--cpu-prof-dir=profiles', '--cpu-prof-interval=100'] : []
     const proxy = start(['--proxy', name, String(upstreamPort)], profile)
     if (pin) pinTo(proxy.child.pid, 0)
-    proxies.set(name, { ...proxy, port: await proxy.ready })
+    return { ...proxy, port: await proxy.ready }
+  }
+  const stopProxy = async (proxy) => {
+    const exited = new Promise((resolve) => proxy.child.once('exit', resolve))
+    proxy.child.send({ type: 'exit' })
+    await exited
   }
 
   console.log('## The proxy with the package wired in\n')
   const RATE = Number(process.env.PROXY_RATE || 0)
   console.log(h.environment(`PROXY_DURATION=${DURATION} PROXY_ROUNDS=${ROUNDS} PROXY_CONNECTIONS=${CONNECTIONS}${RATE > 0 ? ` PROXY_RATE=${RATE}` : ''}${pin ? ' PROXY_PIN=1' : ''} npm run bench:proxy`))
-  console.log(`- loopback: autocannon (${CONNECTIONS} connections, keep-alive, browser navigation headers, ${RATE > 0 ? `${RATE} requests per second in all` : 'as fast as the proxy answers'}${pin ? '; proxies pinned to CPU 0, upstream and autocannon to CPU 1' : ''}) → the proxy (one process per stack, keep-alive agent to the upstream) → node:http upstream (16-line response, chunked); ${ROUNDS} rounds × ${names.length} stacks × ${DURATION} s measured, shuffled; CPU from the proxy process's own process.cpuUsage()\n`)
+  console.log(`- loopback: autocannon (${CONNECTIONS} connections, keep-alive, browser navigation headers, ${RATE > 0 ? `${RATE} requests per second in all` : 'as fast as the proxy answers'}${pin ? '; proxies pinned to CPU 0, upstream and autocannon to CPU 1' : ''}) → the proxy (a new process per stack and round, warmed for ${WARMUP_SECONDS} s; keep-alive agent to the upstream) → node:http upstream (16-line response, chunked); ${ROUNDS} rounds × ${names.length} stacks × ${DURATION} s measured, shuffled; CPU from the proxy process's own process.cpuUsage()\n`)
 
   const started = Date.now()
-  for (const name of names) await measure(autocannon, proxies.get(name).port, proxies.get(name), 1, CONNECTIONS) // warm-up
   const random = h.prng(0xc0ffee)
   const results = new Map(names.map((name) => [name, []]))
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of h.shuffle(names, random)) {
-      const proxy = proxies.get(name)
+      const proxy = await startProxy(name)
+      await measure(autocannon, proxy.port, proxy, WARMUP_SECONDS, CONNECTIONS)
       const result = await measure(autocannon, proxy.port, proxy, DURATION, CONNECTIONS)
+      await stopProxy(proxy)
       if (process.env.PROXY_VERBOSE === '1') process.stderr.write(`  ${name}: ${result.usPerRequest.toFixed(1)} µs (${result.systemUsPerRequest.toFixed(1)} µs in the kernel), ${Math.round(result.rps)} req/s\n`)
       results.get(name).push(result)
     }
@@ -400,7 +412,6 @@ async function drive() {
   console.log(h.table(['stack', 'proxy CPU per request (median)', 'vs the same stack without the package (median of per-round ratios; min–max)', 'req/s (median)', 'p99 latency (median)'], rows))
   console.log(`\n_proxy benchmark took ${((Date.now() - started) / 1000).toFixed(0)} s_`)
 
-  for (const proxy of proxies.values()) proxy.child.send({ type: 'exit' })
   upstream.child.kill()
 }
 
