@@ -186,18 +186,25 @@ function sendBody(req, upstreamRequest, fail) {
 
 /**
  * The first failure of a relay, and only the first: the upstream request is dropped and the
- * client answered with `answer(statusCode, error)`; later failures (the drop itself emits one)
- * find the answer given.
+ * client answered with `refuseClient(client, statusCode, error)`; later failures (the drop
+ * itself emits one) find the answer given.
  */
 class Failure {
-  constructor(upstreamRequest, answer) {
+  // No closure in a field: V8 tracks a function-valued field as a constant of the object's hidden
+  // class, and with a new closure per request in one, Node 24 filled its old generation about
+  // once a second under load (5 full collections per 30,000 relayed requests instead of 1).
+  constructor(upstreamRequest, client, refuseClient) {
     this.failed = false
-    this.fail = (statusCode, error) => {
-      if (this.failed) return
-      this.failed = true
-      upstreamRequest.destroy()
-      answer(statusCode, error)
-    }
+    this.upstreamRequest = upstreamRequest
+    this.client = client
+    this.refuseClient = refuseClient
+  }
+
+  fail(statusCode, error) {
+    if (this.failed) return
+    this.failed = true
+    this.upstreamRequest.destroy()
+    this.refuseClient(this.client, statusCode, error)
   }
 }
 
@@ -212,8 +219,8 @@ function relay(req, res, upstreamRequest, options) {
   checkUpstreamRequest(upstreamRequest)
   const compiledOptions = relayOptions(options, 'relay()')
   const forwarding = compiledOptions.forwarding
-  const failure = new Failure(upstreamRequest, (statusCode, error) => refuse(res, statusCode, error))
-  const fail = failure.fail
+  const failure = new Failure(upstreamRequest, res, refuse)
+  const fail = (statusCode, error) => failure.fail(statusCode, error)
 
   upstreamRequest.on('error', (error) => fail(502, error))
   // Node's client emits no 'response' and no 'error' for a 101 nobody listens for, only 'close'.
@@ -278,7 +285,8 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
   checkUpstreamRequest(upstreamRequest)
   const compiledOptions = relayOptions(options, 'relayUpgrade()')
   const forwarding = compiledOptions.forwarding
-  const fail = new Failure(upstreamRequest, (statusCode, error) => refuseSocket(socket, statusCode, error)).fail
+  const failure = new Failure(upstreamRequest, socket, refuseSocket)
+  const fail = (statusCode, error) => failure.fail(statusCode, error)
   let joined = false
   socket.on('error', () => upstreamRequest.destroy())
   // The client left before the upstream answered: nobody waits for it any more.
