@@ -260,36 +260,59 @@ function destroyUpstream(proxyReq, error) {
  * The body a body parser already read goes upstream again, once, when http-proxy's pipe of the
  * ended request would end the upstream request, and only if nobody else wrote one (hpm's
  * fixRequestBody writes it in a proxyReq listener). It waits for the 'socket' event, after which
- * the proxyReq listeners have run whatever order they were registered in.
+ * the proxyReq listeners have run whatever order they were registered in. The request's `write`
+ * and `end` become the two functions below, the same for every request, with the state in a
+ * BodyReplay: a new closure per request in those fields would be a new constant of the
+ * ClientRequest's hidden class every time (see relay.js, Failure).
  */
 function replayBody(proxyReq, body) {
-  let written = false
-  const write = proxyReq.write
-  proxyReq.write = function writeOnce(chunk, ...rest) {
-    if (chunk != null && chunk.length > 0) written = true
-    return write.call(this, chunk, ...rest)
-  }
+  const replay = new BodyReplay(proxyReq, body)
+  proxyReq[REPLAY] = replay
+  proxyReq.write = writeOnce
+  proxyReq.end = endAfterListeners
   // Registered after http-proxy's own 'socket' listener, which emits proxyReq.
-  let listenersRan = false
-  let pendingEnd
   proxyReq.once('socket', () => {
-    listenersRan = true
-    pendingEnd?.()
+    replay.listenersRan = true
+    if (replay.endArgs !== undefined) endReplayed(proxyReq, replay)
   })
-  const end = proxyReq.end
-  let ended = false
-  proxyReq.end = function endAfterListeners(...args) {
-    if (ended) return this
-    ended = true
-    // An end(chunk) by someone else carries their body, not ours.
-    if (typeof args[0] !== 'function' && args[0] != null && args[0].length > 0) written = true
-    pendingEnd = () => {
-      if (proxyReq.destroyed || proxyReq.writableEnded) return
-      end.call(proxyReq, ...(written ? args : [body]))
-    }
-    if (listenersRan) pendingEnd()
-    return this
+}
+
+const REPLAY = Symbol('hop-by-hop body replay')
+
+/** The state of replayBody on one upstream request. */
+class BodyReplay {
+  constructor(proxyReq, body) {
+    this.body = body
+    // The request's own write and end.
+    this.write = proxyReq.write
+    this.end = proxyReq.end
+    // Whether someone else wrote a body; whether the proxyReq listeners ran.
+    this.written = false
+    this.listenersRan = false
+    // The arguments of the first end(), once it came.
+    this.endArgs = undefined
   }
+}
+
+function writeOnce(chunk, ...rest) {
+  const replay = this[REPLAY]
+  if (chunk != null && chunk.length > 0) replay.written = true
+  return replay.write.call(this, chunk, ...rest)
+}
+
+function endAfterListeners(...args) {
+  const replay = this[REPLAY]
+  if (replay.endArgs !== undefined) return this
+  // An end(chunk) by someone else carries their body, not ours.
+  if (typeof args[0] !== 'function' && args[0] != null && args[0].length > 0) replay.written = true
+  replay.endArgs = args
+  if (replay.listenersRan) endReplayed(this, replay)
+  return this
+}
+
+function endReplayed(proxyReq, replay) {
+  if (proxyReq.destroyed || proxyReq.writableEnded) return
+  replay.end.call(proxyReq, ...(replay.written ? replay.endArgs : [replay.body]))
 }
 
 /**
