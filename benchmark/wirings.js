@@ -242,6 +242,13 @@ function start(args, execArgv = [], execPath = process.execPath) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Asks a proxy process (from start()) to exit, and waits until it has. */
+async function stopProxy(proxy) {
+  const exited = new Promise((resolve) => proxy.child.once('exit', resolve))
+  proxy.child.send({ type: 'exit' })
+  await exited
+}
+
 /** Every thread of process `pid` on CPU `cpu` only (Linux, util-linux taskset). */
 function pinTo(pid, cpu) {
   require('node:child_process').execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' })
@@ -321,9 +328,7 @@ async function countInstructions() {
     execFileSync('callgrind_control', ['--instr=on', String(proxy.child.pid)], { stdio: 'ignore' })
     await run(REQUESTS)
     execFileSync('callgrind_control', ['--instr=off', String(proxy.child.pid)], { stdio: 'ignore' })
-    const exited = new Promise((resolve) => proxy.child.once('exit', resolve))
-    proxy.child.send({ type: 'exit' })
-    await exited
+    await stopProxy(proxy)
     // `summary` counts from the start, when instrumentation was off; `totals` what was counted.
     const totals = /^totals: (\d+)/m.exec(fs.readFileSync(out, 'utf8'))
     if (totals === null) throw new Error(`${name}: no totals line in callgrind's output ${out}`)
@@ -364,11 +369,6 @@ async function drive() {
     const proxy = start(['--proxy', name, String(upstreamPort)], profile)
     if (pin) pinTo(proxy.child.pid, 0)
     return { ...proxy, port: await proxy.ready }
-  }
-  const stopProxy = async (proxy) => {
-    const exited = new Promise((resolve) => proxy.child.once('exit', resolve))
-    proxy.child.send({ type: 'exit' })
-    await exited
   }
 
   console.log('## The proxy with the package wired in\n')
