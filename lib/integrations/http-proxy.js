@@ -21,7 +21,7 @@ const { followsClosingRequest } = require('../proxy/guards.js')
 const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 const { bodyConsumed, replayedBody, withContentLength } = require('../proxy/body.js')
-const { isName, findLine, earlierLine, nameBucket, SeenBuckets, BUCKETS } = require('../proxy/names.js')
+const { isName, findLine, nameBucket, SeenBuckets, BUCKETS } = require('../proxy/names.js')
 const { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders } = require('../proxy/message-headers.js')
 const { afterClose, fetchPath, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
@@ -42,12 +42,7 @@ function headersObject(flat, end = flat.length) {
   for (let i = 0; i < end; i += 2) {
     const bucket = nameBucket(flat[i])
     const name = spelling(flat[i], bucket)
-    // A name whose bucket no earlier line took cannot repeat one: the usual list is walked once.
-    if (!seen.see(bucket)) {
-      object[name] = flat[i + 1]
-      continue
-    }
-    const first = earlierLine(flat, i)
+    const first = seen.earlierLine(flat, i, bucket)
     if (first === -1) object[name] = flat[i + 1]
     else object[flat[first]] = [].concat(object[flat[first]], flat[i + 1])
   }
@@ -110,8 +105,8 @@ function lendHeaders(req, headers, exchange) {
  * Catch the upstream request (`pipe`: the property descriptor of pipeToUpstream): it is the
  * argument of http-proxy's `req.pipe(proxyReq)` in the stream pass, for every request, also
  * those without a `proxyReq` event. For a call whose options are the server's own; one with
- * options of its own is caught through them (UpstreamCatcher). The function is one per attach(), never a closure per
- * request: V8 tracks a function-valued field as a constant of the object's hidden class, and a
+ * options of its own is caught through them (UpstreamCatcher). The function is one per
+ * attach(), never a closure per request: V8 tracks a function-valued field as a constant of the object's hidden class, and a
  * new closure on every request made it build new hidden classes until the old space filled (a
  * full GC every few hundred requests, which had cost more than all the filtering). It stays on
  * the request once set, not enumerable, passing later pipes to Readable's own: an own property

@@ -11,7 +11,7 @@
 // Node would have built from a message that carried only those lines.
 
 const { IncomingMessage, ServerResponse } = require('node:http')
-const { earlierLine, nameBucket, SeenBuckets, BUCKETS } = require('./names.js')
+const { nameBucket, SeenBuckets, BUCKETS } = require('./names.js')
 
 // Node keeps the built object under a private symbol, null until the first read (Node 20-26).
 // When it cannot be found, or Node's builder is gone, every message takes the caller's slow path.
@@ -83,7 +83,7 @@ function respellHeaders(res, rawHeaders) {
     if (typeof name !== 'string') return
     const bucket = nameBucket(name)
     // A later line of a name seen already (in whatever case) does not spell it.
-    if (seen.see(bucket) && earlierLine(rawHeaders, i) !== -1) continue
+    if (seen.earlierLine(rawHeaders, i, bucket) !== -1) continue
     const key = lowerCase(name, bucket)
     if (key === name) continue
     const entry = headers[key]

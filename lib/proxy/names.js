@@ -75,12 +75,18 @@ class SeenBuckets {
     }
   }
 
-  /** Marks `bucket`; whether a name of this walk had marked it already. */
-  see(bucket) {
-    if (this.marks[bucket] === this.stamp) return true
-    this.marks[bucket] = this.stamp
-    return false
+  /**
+   * Element index of the first line before `index` in `flat` with the name of line `index` (of
+   * bucket `bucket`) in any case, or -1; marks the bucket. A name whose bucket no earlier line of
+   * this walk took is new without being compared with the earlier lines.
+   */
+  earlierLine(flat, index, bucket) {
+    if (this.marks[bucket] !== this.stamp) {
+      this.marks[bucket] = this.stamp
+      return -1
+    }
+    return earlierLine(flat, index)
   }
 }
 
-module.exports = { isName, equalsIgnoringCase, findLine, earlierLine, nameBucket, SeenBuckets, BUCKETS }
+module.exports = { isName, equalsIgnoringCase, findLine, nameBucket, SeenBuckets, BUCKETS }

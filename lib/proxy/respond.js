@@ -3,7 +3,7 @@
 
 const { STATUS_CODES, ServerResponse } = require('node:http')
 const { invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
-const { equalsIgnoringCase, earlierLine, nameBucket, SeenBuckets } = require('./names.js')
+const { equalsIgnoringCase, nameBucket, SeenBuckets } = require('./names.js')
 const { noHeadersSet } = require('./message-headers.js')
 
 /**
@@ -118,7 +118,7 @@ function setLines(res, headers) {
   seen.start()
   let repeating = null
   for (let i = 0; i < headers.length; i += 2) {
-    if (seen.see(nameBucket(headers[i])) && earlierLine(headers, i) !== -1) (repeating ??= []).push(i)
+    if (seen.earlierLine(headers, i, nameBucket(headers[i])) !== -1) (repeating ??= []).push(i)
   }
   for (let i = 0; i < headers.length; i += 2) {
     if (repeating === null) {
