@@ -44,6 +44,9 @@ const EMPTY_SLOT = 'x'
 // The names of the last message checked, by line, are compared first: a client sends its lines
 // in the same order every time.
 const REMEMBERED_LINES = 64
+// What lastMessage holds for a line whose name is read whole every time (too long to remember,
+// or not a token): an object of this module's own, which no element of a caller's array is.
+const NO_NAME = Object.freeze({})
 
 /**
  * Names found to be tokens: those of the last message checked, by line, and a table of two names
@@ -57,15 +60,22 @@ class CheckedNames {
     this.lastMessage = new Array(REMEMBERED_LINES).fill(EMPTY_SLOT)
   }
 
-  /** Whether `name`, the name of line `line` of a message, is a token (and so a string). */
+  /**
+   * Whether `name`, the name of line `line` of a message, is a token (and so a string). Line
+   * `line` of lastMessage then holds this name, or NO_NAME when it is not one to remember: the
+   * gated path takes a message whose names all equal lastMessage's for the last message again.
+   */
   isTokenAt(name, line) {
     if (typeof name !== 'string') return false
-    const size = name.length
-    if (line >= REMEMBERED_LINES || size === 0 || size > REMEMBERED_MAX_LENGTH) return isToken(name)
+    if (line >= REMEMBERED_LINES) return isToken(name)
     const lastMessage = this.lastMessage
     if (lastMessage[line] === name) return true
-    const known = this.remembered(name)
-    if (known === '') return false
+    const size = name.length
+    const known = size === 0 || size > REMEMBERED_MAX_LENGTH ? '' : this.remembered(name)
+    if (known === '') {
+      lastMessage[line] = NO_NAME
+      return isToken(name)
+    }
     lastMessage[line] = known
     return true
   }
