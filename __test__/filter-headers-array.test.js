@@ -9,7 +9,7 @@
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const fc = require('fast-check')
-const { filterHeaders, createFilter, filterRequest } = require('..')
+const { filterHeaders, createFilter, filterRequest, filterResponse } = require('..')
 const { filterHeadersChecked } = require('../lib/filter/index.js')
 const { isToken, CheckedNames, REMEMBERED_MAX_LENGTH } = require('../lib/filter/tokens.js')
 
@@ -215,6 +215,51 @@ test('an options object changed between calls is compiled again, and a fault in 
   assert.equal(filterHeaders(['Host', 'a'], inherited).keepAlive, false)
   Object.getPrototypeOf(inherited).httpVersion = '1.1'
   assert.equal(filterHeaders(['Host', 'a'], inherited).keepAlive, true)
+})
+
+test('options are reused by their content: a new literal each call, and whatever is not plain options, still refused every time', () => {
+  const closeOnHttp10 = (options) => filterHeaders(['Host', 'a'], options).keepAlive
+  for (let i = 0; i < 3; i++) {
+    assert.equal(closeOnHttp10({ httpVersion: '1.0' }), false)
+    assert.equal(closeOnHttp10({ httpVersion: '1.1' }), true)
+    // The same options in another order.
+    assert.equal(closeOnHttp10({ direction: 'response', statusCode: 204 }), true)
+    assert.equal(closeOnHttp10({ statusCode: 204, direction: 'response' }), true)
+    assert.equal(closeOnHttp10({ statusCode: 200, direction: 'response' }), false)
+  }
+  // After options that compiled to the defaults, things that are no options object at all.
+  for (const notOptions of [[], null, 0, 'strict', () => {}]) {
+    assert.equal(closeOnHttp10({}), true)
+    assert.throws(() => filterHeaders(['Host', 'a'], notOptions), { code: 'ERR_INVALID_ARG_TYPE' }, String(notOptions))
+  }
+  // A misspelt option, in a new literal each time, is refused each time.
+  for (let i = 0; i < 3; i++) {
+    assert.equal(closeOnHttp10({ httpVersion: '1.0' }), false)
+    assert.throws(() => filterHeaders(['Host', 'a'], { httpVersion: '1.0', stirct: true }), { code: 'ERR_INVALID_ARG_VALUE', option: 'stirct' })
+    assert.throws(() => filterRequest({ rawHeaders: ['Host', 'a'] }, { httpVersion: '1.0', stirct: true }), { code: 'ERR_INVALID_ARG_VALUE', option: 'stirct' })
+    // As many names as the options before, and every option reads as it did.
+    assert.equal(closeOnHttp10({ httpVersion: '1.0', statusCode: undefined }), false)
+    assert.throws(() => filterHeaders(['Host', 'a'], { httpVersion: '1.0', statsCode: 204 }), { code: 'ERR_INVALID_ARG_VALUE', option: 'statsCode' })
+  }
+  // An option read through a getter the object inherits: not enumerated, still read every call.
+  let version = '1.0'
+  class Options {
+    get httpVersion() {
+      return version
+    }
+  }
+  const inherited = new Options()
+  assert.equal(closeOnHttp10(inherited), false)
+  version = '1.1'
+  assert.equal(closeOnHttp10(inherited), true)
+  assert.equal(closeOnHttp10({}), true)
+  version = '1.0'
+  assert.equal(closeOnHttp10(new Options()), false)
+  // filterRequest and filterResponse share the options compiled last.
+  assert.equal(filterRequest({ rawHeaders: ['Host', 'a'], httpVersion: '1.1' }, { strict: true }).keepAlive, true)
+  assert.throws(() => filterRequest({ rawHeaders: ['Connection', 'host', 'Host', 'a'], httpVersion: '1.1' }, { strict: true }), { code: 'ERR_HOP_BY_HOP_PROTECTED' })
+  assert.equal(filterRequest({ rawHeaders: ['Connection', 'host', 'Host', 'a'], httpVersion: '1.1' }, { strict: false }).headers.length, 2)
+  assert.equal(filterResponse({ rawHeaders: ['Host', 'a'], statusCode: 200, httpVersion: '1.0', req: { method: 'GET' } }, { strict: true }).keepAlive, false)
 })
 
 // Names: usual and gated names in several spellings, generated tokens, and non-tokens.

@@ -61,6 +61,8 @@ function filterArray(rawHeaders, flags, options, where) {
   }
   // One read of every element, as on the checked path: what is checked is what is forwarded.
   const lines = rawHeaders.slice()
+  const repeated = lastGating.repeatedAnswer(lines, flags, checkedNames.lastMessage)
+  if (repeated !== null) return filterResult(lines, repeated.verdict, repeated.actions, lastGating.at, lastGating.count, flags, options)
   const length = lines.length
   // The names of the last message checked, line by line: a name equal to one is a token (and a
   // string), and any other is checked in full.
@@ -135,9 +137,7 @@ function filterCheckedNames(lines, same, memo, flags, options, where) {
   const at = positions.reserve(length)
   let count = 0
   if (same) {
-    // The last message's names, and the same values where its shape read them: its answer.
-    const known = lastGating.answer.for(lines, flags)
-    if (known !== null) return filterResult(lines, known.verdict, known.actions, lastGating.at, lastGating.count, flags, options)
+    // The last message's names, whose answer (when kept) was for other values or flags.
     count = lastGating.count
     const gated = lastGating.at
     for (let line = 0; line < count; line++) at[line] = gated[line]
@@ -226,6 +226,21 @@ class LastGating {
     for (let line = 0; line < count; line++) this.nominatedAt[line] = at[line]
     this.nominatedCount = count
     this.nominatedAnswer.forget()
+  }
+
+  /**
+   * The answer kept, when `lines` is the kept message again: the same names line by line
+   * (`names`: CheckedNames' last message, whose first lines are the kept message's names, found
+   * to be tokens), every value a string, and the same values where its shape read them; else
+   * null. A program that sees one kind of message after another pays this check and the copy.
+   */
+  repeatedAnswer(lines, flags, names) {
+    const length = lines.length
+    if (length !== this.length || this.answer.known === null) return null
+    for (let index = 0; index < length; index += 2) {
+      if (lines[index] !== names[index >>> 1] || typeof lines[index + 1] !== 'string') return null
+    }
+    return this.answer.for(lines, flags)
   }
 
   /** Whether `lines`, whose names are the kept message's, has its nominating Connection line too. */

@@ -57,22 +57,29 @@ function filterResponseWith(res, options) {
 }
 
 /**
- * The options object filterHeaders compiled last, what it held, and what it compiled to: a
- * program that passes the same object on every call has it compiled once. Every call still
- * reads every option and every name the object has; any difference compiles it again, and that
- * reports any fault. Options with strip/protect lists are compiled every time: the arrays are
- * the caller's and may change in place.
+ * The options filterHeaders, filterRequest and filterResponse compiled last, by content: a
+ * program that passes the same options on every call, one object or a new literal each time,
+ * has them compiled once. A call's options match when they enumerate the same names in the same
+ * order and every option reads the same value; then they compile to the same thing and hold no
+ * fault (an unknown name would be enumerated). Any difference compiles them again, which reports
+ * any fault. Options with strip/protect lists are compiled every time: the arrays are the
+ * caller's and may change in place.
  */
 class LastOptions {
   constructor() {
-    // No caller holds this object, so the first call compiles.
-    this.options = Object.freeze({})
-    this.compiled = DEFAULTS
-    this.keep(this.options, DEFAULTS)
+    // {}: the defaults.
+    this.names = []
+    this.keep({}, DEFAULTS)
   }
 
   keep(options, compiled) {
-    this.options = options
+    const names = []
+    for (const name in options) {
+      // An inherited name of another kind (checkOptions refuses only own ones) is not kept.
+      if (!isPlainFilterOption(name)) return
+      names.push(name)
+    }
+    this.names = names
     this.compiled = compiled
     this.direction = options.direction
     this.proxy = options.proxy
@@ -83,12 +90,19 @@ class LastOptions {
     this.requestMethod = options.requestMethod
   }
 
-  /** Whether `options`, the object kept, still holds what it held. */
+  /** Whether `options` holds what the options kept held. */
   matches(options) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) return false
+    const names = this.names
+    let count = 0
+    // The kept names are interned strings, as are the names for-in gives: equal names are the
+    // same string, compared as one pointer.
     for (const name in options) {
-      if (!isPlainFilterOption(name)) return false
+      if (name !== names[count]) return false
+      count++
     }
     return (
+      count === names.length &&
       options.direction === this.direction &&
       options.proxy === this.proxy &&
       options.upgrade === this.upgrade &&
@@ -120,16 +134,17 @@ function isPlainFilterOption(name) {
 
 const lastOptions = new LastOptions()
 
-function headersOptions(options) {
+/** `options` compiled; `where` names the public function in errors. */
+function filterOptions(options, where) {
   if (options === undefined) return DEFAULTS
-  if (options === lastOptions.options && lastOptions.matches(options)) return lastOptions.compiled
-  const compiled = new FilterOptions(options, 'filterHeaders()')
+  if (lastOptions.matches(options)) return lastOptions.compiled
+  const compiled = new FilterOptions(options, where)
   if (!compiled.lists) lastOptions.keep(options, compiled)
   return compiled
 }
 
 function filterHeaders(rawHeaders, options) {
-  const compiled = headersOptions(options)
+  const compiled = filterOptions(options, 'filterHeaders()')
   return filterArray(rawHeaders, compiled.flags | compiled.version | compiled.status, compiled, 'rawHeaders')
 }
 
@@ -141,13 +156,13 @@ function filterHeadersChecked(rawHeaders, options) {
 
 function filterRequest(req, options) {
   checkMessage(req, 'req')
-  const compiled = options === undefined ? DEFAULTS : new FilterOptions(options, 'filterRequest()')
+  const compiled = filterOptions(options, 'filterRequest()')
   return filterMessage(req, requestFlags(req, compiled), compiled, 'req.rawHeaders')
 }
 
 function filterResponse(res, options) {
   checkMessage(res, 'res')
-  const compiled = options === undefined ? DEFAULTS : new FilterOptions(options, 'filterResponse()')
+  const compiled = filterOptions(options, 'filterResponse()')
   return filterMessage(res, responseFlags(res, compiled), compiled, 'res.rawHeaders')
 }
 
