@@ -366,6 +366,19 @@ test('a message refused halfway does not leave the gating of the message before 
   }
 })
 
+test('the last message\'s names with a value that is not a string are refused as the checked path refuses them', () => {
+  for (const notString of [1, null, undefined, {}, ['a']]) {
+    for (const at of [1, 3, 5]) {
+      const names = ['Host', 'a', 'Accept', '*/*', 'Content-Length', '3'].map((text) => `${text} `.slice(0, -1))
+      assertSame(names)
+      assertSame(names.slice())
+      const bad = names.slice()
+      bad[at] = notString
+      assert.equal(assertSame(bad).error?.code, 'ERR_INVALID_ARG_TYPE', `${String(notString)} at ${at}`)
+    }
+  }
+})
+
 test('a name too long to remember does not leave the gating of the message before it to the next', () => {
   // A name of over 64 characters is read whole every time. Left out of the names remembered by
   // line, it left there the name of an earlier message at its line, and the next message with
