@@ -354,6 +354,28 @@ test('property: the same names with other values, message after message (the gat
   )
 })
 
+test('property: messages built from a few shared lines, one after another in any order, each get the checked path\'s answer', () => {
+  // Everything the array path keeps from one message to the next (the names by line, the gating,
+  // the nominating Connection line, the last answer, the options) is tried against its
+  // neighbours: the lines are few, so consecutive messages share names at the same lines.
+  const long = `X-${'Long'.repeat(17)}`
+  const lineOf = fc.oneof(
+    { arbitrary: fc.constantFrom('Host', 'Connection', 'connection', 'X-Foo', 'Keep-Alive', 'TE', 'Transfer-Encoding', 'Content-Length', 'Upgrade', long), weight: 10 },
+    { arbitrary: fc.constantFrom('bad name', ':path', `${long} `, 1), weight: 1 },
+  ).chain((name) => fc.tuple(fc.constant(name), fc.constantFrom('x-foo', 'close', 'keep-alive, X-Foo', 'Upgrade', 'trailers', 'chunked', '3', 'websocket', '', 7)))
+  const messageOf = fc.array(lineOf, { minLength: 0, maxLength: 5 }).map((pairs) => pairs.flat())
+  const optionsOf = fc.constantFrom(undefined, { httpVersion: '1.0' }, { httpVersion: '2.0' }, { direction: 'response', statusCode: 200 }, { upgrade: true }, { strict: true })
+  fc.assert(
+    fc.property(fc.array(fc.tuple(messageOf, optionsOf), { minLength: 2, maxLength: 12 }), (sequence) => {
+      for (const [raw, options] of sequence) {
+        // Fresh strings, as a parser makes them.
+        assertSame(raw.map((text) => (typeof text === 'string' ? `${text} `.slice(0, -1) : text)), options && { ...options })
+      }
+    }),
+    { numRuns: 3000, seed: 0x5ea1 },
+  )
+})
+
 test('a message refused halfway does not leave the gating of the message before it to the next', () => {
   for (const bad of ['bad name', 1, 'caf\u00e9']) {
     assertSame(['Host', 'a', 'X-Foo', 'b'])
