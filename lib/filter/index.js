@@ -68,7 +68,6 @@ function filterResponseWith(res, options) {
 class LastOptions {
   constructor() {
     // {}: the defaults.
-    this.names = []
     this.keep({}, DEFAULTS)
   }
 

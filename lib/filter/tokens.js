@@ -71,13 +71,13 @@ class CheckedNames {
     const lastMessage = this.lastMessage
     if (lastMessage[line] === name) return true
     const size = name.length
-    const known = size === 0 || size > REMEMBERED_MAX_LENGTH ? '' : this.remembered(name)
-    if (known === '') {
+    if (size === 0 || size > REMEMBERED_MAX_LENGTH) {
       lastMessage[line] = NO_NAME
       return isToken(name)
     }
-    lastMessage[line] = known
-    return true
+    const known = this.remembered(name)
+    lastMessage[line] = known === '' ? NO_NAME : known
+    return known !== ''
   }
 
   /** Whether `name`, a string, is a token. */

@@ -106,12 +106,12 @@ function lendHeaders(req, headers, exchange) {
  * argument of http-proxy's `req.pipe(proxyReq)` in the stream pass, for every request, also
  * those without a `proxyReq` event. For a call whose options are the server's own; one with
  * options of its own is caught through them (UpstreamCatcher). The function is one per
- * attach(), never a closure per request: V8 tracks a function-valued field as a constant of the object's hidden class, and a
- * new closure on every request made it build new hidden classes until the old space filled (a
- * full GC every few hundred requests, which had cost more than all the filtering). It stays on
- * the request once set, not enumerable, passing later pipes to Readable's own: an own property
- * deleted again turned every request into a slow dictionary-mode object, for Node's and
- * http-proxy's code as much as for this package's.
+ * attach(), never a closure per request: V8 tracks a function-valued field as a constant of the
+ * object's hidden class, and a new closure on every request made it build new hidden classes
+ * until the old space filled (a full GC every few hundred requests, which had cost more than all
+ * the filtering). It stays on the request once set, not enumerable, passing later pipes to
+ * Readable's own: an own property deleted again turned every request into a slow
+ * dictionary-mode object, for Node's and http-proxy's code as much as for this package's.
  */
 function catchPipe(req, exchange, pipe) {
   exchange.catchesPipe = true
