@@ -117,3 +117,34 @@ test('past its bounds the table starts over instead of growing', () => {
   assert.equal(table.connection('X-C'), c)
   assert.notEqual(table.connection('X-A'), a)
 })
+
+test('the last Connection value is looked up anew once the table starts over', () => {
+  const table = new KnownShapes(1, 4)
+  const value = 'keep-alive, X-A'
+  const first = table.connection(value)
+  assert.equal(table.connection(value), first)
+  // The shape table is full at one answer: the next empties everything, Connection tables too.
+  table.remember(REQUEST, codesOf(table, ['Content-Length', '1']), null, 1, Uint8Array.of(N.ACTION_KEEP), 1)
+  table.remember(REQUEST, codesOf(table, ['TE', 'trailers']), null, 1, Uint8Array.of(N.ACTION_TE_TRAILERS), 1)
+  assert.equal(table.connections.size, 0)
+  const again = table.connection(value)
+  assert.notEqual(again, first)
+  assert.equal(table.connections.get(value), again)
+  // A Connection value in a fresh string is the same value.
+  assert.equal(table.connection(('keep-alive, X-A' + ' ').trimEnd()), again)
+})
+
+test('a nominated name is coded by its exact spelling, the first three in order of sight', () => {
+  const table = new KnownShapes()
+  const value = 'X-A, x-a, X-B, X-C'
+  const connection = table.connection(value)
+  const code = (name) => codesOf(table, [name, '1'], connection)
+  const a = code('X-A')
+  assert.notEqual(a, -1)
+  assert.notEqual(code('x-a'), a, 'another spelling is another name to Rust\'s table here')
+  assert.equal(code('X-A'.slice(0)), a)
+  const b = code('X-B')
+  assert.deepEqual(new Set([a, code('x-a'), b]).size, 3)
+  assert.equal(code('X-C'), -1, 'a fourth name is left to Rust')
+  assert.equal(code('X-B'), b)
+})

@@ -21,9 +21,10 @@ const GATE_MAX_LENGTH = Math.max(...GATED_NAMES.map((name) => name.length))
 const GATE = new Uint8Array((GATE_MAX_LENGTH + 1) << 5)
 for (const name of GATED_NAMES) GATE[(name.length << 5) | (name.charCodeAt(0) & 31)] = 1
 
-/** The lower-case gated names of each length. */
-const GATED_BY_LENGTH = Array.from({ length: GATE_MAX_LENGTH + 1 }, (_, size) =>
-  GATED_NAMES.filter((name) => name.length === size).map((name) => name.toLowerCase()))
+/** The gated names of each length, as GATED_NAMES spells them. */
+const GATED_SPELLINGS_BY_LENGTH = Array.from({ length: GATE_MAX_LENGTH + 1 }, (_, size) => GATED_NAMES.filter((name) => name.length === size))
+/** The same in lower case. */
+const GATED_BY_LENGTH = GATED_SPELLINGS_BY_LENGTH.map((names) => names.map((name) => name.toLowerCase()))
 
 /** Whether a line named `name` passes the gate: a gated name's length and first letter. */
 function passesGate(name) {
@@ -152,6 +153,7 @@ class GatedPositions {
 module.exports = {
   GATE_MAX_LENGTH,
   GATED_BY_LENGTH,
+  GATED_SPELLINGS_BY_LENGTH,
   passesGate,
   isConnection,
   isNameIgnoringCase,

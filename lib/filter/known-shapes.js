@@ -14,7 +14,7 @@
 // other values, Upgrade, more than one such Connection line, more lines) is left to Rust.
 
 const N = require('../native/abi.js')
-const { GATE_MAX_LENGTH, GATED_BY_LENGTH, isConnection, isNameIgnoringCase, isPlainConnection, OptionLengths } = require('./gate.js')
+const { GATE_MAX_LENGTH, GATED_BY_LENGTH, GATED_SPELLINGS_BY_LENGTH, isConnection, isNameIgnoringCase, isPlainConnection, OptionLengths } = require('./gate.js')
 
 const SHAPE_CONTENT_LENGTH = 1
 const SHAPE_CONNECTION_KEEP_ALIVE = 2
@@ -49,8 +49,9 @@ class ConnectionShapes {
   constructor(value) {
     // The lengths of its options, an estimate that can only be too large.
     this.lengths = new OptionLengths().add(value)
-    // Exact name -> code, for lines of a nominated length.
-    this.names = new Map()
+    // The exact names of lines of a nominated length, coded SHAPE_FIRST_NAME on in order: at
+    // most SHAPE_NAMES, compared whole (no hashing of a fresh string).
+    this.names = []
     // flags -> (codes -> { verdict, actions })
     this.shapes = new Map()
   }
@@ -71,6 +72,8 @@ class KnownShapes {
     // Connection value -> ConnectionShapes
     this.connections = new Map()
     this.count = 0
+    this.lastValue = null
+    this.lastConnection = null
     // Counts the fresh starts, so that a caller holding a ConnectionShapes can tell whether it
     // still belongs to the table.
     this.generation = (this.generation ?? 0) + 1
@@ -99,12 +102,16 @@ class KnownShapes {
 
   /** The table of a nominating Connection value, made on first sight. */
   connection(value) {
+    // Messages of one kind repeat their Connection value: one whole-string comparison.
+    if (value === this.lastValue) return this.lastConnection
     let entry = this.connections.get(value)
     if (entry === undefined) {
       if (this.connections.size === this.maxConnections) this.forget()
       entry = new ConnectionShapes(value)
       this.connections.set(value, entry)
     }
+    this.lastValue = value
+    this.lastConnection = entry
     return entry
   }
 
@@ -180,8 +187,10 @@ function otherCode(name) {
   // A line of a nominated length may be longer than every gated name.
   if (name.length > GATE_MAX_LENGTH) return SHAPE_END_TO_END
   const candidates = GATED_BY_LENGTH[name.length]
+  const spellings = GATED_SPELLINGS_BY_LENGTH[name.length]
   for (let i = 0; i < candidates.length; i++) {
-    if (isNameIgnoringCase(name, candidates[i])) return 0
+    // The usual spellings first: toLowerCase makes a new string.
+    if (name === spellings[i] || name === candidates[i] || isNameIgnoringCase(name, candidates[i])) return 0
   }
   return SHAPE_END_TO_END
 }
@@ -192,12 +201,13 @@ function nominatedCode(name, value, connection) {
   const code = otherCode(name)
   // A hop-by-hop name in another spelling may have its value read by Rust: never coded by name.
   if (code === 0 || !connection.lengths.has(name.length)) return code
-  const known = connection.names.get(name)
-  if (known !== undefined) return known
-  if (connection.names.size === SHAPE_NAMES) return 0
-  const nameCode = SHAPE_FIRST_NAME + connection.names.size
-  connection.names.set(name, nameCode)
-  return nameCode
+  const names = connection.names
+  for (let k = 0; k < names.length; k++) {
+    if (names[k] === name) return SHAPE_FIRST_NAME + k
+  }
+  if (names.length === SHAPE_NAMES) return 0
+  names.push(name)
+  return SHAPE_FIRST_NAME + names.length - 1
 }
 
 module.exports = { KnownShapes, isCodedByValue, SHAPE_BITS, SHAPE_TABLE_SIZE, CONNECTION_TABLE_SIZE }
