@@ -750,7 +750,7 @@ class AttachedFilter {
       appendVia(headers, rawHeaders, via)
       pinConnection(headers, keepAlive)
     }
-    if (mayHaveTrailers(proxyRes.statusCode, req.method, rawHeaders) && acceptsTrailers(req)) {
+    if (acceptsTrailers(req) && mayHaveTrailers(proxyRes.statusCode, req.method, rawHeaders)) {
       const trailer = announcedTrailers(rawHeaders)
       if (trailer !== undefined) headers.trailer = trailer
       // Before http-proxy's pipe, whose own 'end' listener ends the response.
