@@ -144,7 +144,7 @@ test('a nominated name is coded by its exact spelling, the first three in order 
   assert.notEqual(code('x-a'), a, 'another spelling is another name to Rust\'s table here')
   assert.equal(code('X-A'.slice(0)), a)
   const b = code('X-B')
-  assert.deepEqual(new Set([a, code('x-a'), b]).size, 3)
+  assert.equal(new Set([a, code('x-a'), b]).size, 3)
   assert.equal(code('X-C'), -1, 'a fourth name is left to Rust')
   assert.equal(code('X-B'), b)
 })
