@@ -13,6 +13,9 @@
 //                     hop-by-hop.node) as the variants 'baseline' and 'baseline filterHeaders+opts',
 //                     for A/B ratios in one run
 //   BENCH_VARIANTS=a,b  only these variants (names as in the tables), for shorter A/B runs
+//   BENCH_PROCESSES=n   the rounds in each of n processes, one after another, pooled (default 1):
+//                     V8 inlines differently from one process to the next, which moves a small
+//                     item's ratios by ±0.1×; per-round ratios pooled over processes average that out
 //
 // The floors come from target/bench/hop-by-hop.node, built by `npm run build:bench` (the
 // `prebench` script) with the cargo feature bench-floors; the release addon does not have them.
@@ -31,6 +34,19 @@ const { loadFloor, messageCall, rawCall, freshMessage } = h
 const TIME = Number(process.env.BENCH_TIME || 250)
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 8)
 const BATCH = Number(process.env.BENCH_BATCH || 32)
+const PROCESSES = positiveInteger('BENCH_PROCESSES', process.env.BENCH_PROCESSES ?? '1')
+// Set in the processes BENCH_PROCESSES starts: the index of the process, and the file its
+// per-round results go to.
+const CHILD = process.env.BENCH_CHILD
+
+function positiveInteger(name, text) {
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`${name} must be a positive integer, not ${JSON.stringify(text)}`)
+    process.exit(1)
+  }
+  return value
+}
 
 function loadPackage() {
   try {
@@ -89,8 +105,9 @@ function smokeTest(items, list) {
   }
 }
 
-async function interleaved(items, list) {
-  const random = h.prng(0x5eed)
+async function interleaved(items, list, processIndex = 0) {
+  // Each process shuffles in an order of its own.
+  const random = h.prng(0x5eed + processIndex)
   // results[item][variant] = per-round medians
   const results = new Map(items.map((item) => [item.key, new Map(list.map(([name]) => [name, []]))]))
   const tasksFor = (item) => list.map(([name, make]) => [name, h.batchTask(item, make(item), BATCH)])
@@ -104,6 +121,35 @@ async function interleaved(items, list) {
       for (const [name, ns] of medians) results.get(item.key).get(name).push(ns)
     }
     process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`)
+  }
+  return results
+}
+
+/**
+ * The rounds of BENCH_PROCESSES processes, run one after another, as one result: each variant's
+ * per-round medians in the same order for every variant, so that per-round ratios stay pairs
+ * measured in the same round of the same process.
+ */
+function inProcesses(items, list) {
+  const { spawnSync } = require('node:child_process')
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hop-by-hop-bench-'))
+  const results = new Map(items.map((item) => [item.key, new Map(list.map(([name]) => [name, []]))]))
+  try {
+    for (let index = 0; index < PROCESSES; index++) {
+      const out = path.join(dir, `${index}.json`)
+      const env = { ...process.env, BENCH_CHILD: String(index), BENCH_CHILD_OUT: out }
+      const child = spawnSync(process.execPath, [__filename], { env, stdio: ['ignore', 'ignore', 'inherit'] })
+      if (child.status !== 0) throw new Error(`benchmark process ${index + 1} of ${PROCESSES} failed (status ${child.status}, signal ${child.signal})`)
+      const rounds = JSON.parse(fs.readFileSync(out, 'utf8'))
+      for (const item of items) {
+        for (const [name] of list) results.get(item.key).get(name).push(...rounds[item.key][name])
+      }
+      process.stderr.write(`process ${index + 1}/${PROCESSES} done\n`)
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
   }
   return results
 }
@@ -171,14 +217,22 @@ async function main() {
   const list = variants(pkg, floor, baseline)
   smokeTest(items, list)
 
+  if (CHILD !== undefined) {
+    const results = await interleaved(items, list, Number(CHILD))
+    const rounds = {}
+    for (const [key, byVariant] of results) rounds[key] = Object.fromEntries(byVariant)
+    require('node:fs').writeFileSync(process.env.BENCH_CHILD_OUT, JSON.stringify(rounds))
+    return
+  }
   const env = [
-    `BENCH_TIME=${TIME}`, `BENCH_ROUNDS=${ROUNDS}`, `BENCH_BATCH=${BATCH}`,
+    `BENCH_TIME=${TIME}`, `BENCH_ROUNDS=${ROUNDS}`, `BENCH_BATCH=${BATCH}`, ...(PROCESSES > 1 ? [`BENCH_PROCESSES=${PROCESSES}`] : []),
   ].join(' ')
   console.log('## Microbenchmark\n')
   console.log(h.environment(`${env} npm run bench`))
-  console.log(`- ${ROUNDS} interleaved rounds; in each round every item runs every variant for ${TIME} ms, in shuffled order, timed in batches of ${BATCH} calls on freshly sliced strings; a GC runs before each variant\n`)
+  const processes = PROCESSES > 1 ? ` in each of ${PROCESSES} processes run one after another (pooled: the medians and min–max below are over all their rounds)` : ''
+  console.log(`- ${ROUNDS} interleaved rounds${processes}; in each round every item runs every variant for ${TIME} ms, in shuffled order, timed in batches of ${BATCH} calls on freshly sliced strings; a GC runs before each variant\n`)
   const started = Date.now()
-  const results = await interleaved(items, list)
+  const results = PROCESSES > 1 ? inProcesses(items, list) : await interleaved(items, list)
   console.log(report(items, list, results, floor))
   console.log(`\n_microbenchmark took ${((Date.now() - started) / 1000).toFixed(0)} s_\n`)
 
