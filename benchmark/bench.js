@@ -105,11 +105,15 @@ function smokeTest(items, list) {
   }
 }
 
+/** results[item][variant] = per-round medians, none yet. */
+function noRounds(items, list) {
+  return new Map(items.map((item) => [item.key, new Map(list.map(([name]) => [name, []]))]))
+}
+
 async function interleaved(items, list, processIndex = 0) {
   // Each process shuffles in an order of its own.
   const random = h.prng(0x5eed + processIndex)
-  // results[item][variant] = per-round medians
-  const results = new Map(items.map((item) => [item.key, new Map(list.map(([name]) => [name, []]))]))
+  const results = noRounds(items, list)
   const tasksFor = (item) => list.map(([name, make]) => [name, h.batchTask(item, make(item), BATCH)])
 
   // A short unrecorded round first, so every variant is optimised before the clock counts.
@@ -135,7 +139,7 @@ function inProcesses(items, list) {
   const fs = require('node:fs')
   const os = require('node:os')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hop-by-hop-bench-'))
-  const results = new Map(items.map((item) => [item.key, new Map(list.map(([name]) => [name, []]))]))
+  const results = noRounds(items, list)
   try {
     for (let index = 0; index < PROCESSES; index++) {
       const out = path.join(dir, `${index}.json`)

@@ -37,10 +37,10 @@
 // PROXY_INSTRUCTIONS=1 counts instructions instead of CPU time: each proxy runs under valgrind's
 // callgrind (node --single-threaded, so that compiler and collector work is counted in the same
 // thread), is warmed up with PROXY_WARMUP requests (default 5000) and then up to 1000 more on new
-// connections, then counts PROXY_REQUESTS more (default 2000), one stack at a time. A count does not move with the other work of a shared
-// machine, as CPU time does; it leaves out the kernel (the same syscalls per request here) and
-// cache misses, and a garbage collection that falls in one window and not in another moves it by
-// a few percent. Needs valgrind (callgrind_control) on PATH; about 40 s per stack.
+// connections, then counts PROXY_REQUESTS more (default 2000), one stack at a time. A count does
+// not move with the other work of a shared machine, as CPU time does; it leaves out the kernel
+// (the same syscalls per request here) and cache misses, and a garbage collection that falls in
+// one window and not in another moves it by a few percent. Needs valgrind (callgrind_control) on PATH; about 40 s per stack.
 
 const path = require('node:path')
 const http = require('node:http')
@@ -302,6 +302,10 @@ async function countInstructions() {
   const os = require('node:os')
   const WARMUP = Number(process.env.PROXY_WARMUP || 5000)
   const REQUESTS = Number(process.env.PROXY_REQUESTS || 2000)
+  // A second, shorter warm-up on new connections: the first connections' end and the next ones'
+  // start deoptimize Node's socket code, and the recompilation would otherwise fall into the
+  // counted window, more of it the more code a stack has.
+  const RECONNECTED_WARMUP = Math.min(WARMUP, 1000)
   const CONNECTIONS = Number(process.env.PROXY_CONNECTIONS || 10)
   const names = selectedStacks()
   require(packagePath())
@@ -310,7 +314,7 @@ async function countInstructions() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hop-by-hop-callgrind-'))
   console.log('## Instructions per request of the proxy process\n')
   console.log(h.environment(`PROXY_INSTRUCTIONS=1 PROXY_WARMUP=${WARMUP} PROXY_REQUESTS=${REQUESTS} npm run bench:proxy`))
-  console.log(`- callgrind (valgrind), node --single-threaded; ${WARMUP} requests of warm-up and ${Math.min(WARMUP, 1000)} more on new connections, then ${REQUESTS} counted; autocannon ${CONNECTIONS} connections, browser navigation headers\n`)
+  console.log(`- callgrind (valgrind), node --single-threaded; ${WARMUP} requests of warm-up and ${RECONNECTED_WARMUP} more on new connections, then ${REQUESTS} counted; autocannon ${CONNECTIONS} connections, browser navigation headers\n`)
   const counts = new Map()
   for (const name of names) {
     const out = path.join(dir, `${counts.size}.out`)
@@ -325,10 +329,7 @@ async function countInstructions() {
       })
     })
     await run(WARMUP)
-    // A second, shorter warm-up on new connections: the first connections' end and the next ones'
-    // start deoptimize Node's socket code, and the recompilation would otherwise fall into the
-    // counted window, more of it the more code a stack has.
-    await run(Math.min(WARMUP, 1000))
+    await run(RECONNECTED_WARMUP)
     execFileSync('callgrind_control', ['--instr=on', String(proxy.child.pid)], { stdio: 'ignore' })
     await run(REQUESTS)
     execFileSync('callgrind_control', ['--instr=off', String(proxy.child.pid)], { stdio: 'ignore' })
