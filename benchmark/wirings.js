@@ -40,7 +40,8 @@
 // connections, then counts PROXY_REQUESTS more (default 2000), one stack at a time. A count does
 // not move with the other work of a shared machine, as CPU time does; it leaves out the kernel
 // (the same syscalls per request here) and cache misses, and a garbage collection that falls in
-// one window and not in another moves it by a few percent. Needs valgrind (callgrind_control) on PATH; about 40 s per stack.
+// one window and not in another moves it by a few percent. Needs valgrind (callgrind_control) on
+// PATH; about 40 s per stack.
 
 const path = require('node:path')
 const http = require('node:http')
