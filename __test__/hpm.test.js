@@ -8,6 +8,7 @@
 const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
+const zlib = require('node:zlib')
 const express = require('express')
 const httpProxy = require('http-proxy')
 const { createProxyMiddleware, fixRequestBody } = require('http-proxy-middleware')
@@ -229,6 +230,18 @@ for (const kind of KINDS) {
       assert.equal(response.status, 500)
       assert.match(response.body.toString(), /ERR_HOP_BY_HOP_BODY_CONSUMED/)
       assert.equal(upstream.connections, 0)
+    })
+
+    it('a gzip body express.json() inflated goes on decoded, without Content-Encoding', async (t) => {
+      const upstream = await recordingUpstream(t)
+      const port = await proxyFor(t, kind, upstream.url, { parsers: [express.json()] })
+      const gzipped = zlib.gzipSync('{"z":true}')
+      const head = rawRequest('POST /gzip HTTP/1.1', [['Host', 'front.test'], ['Content-Type', 'application/json'], ['Content-Encoding', 'gzip'], ['Content-Length', String(gzipped.length)]])
+      const response = await exchange(port, Buffer.concat([Buffer.from(head, 'latin1'), gzipped]))
+      assert.equal(response.status, 200)
+      assert.equal(upstream.requests[0].body.toString(), '{"z":true}')
+      assert.deepEqual(values(upstream.requests[0].headers, 'content-encoding'), [])
+      assert.deepEqual(values(upstream.requests[0].headers, 'content-length'), ['10'])
     })
 
     it('a JSON body curl sends with Expect: 100-continue, parsed first', async (t) => {

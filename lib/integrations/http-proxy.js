@@ -20,7 +20,7 @@ const { Forwarding } = require('../proxy/forwarding.js')
 const { followsClosingRequest } = require('../proxy/guards.js')
 const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
-const { bodyConsumed, replayedBody, withContentLength } = require('../proxy/body.js')
+const { bodyConsumed, replayedBody, replayHeaders, withContentLength } = require('../proxy/body.js')
 const { isName, findLine, nameBucket, SeenBuckets, BUCKETS } = require('../proxy/names.js')
 const { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders } = require('../proxy/message-headers.js')
 const { afterClose, fetchPath, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
@@ -500,7 +500,8 @@ class AttachedFilter {
 
   /** `forwarded` framed for the body the proxy sends; the very list when it needs no change. */
   framed(forwarded, body, framing) {
-    if (body !== undefined) return withContentLength(withoutLines(forwarded, 'trailer'), body.length)
+    // Body parsers decode gzip and deflate: the bytes sent again are the decoded ones.
+    if (body !== undefined) return replayHeaders(forwarded, body.length)
     // From rawHeaders: http-proxy's deleteLength pass rewrites req.headers of a chunked DELETE.
     if (framing.length !== undefined && !framing.chunked) return withContentLength(forwarded, framing.length)
     return forwarded

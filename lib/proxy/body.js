@@ -129,4 +129,4 @@ function announcedReplay(req) {
   return replays.get(req)
 }
 
-module.exports = { declaresBody, bodyConsumed, replayedBody, withContentLength, headersForConsumedBody, announcedReplay }
+module.exports = { declaresBody, bodyConsumed, replayedBody, withContentLength, replayHeaders, headersForConsumedBody, announcedReplay }
