@@ -192,6 +192,22 @@ function openWebSocket(t, url, options) {
   return { socket, opened, message: (index) => withTimeout(message(index), WAIT_MS, 'websocket message'), upgradeHeaders: () => upgradeHeaders }
 }
 
+/**
+ * RFC 9112 §9.3, §9.6: the example closes after answering an HTTP/1.0 keep-alive request and
+ * forwards nothing a client pipelined behind it.
+ */
+async function assertNothingForwardedAfterClose(t, example) {
+  const upstream = await recordingUpstream(t)
+  const proxy = await startExample(t, example, { UPSTREAM: upstream.url })
+  const client = await connect(proxy.port)
+  t.after(() => client.destroy())
+  client.send(rawRequest('GET /first HTTP/1.0', [['Host', 'a'], ['Connection', 'keep-alive']]) +
+    rawRequest('POST /second HTTP/1.1', [['Host', 'a'], ['Content-Length', '1']], 'x'))
+  assert.equal((await client.response()).status, 200)
+  assert.equal(await client.closesWithin(2000), true)
+  assert.deepEqual(upstream.requests.map((r) => r.target), ['/first'])
+}
+
 describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()', () => {
   it('curl shows the difference: the nominated X-Secret never reaches the upstream, the upstream X-Internal never reaches the client', async (t) => {
     const echo = await startEcho(t)
@@ -245,15 +261,7 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
   })
 
   it('does not forward a request pipelined behind an HTTP/1.0 keep-alive one (RFC 9112 §9.3, §9.6)', async (t) => {
-    const upstream = await recordingUpstream(t)
-    const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: upstream.url })
-    const client = await connect(proxy.port)
-    t.after(() => client.destroy())
-    client.send(rawRequest('GET /first HTTP/1.0', [['Host', 'a'], ['Connection', 'keep-alive']]) +
-      rawRequest('POST /second HTTP/1.1', [['Host', 'a'], ['Content-Length', '1']], 'x'))
-    assert.equal((await client.response()).status, 200)
-    assert.equal(await client.closesWithin(2000), true)
-    assert.deepEqual(upstream.requests.map((r) => r.target), ['/first'])
+    await assertNothingForwardedAfterClose(t, 'quick-start.js')
   })
 
   it('answers 502 at once when the upstream resets, and cuts a body the upstream cuts short', async (t) => {
@@ -456,6 +464,10 @@ describe('node:http (examples/node-http.js): filterRequest, forwardHeaders, rela
     assert.equal(upstream.connections, 0)
     await assertCutBodyStaysCut(proxy.port)
   })
+
+  it('does not forward a request pipelined behind an HTTP/1.0 keep-alive one (RFC 9112 §9.3, §9.6)', async (t) => {
+    await assertNothingForwardedAfterClose(t, 'node-http.js')
+  })
 })
 
 describe('undici (examples/undici.js)', () => {
@@ -487,6 +499,10 @@ describe('undici (examples/undici.js)', () => {
     const framing = [...values(upstream.requests[1].headers, 'content-length'), ...values(upstream.requests[1].headers, 'transfer-encoding')]
     assert.equal(framing.length, 1)
     await assertCutBodyStaysCut(proxy.port)
+  })
+
+  it('does not forward a request pipelined behind an HTTP/1.0 keep-alive one (RFC 9112 §9.3, §9.6)', async (t) => {
+    await assertNothingForwardedAfterClose(t, 'undici.js')
   })
 })
 

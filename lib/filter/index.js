@@ -7,12 +7,13 @@
 
 const { IncomingMessage } = require('node:http')
 const N = require('../native/abi.js')
-const { HopByHopError, invalidArgType } = require('../errors.js')
+const { HopByHopError, afterClose, invalidArgType } = require('../errors.js')
 const { FilterOptions, versionBits, statusBits, methodBits } = require('../options.js')
 const { HOP_BY_HOP_HEADERS, DEFAULT_PROTECTED_HEADERS } = require('./names.js')
 const { assertWholeRequestHead, assertWholeResponseHead } = require('./head-limits.js')
 const { filterChecked } = require('./checked.js')
 const { filterParsed, filterArray } = require('./gated.js')
+const { followsClosingRequest } = require('./after-close.js')
 
 const EMPTY = Object.freeze([])
 const DEFAULTS = new FilterOptions(undefined)
@@ -48,8 +49,19 @@ function filterMessage(message, flags, options, where) {
   return message instanceof IncomingMessage ? filterParsed(message, flags, options, where) : filterArray(message.rawHeaders, flags, options, where)
 }
 
+/**
+ * A request's lines. A request of Node's server pipelined behind one after which the connection
+ * closes is refused (400, RFC 9112 §9.6), so that no wiring forwards it.
+ */
+function filterRequestMessage(req, flags, options) {
+  if (!(req instanceof IncomingMessage)) return filterArray(req.rawHeaders, flags, options, 'req.rawHeaders')
+  const result = filterParsed(req, flags, options, 'req.rawHeaders')
+  if (followsClosingRequest(req, result.keepAlive)) throw afterClose()
+  return result
+}
+
 function filterRequestWith(req, options) {
-  return filterMessage(checkMessage(req, 'req'), requestFlags(req, options), options, 'req.rawHeaders')
+  return filterRequestMessage(checkMessage(req, 'req'), requestFlags(req, options), options)
 }
 
 function filterResponseWith(res, options) {
@@ -156,7 +168,7 @@ function filterHeadersChecked(rawHeaders, options) {
 function filterRequest(req, options) {
   checkMessage(req, 'req')
   const compiled = filterOptions(options, 'filterRequest()')
-  return filterMessage(req, requestFlags(req, compiled), compiled, 'req.rawHeaders')
+  return filterRequestMessage(req, requestFlags(req, compiled), compiled)
 }
 
 function filterResponse(res, options) {

@@ -3,10 +3,8 @@
 
 const { createFilter } = require('../filter/index.js')
 const { Forwarding } = require('../proxy/forwarding.js')
-const { followsClosingRequest } = require('../proxy/guards.js')
 const { closeAfterResponse, refuse, refusalStatus } = require('../proxy/respond.js')
 const { bodyConsumed, headersForConsumedBody } = require('../proxy/body.js')
-const { afterClose } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 
 const MIDDLEWARE_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_OPTIONS])
@@ -28,7 +26,6 @@ function middleware(options) {
     let forward
     try {
       forward = filter.request(req)
-      if (followsClosingRequest(req, forward.keepAlive)) throw afterClose()
       forward.headers = forwarding.request(req, forward.headers)
       if (bodyConsumed(req)) forward.headers = headersForConsumedBody(req, forward.headers)
     } catch (error) {

@@ -8,10 +8,9 @@ const http = require('node:http')
 const https = require('node:https')
 const { createFilter } = require('../filter/index.js')
 const { Forwarding } = require('../proxy/forwarding.js')
-const { followsClosingRequest } = require('../proxy/guards.js')
 const { closeAfterResponse, refuse, refuseSocket, refusalStatus } = require('../proxy/respond.js')
 const { bodyConsumed, headersForConsumedBody } = require('../proxy/body.js')
-const { afterClose, invalidArgType, invalidArgValue, notAnUpgrade, requestTarget } = require('../errors.js')
+const { invalidArgType, invalidArgValue, notAnUpgrade, requestTarget } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 const { relay, relayUpgrade, relayOptions, checkRequest, checkResponse, checkSocket, checkHead } = require('./relay.js')
 
@@ -220,7 +219,6 @@ function forward(req, res, target, options) {
   let upstreamRequest
   try {
     const filtered = compiledOptions.filter.request(req)
-    if (followsClosingRequest(req, filtered.keepAlive)) throw afterClose()
     let headers = compiledOptions.forwarding.request(req, filtered.headers)
     if (bodyConsumed(req)) headers = headersForConsumedBody(req, headers)
     // Client `Connection: close`, or an HTTP/1.0 client asking for keep-alive (RFC 9112 §9.3).

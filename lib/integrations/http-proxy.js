@@ -17,13 +17,12 @@ const { IncomingMessage } = require('node:http')
 const { Readable } = require('node:stream')
 const { createFilter } = require('../filter/index.js')
 const { Forwarding } = require('../proxy/forwarding.js')
-const { followsClosingRequest } = require('../proxy/guards.js')
 const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 const { bodyConsumed, replayedBody, replayHeaders, withContentLength } = require('../proxy/body.js')
 const { isName, findLine, nameBucket, SeenBuckets, BUCKETS } = require('../proxy/names.js')
 const { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders } = require('../proxy/message-headers.js')
-const { afterClose, fetchPath, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
+const { fetchPath, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 
 // The filter's per-proxy rules and the proxy's own fields. `framing` is not one: the upstream
@@ -540,7 +539,6 @@ class AttachedFilter {
     // on Express's request (a miss walks its long prototype chain) costs more than it saves.
     const exchange = catcher ? new Exchange(this.filter.request(req)) : this.exchange(req, this.filter)
     const result = exchange.result
-    if (followsClosingRequest(req, result.keepAlive)) throw afterClose()
     const body = bodyConsumed(req) ? replayedBody(req) : undefined
     const framing = clientFraming(req.rawHeaders)
     const forwarded = this.forwarding.request(req, result.headers)

@@ -6,8 +6,7 @@
 
 const { createFilter, HOP_BY_HOP_HEADERS } = require('../filter/index.js')
 const { Forwarding, FORWARDING_HEADERS } = require('../proxy/forwarding.js')
-const { followsClosingRequest } = require('../proxy/guards.js')
-const { TOKEN, afterClose } = require('../errors.js')
+const { TOKEN } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, checkOptions, pick } = require('../options.js')
 
 // undici (and Node's http2 client) frame the body and own Connection: no `framing` option.
@@ -119,9 +118,7 @@ function createHooks(options, where) {
    */
   function filterOrRefuse(raw) {
     try {
-      const result = requestFilter.request(raw)
-      if (followsClosingRequest(raw, result.keepAlive)) throw afterClose()
-      return result
+      return requestFilter.request(raw)
     } catch (error) {
       if (error?.statusCode !== undefined) error.headers = { ...error.headers, connection: 'close' }
       throw error

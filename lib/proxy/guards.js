@@ -1,6 +1,6 @@
 'use strict'
-// What a forwarding proxy must refuse although every header it can see is fine. Shared by the
-// Express middleware, relay(), forward() and the http-proxy handlers.
+// What a forwarding proxy must refuse although every header it can see is fine: a body its head
+// does not declare. (A request pipelined behind a closing one is refused by filterRequest.)
 
 const { undeclaredBody } = require('../errors.js')
 const { declaresBody } = require('./body.js')
@@ -21,21 +21,4 @@ function onUndeclaredBody(req, refuse) {
   req.prependListener('data', onData)
 }
 
-// socket -> the request after whose response the connection closes.
-const closingRequests = new WeakMap()
-
-/**
- * RFC 9112 §9.6: after a request with `close` (or an HTTP/1.0 request a proxy answers with
- * close, §9.3), a server MUST NOT process further requests on that connection; Node still emits
- * the ones a client pipelined behind it. Returns whether `req` is such a request.
- */
-function followsClosingRequest(req, keepAlive) {
-  const socket = req.socket
-  if (socket === null || socket === undefined) return false
-  const closing = closingRequests.get(socket)
-  if (closing !== undefined && closing !== req) return true
-  if (!keepAlive) closingRequests.set(socket, req)
-  return false
-}
-
-module.exports = { onUndeclaredBody, followsClosingRequest }
+module.exports = { onUndeclaredBody }
