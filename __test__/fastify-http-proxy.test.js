@@ -154,6 +154,17 @@ describe('examples/fastify-http-proxy.js (@fastify/http-proxy 11, ...fastifyProx
     assert.equal(upstream.handshakes.length, 0)
   })
 
+  it('an HTTP/1.0 WebSocket handshake (Node emits it as an upgrade too) is answered 400 and closed before any 101; no upstream socket is opened (RFC 9110 §7.8)', async (t) => {
+    const upstream = await webSocketUpstream(t)
+    const port = await start(t, upstream.url)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(handshake().replace('GET /socket HTTP/1.1', 'GET /socket HTTP/1.0'))
+    await assertRefused(client, 400, 'ERR_HOP_BY_HOP_NOT_AN_UPGRADE')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.equal(upstream.handshakes.length, 0)
+  })
+
   it('an HTTP/1.0 client asking for keep-alive is answered with Connection: close and closed (RFC 9112 §9.3); HTTP/1.1 stays open', async (t) => {
     const upstream = await recordingUpstream(t, leaky)
     const port = await start(t, upstream.url)

@@ -18,7 +18,8 @@ const FASTIFY_PROXY_OPTIONS = REPLY_FROM_OPTIONS
  * - preHandler filters every request on the proxy's routes before the handler runs, WebSocket
  *   handshakes included (the handler hands those to ws, which answers 101 at once). A refused
  *   request is answered as every other wiring answers it (400, or 431 for a head Node may have
- *   cut; text/plain, `Connection: close`) and nothing is sent upstream. A request after which
+ *   cut; text/plain, `Connection: close`) and nothing is sent upstream; so is a handshake that
+ *   is not an HTTP/1.1 upgrade (an HTTP/1.0 one, say), which Node emits too. A request after which
  *   the connection must close (HTTP/1.0 keep-alive, RFC 9112 §9.3) closes it.
  * - replyOptions are replyFromHooks()'s, using the preHandler's result.
  * - wsClientOptions.rewriteRequestHeaders gives ws's upstream handshake the client's end-to-end
@@ -32,6 +33,8 @@ function fastifyProxyOptions(options) {
     let result
     try {
       result = hooks.check(request)
+      // Node's flag for a head it emitted as 'upgrade', which ws would answer with 101 at once.
+      if (request.raw.upgrade === true) hooks.checkUpgrade(request)
     } catch (error) {
       const statusCode = refusalStatus(error, 0)
       if (statusCode === 0) throw error

@@ -6,7 +6,7 @@
 
 const { createFilter, HOP_BY_HOP_HEADERS } = require('../filter/index.js')
 const { Forwarding, FORWARDING_HEADERS } = require('../proxy/forwarding.js')
-const { TOKEN } = require('../errors.js')
+const { TOKEN, notAnUpgrade } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, checkOptions, pick } = require('../options.js')
 
 // undici (and Node's http2 client) frame the body and own Connection: no `framing` option.
@@ -103,6 +103,8 @@ function createHooks(options, where) {
   checkOptions(options, REPLY_FROM_OPTIONS, where)
   const filterChoices = pick(options, PROXY_FILTER_OPTIONS)
   const requestFilter = createFilter(filterChoices)
+  // Handshakes Node emitted as 'upgrade' (fastifyProxyOptions' preHandler): kept as upgrades.
+  const upgradeFilter = createFilter({ ...filterChoices, upgrade: true })
   const responseFilter = createFilter({ ...filterChoices, direction: 'response' })
   const forwarding = new Forwarding({ ...pick(options, FORWARDING_CHOICES), framing: false })
   const host = options?.host
@@ -116,9 +118,9 @@ function createHooks(options, where) {
    * Fastify's error handler writes: a refused head's framing is not to be trusted, so the
    * connection must not carry another request.
    */
-  function filterOrRefuse(raw) {
+  function filterOrRefuse(raw, filter = requestFilter) {
     try {
-      return requestFilter.request(raw)
+      return filter.request(raw)
     } catch (error) {
       if (error?.statusCode !== undefined) error.headers = { ...error.headers, connection: 'close' }
       throw error
@@ -129,6 +131,14 @@ function createHooks(options, where) {
     const result = filterOrRefuse(request.raw)
     checked.set(request.raw, result)
     return result
+  }
+
+  /**
+   * For a handshake Node emitted as 'upgrade': throws unless the filter takes it as an upgrade
+   * (RFC 9110 §7.8: HTTP/1.1, with Upgrade named in Connection); Node emits HTTP/1.0 ones too.
+   */
+  function checkUpgrade(request) {
+    if (filterOrRefuse(request.raw, upgradeFilter).upgrade === null) throw notAnUpgrade()
   }
 
   function rewriteRequestHeaders(request, headers) {
@@ -171,7 +181,7 @@ function createHooks(options, where) {
     return out
   }
 
-  return { rewriteRequestHeaders, rewriteHeaders, check }
+  return { rewriteRequestHeaders, rewriteHeaders, check, checkUpgrade }
 }
 
 module.exports = { replyFromHooks, createHooks, REPLY_FROM_OPTIONS }
