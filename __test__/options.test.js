@@ -56,6 +56,25 @@ test('a name with no near match lists the options the function takes', () => {
   assert.throws(() => forwardHeaders(req, [], { zzzzzzzz: 1 }), /its options are 'trust', 'forwarded', 'via', 'host', 'framing'$/)
 })
 
+test('an unknown option inherited from a prototype is refused too, as an inherited known one is read', () => {
+  assert.throws(() => filterHeaders(['A', 'b'], Object.create({ strct: true })), unknownOption('filterHeaders()', 'strct', 'strict'))
+  assert.throws(() => createForwarding(Object.create({ trsut: 'loopback' })), unknownOption('createForwarding()', 'trsut', 'trust'))
+  class Options {
+    get strict() {
+      return true
+    }
+  }
+  // A class's accessors are not enumerable: the options it holds are read, nothing is refused.
+  assert.throws(() => filterHeaders(['Connection', 'Host', 'Host', 'a'], new Options()), { code: 'ERR_HOP_BY_HOP_PROTECTED' })
+})
+
+test('an enumerable name every object inherits (Object.prototype) is not the caller\'s option', (t) => {
+  Object.defineProperty(Object.prototype, 'addedByALibrary', { value: 1, enumerable: true, configurable: true })
+  t.after(() => delete Object.prototype.addedByALibrary)
+  assert.deepEqual(filterHeaders(['A', 'b'], {}).headers, ['A', 'b'])
+  assert.throws(() => filterHeaders(['A', 'b'], { addedByALibrary: 2 }), { code: 'ERR_INVALID_ARG_VALUE', option: 'addedByALibrary' })
+})
+
 test('an unknown option is refused even when its value is undefined', () => {
   assert.throws(() => filterHeaders([], { strct: undefined }), { code: 'ERR_INVALID_ARG_VALUE', option: 'strct' })
 })

@@ -28,8 +28,12 @@ function checkOptions(options, known, where) {
     throw invalidArgType('options', 'of type object', options)
   }
   // for-in over an object literal reads V8's enum cache: no array per call, unlike Object.keys.
+  // It also gives inherited names, which are read as options too (Object.create(defaults)); only
+  // a name every object inherits (an enumerable one added to Object.prototype) is not the caller's.
   for (const name in options) {
-    if (!known.includes(name) && Object.hasOwn(options, name)) throw unknownOption(where, name, known, ownerOf(name, known))
+    if (!known.includes(name) && (Object.hasOwn(options, name) || !(name in Object.prototype))) {
+      throw unknownOption(where, name, known, ownerOf(name, known))
+    }
   }
   return options
 }

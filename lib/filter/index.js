@@ -86,7 +86,7 @@ class LastOptions {
   keep(options, compiled) {
     const names = []
     for (const name in options) {
-      // An inherited name of another kind (checkOptions refuses only own ones) is not kept.
+      // A name of another kind that checkOptions let pass (one of Object.prototype) is not kept.
       if (!isPlainFilterOption(name)) return
       names.push(name)
     }
