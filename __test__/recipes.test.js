@@ -101,6 +101,8 @@ async function assertCleanBothWays(port, upstream, connection) {
     assert.deepEqual(values(request.headers, 'connection'), connection)
     assert.deepEqual(values(request.headers, 'x-kept'), ['k'])
     assert.deepEqual(values(request.headers, 'x-forwarded-for'), ['127.0.0.1'])
+    assert.deepEqual(values(request.headers, 'via'), ['1.1 hop-by-hop'])
+    assert.deepEqual(values(response.headers, 'via'), ['1.1 hop-by-hop'])
     assert.deepEqual(values(response.headers, 'x-internal'), [])
     assert.deepEqual(values(response.headers, 'keep-alive'), ['timeout=5'])
     assert.deepEqual(values(response.headers, 'connection'), ['keep-alive'])
@@ -553,6 +555,10 @@ describe('HTTP/2 (examples/http2-upstream.js, examples/http2-front.js)', () => {
     for (const name of ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'x-secret', 'host']) {
       assert.ok(!names(lines).includes(name), name)
     }
+    // The proxy's own fields, after filtering: Via names the upstream's HTTP/2 on the way back.
+    assert.deepEqual(values(lines, 'x-forwarded-for'), ['127.0.0.1'])
+    assert.deepEqual(values(lines, 'via'), ['1.1 hop-by-hop'])
+    assert.deepEqual(values(response.headers, 'via'), ['2 hop-by-hop'])
   })
 
   it('HTTP/1.1 front end answers 502 when the HTTP/2 upstream is gone', async (t) => {

@@ -4,10 +4,12 @@
 
 const http = require('node:http')
 const http2 = require('node:http2')
-const { filterRequest, filterHeaders, writeHead } = require('hop-by-hop')
+const { filterRequest, filterHeaders, createForwarding, writeHead } = require('hop-by-hop')
 
 const upstream = process.env.UPSTREAM ?? 'http://127.0.0.1:3000'
 const port = process.env.PORT ?? 8080
+// HTTP/2 frames the body itself: no Transfer-Encoding or Connection goes on.
+const forwarding = createForwarding({ framing: false })
 
 let session
 function upstreamSession() {
@@ -34,7 +36,8 @@ const server = http.createServer((req, res) => {
   try {
     const forward = filterRequest(req)
     if (!forward.keepAlive) res.setHeader('Connection', 'close')
-    stream = upstreamSession().request(http2Headers(req, forward.headers))
+    // Host, X-Forwarded-*, Via: after filtering, so that no client can nominate them away.
+    stream = upstreamSession().request(http2Headers(req, forwarding.request(req, forward.headers)))
   } catch (error) {
     res.writeHead(error.statusCode ?? 502, { Connection: 'close' }).end()
     return
@@ -51,7 +54,8 @@ const server = http.createServer((req, res) => {
     try {
       // httpVersion '2.0' drops the pseudo-header fields.
       const filtered = filterHeaders(rawHeaders, { httpVersion: '2.0', direction: 'response', statusCode: status, requestMethod: req.method })
-      writeHead(res, status, filtered.headers)
+      // This proxy's Via on the answer too, naming the upstream's protocol: 2.
+      writeHead(res, status, forwarding.response({ httpVersion: '2.0' }, filtered.headers))
     } catch {
       stream.close()
       fail() // an answer that cannot be filtered is never passed on

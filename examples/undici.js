@@ -4,13 +4,15 @@
 
 const http = require('node:http')
 const undici = require('undici')
-const { createFilter, filterHeaders, forwardHeaders, writeHead } = require('hop-by-hop')
+const { createFilter, createForwarding, filterHeaders, writeHead } = require('hop-by-hop')
 
 const upstream = process.env.UPSTREAM ?? 'http://127.0.0.1:3000'
 const port = process.env.PORT ?? 8080
 const dispatcher = new undici.Agent()
 // Node's server has already answered the Expect: 100-continue.
 const filter = createFilter({ strip: ['Expect'] })
+// undici frames the body and owns Connection itself.
+const forwarding = createForwarding({ framing: false })
 
 const server = http.createServer(async (req, res) => {
   let forward
@@ -21,8 +23,8 @@ const server = http.createServer(async (req, res) => {
     return
   }
   if (!forward.keepAlive) res.setHeader('Connection', 'close')
-  // Host, X-Forwarded-*, Via; undici frames the body and owns Connection itself.
-  const headers = forwardHeaders(req, forward.headers, { framing: false })
+  // Host, X-Forwarded-*, Via: after filtering, so that no client can nominate them away.
+  const headers = forwarding.request(req, forward.headers)
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
   try {
     const answer = await undici.request(new URL(req.url, upstream), {
@@ -33,7 +35,8 @@ const server = http.createServer(async (req, res) => {
       responseHeaders: 'raw', // a flat list with the upstream's case and duplicates
     })
     const filtered = filterHeaders(answer.headers, { direction: 'response', statusCode: answer.statusCode, requestMethod: req.method })
-    writeHead(res, answer.statusCode, filtered.headers)
+    // This proxy's Via on the answer too (RFC 9110 §7.6.3).
+    writeHead(res, answer.statusCode, forwarding.response(answer, filtered.headers))
     // An upstream body cut short cuts the client's response too.
     answer.body.on('error', () => res.destroy()).pipe(res)
   } catch {
