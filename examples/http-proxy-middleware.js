@@ -1,7 +1,7 @@
 'use strict'
 // http-proxy-middleware in Express: plugin() is the whole integration. A body parser in front
-// is safe: its parsed body is sent again with its new length (fixRequestBody is not needed, and
-// harmless).
+// is safe: its parsed body is sent again with its new length (fixRequestBody is not needed; kept,
+// its own rewrite goes, framed: `{}` for an empty JSON body).
 
 const express = require('express')
 const { createProxyMiddleware } = require('http-proxy-middleware')
