@@ -7,6 +7,7 @@ const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
 const http2 = require('node:http2')
+const net = require('node:net')
 const { execFile } = require('node:child_process')
 const undici = require('undici')
 const { forward } = require('..')
@@ -140,6 +141,22 @@ async function assertCutBodyStaysCut(port) {
 
 // The head promises 100 bytes, 10 arrive, then the upstream closes the connection.
 const CUT_SHORT = () => ({ raw: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789', close: true })
+
+/** An upstream that hands each connection's socket to `answer` once a request head arrived. */
+async function rawUpstream(t, answer) {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {})
+    let head = ''
+    socket.on('data', (chunk) => {
+      if (head.includes('\r\n\r\n')) return
+      head += chunk.toString('latin1')
+      if (head.includes('\r\n\r\n')) answer(socket)
+    })
+  })
+  const port = await listen(server)
+  t.after(() => closeServer(server))
+  return { url: `http://127.0.0.1:${port}` }
+}
 
 /** A raw-socket WebSocket handshake head. */
 function handshake(upgrade = 'websocket', extra = []) {
@@ -352,6 +369,41 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
     assert.equal(response.status, 400)
     assert.match(response.body.toString(), /ERR_HOP_BY_HOP_NOT_AN_UPGRADE/)
     assert.equal(upstream.requests.length, 0)
+  })
+
+  for (const ending of ['FIN', 'reset']) {
+    it(`an upstream that refuses an upgrade and cuts its answer short (${ending}): the client is cut, never left waiting, and gets nothing after that answer`, async (t) => {
+      const upstream = await rawUpstream(t, (socket) => {
+        socket.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 100\r\n\r\nshort')
+        setTimeout(() => (ending === 'FIN' ? socket.end() : socket.resetAndDestroy()), 50)
+      })
+      const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: upstream.url })
+      const client = await connect(proxy.port)
+      t.after(() => client.destroy())
+      client.send(handshake())
+      assert.equal(await client.closesWithin(2000), true, 'the client still waits for 95 bytes')
+      const received = client.reader.buffer.toString('latin1')
+      assert.match(received, /^HTTP\/1\.1 403 Forbidden\r\n/)
+      assert.equal(received.indexOf('HTTP/1.1', 1), -1, received)
+    })
+  }
+
+  it('passes the bytes of an upgrade answer head as the upstream sent them (latin1), for a 101 and for a refusal', async (t) => {
+    for (const status of ['101 Switching Protocols', '403 Forbidd\u00e9n']) {
+      const upgrade = status.startsWith('101') ? 'Connection: Upgrade\r\nUpgrade: websocket\r\n' : 'Content-Length: 0\r\n'
+      const upstream = await rawUpstream(t, (socket) => {
+        socket.write(Buffer.from(`HTTP/1.1 ${status}\r\n${upgrade}X-Name: Zo\u00eb\r\n\r\n`, 'latin1'))
+        setTimeout(() => socket.end(), 50)
+      })
+      const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: upstream.url })
+      const client = await connect(proxy.port)
+      t.after(() => client.destroy())
+      client.send(handshake())
+      assert.equal(await client.closesWithin(2000), true)
+      const received = client.reader.buffer.toString('latin1')
+      assert.ok(received.startsWith(`HTTP/1.1 ${status}\r\n`), received)
+      assert.ok(received.includes('\r\nX-Name: Zo\u00eb\r\n'), received)
+    }
   })
 
   it('answers 502 on the socket when the upstream of an upgrade cannot be reached', async (t) => {

@@ -195,6 +195,9 @@ class Failure {
   // once a second under load (5 full collections per 30,000 relayed requests instead of 1).
   constructor(upstreamRequest, client, refuseClient) {
     this.failed = false
+    // Set once a head has been written on a raw client socket: no answer of the proxy's own can
+    // follow it, only a cut.
+    this.headWritten = false
     this.upstreamRequest = upstreamRequest
     this.client = client
     this.refuseClient = refuseClient
@@ -204,7 +207,8 @@ class Failure {
     if (this.failed) return
     this.failed = true
     this.upstreamRequest.destroy()
-    this.refuseClient(this.client, statusCode, error)
+    if (this.headWritten) this.client.destroy()
+    else this.refuseClient(this.client, statusCode, error)
   }
 }
 
@@ -267,6 +271,7 @@ function relay(req, res, upstreamRequest, options) {
   return upstreamRequest
 }
 
+/** A response head for a raw socket, to be written as latin1: the bytes Node's parser read. */
 function headLines(statusCode, statusMessage, headers) {
   let head = `HTTP/1.1 ${statusCode} ${statusMessage}\r\n`
   for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`
@@ -304,7 +309,12 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
       return
     }
     const headers = forwarding.response(upstream, filtered.headers).concat('Connection', 'close')
-    socket.write(headLines(upstream.statusCode, upstream.statusMessage, headers))
+    failure.headWritten = true
+    socket.write(headLines(upstream.statusCode, upstream.statusMessage, headers), 'latin1')
+    // An answer the upstream cuts short is cut for the client too, never left waiting for the rest.
+    upstream.on('close', () => {
+      if (!upstream.complete) socket.destroy()
+    })
     upstream.pipe(socket)
   })
   upstreamRequest.on('upgrade', (upstream, upstreamSocket, upstreamHead) => {
@@ -317,10 +327,11 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
       return
     }
     joined = true
+    failure.headWritten = true
     upstreamSocket.on('error', () => socket.destroy())
     socket.on('close', () => upstreamSocket.destroy())
     upstreamSocket.on('close', () => socket.destroy())
-    socket.write(headLines(101, 'Switching Protocols', forwarding.response(upstream, filtered.headers)))
+    socket.write(headLines(101, 'Switching Protocols', forwarding.response(upstream, filtered.headers)), 'latin1')
     if (upstreamHead.length > 0) socket.write(upstreamHead)
     if (head.length > 0) upstreamSocket.write(head)
     upstreamSocket.pipe(socket).pipe(upstreamSocket)
