@@ -166,6 +166,14 @@ for (const kind of KINDS) {
       }
     })
 
+    it('a response body in a transfer coding other than chunked (gzip, which Node leaves coded): 502, never the coded bytes as content (RFC 9112 §6.1)', async (t) => {
+      const upstream = await recordingUpstream(t, () => 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nxxxxx\r\n0\r\n\r\n')
+      const port = await proxyFor(t, kind, upstream.url)
+      const response = await exchange(port, rawRequest('GET /gzip HTTP/1.1', [['Host', 'front.test']]))
+      assert.equal(response.status, 502)
+      assert.doesNotMatch(response.body.toString(), /xxxxx/)
+    })
+
     it('an upstream that sends 10 of 100 promised bytes and resets: the client connection is cut at once', async (t) => {
       const net = require('node:net')
       const cutting = net.createServer((socket) => {

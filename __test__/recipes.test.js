@@ -283,6 +283,21 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
     await assertNothingForwardedAfterClose(t, 'quick-start.js')
   })
 
+  it('answers 502 for a response body in a transfer coding other than chunked (Node leaves gzip coded), and passes one that has no body (RFC 9112 §6.1, §6.3)', async (t) => {
+    const gzipped = (request) => (request.target === '/head' || request.method === 'HEAD'
+      ? { raw: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n', close: false }
+      : { raw: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nxxxxx\r\n0\r\n\r\n', close: false })
+    const upstream = await recordingUpstream(t, gzipped)
+    const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: upstream.url })
+    const response = await exchange(proxy.port, rawRequest('GET /gzip HTTP/1.1', [['Host', 'a']]))
+    assert.equal(response.status, 502)
+    assert.match(response.body.toString(), /ERR_HOP_BY_HOP_TRANSFER_CODING/)
+    const client = await connect(proxy.port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('HEAD /head HTTP/1.1', [['Host', 'a']]))
+    assert.equal((await client.response('HEAD')).status, 200)
+  })
+
   it('answers 502 at once when the upstream resets, and cuts a body the upstream cuts short', async (t) => {
     const reset = await recordingUpstream(t, () => ({ raw: '', close: true }))
     const proxy = await startExample(t, 'quick-start.js', { UPSTREAM: reset.url })

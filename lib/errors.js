@@ -155,6 +155,15 @@ function afterClose() {
   )
 }
 
+/** RFC 9112 §6.1: a response body in a transfer coding Node's client does not decode. */
+function undecodedTransferCoding(value) {
+  return new HopByHopError(
+    'ERR_HOP_BY_HOP_TRANSFER_CODING',
+    `the response has a transfer coding other than chunked (Transfer-Encoding: ${JSON.stringify(value.slice(0, 60))}), which Node's client leaves undecoded and the filter would drop: not passed on (RFC 9112 §6.1)`,
+    502,
+  )
+}
+
 /**
  * http-proxy-3 sends with fetch() (options.fetch, options.fetchOptions, FORCE_FETCH_PATH=true):
  * no proxyReq, a fetch Response as proxyRes, so attach()'s passes would send a request whose
@@ -257,6 +266,7 @@ module.exports = {
   bodyConsumed,
   undeclaredBody,
   afterClose,
+  undecodedTransferCoding,
   unexpectedUpgrade,
   requestTarget,
   notAnUpgrade,

@@ -4,7 +4,7 @@
 
 const { createFilter, filterResponse } = require('../filter/index.js')
 const { Forwarding } = require('../proxy/forwarding.js')
-const { onUndeclaredBody } = require('../proxy/guards.js')
+const { onUndeclaredBody, assertDecodedBody } = require('../proxy/guards.js')
 const { refuse, refuseSocket, refusalStatus, writeHead } = require('../proxy/respond.js')
 const { announcedReplay, bodyConsumed, declaresBody, replayedBody } = require('../proxy/body.js')
 const errors = require('../errors.js')
@@ -50,11 +50,12 @@ class RelayOptions {
     return filter
   }
 
-  /** filterResponse(upstream) with these options, for `req`'s method. */
+  /** filterResponse(upstream) with these options, for `req`'s method; throws for a body Node left coded. */
   filterResponse(req, upstream, upgrade = false) {
     const filter = this.responseFilter(req, upgrade)
-    if (filter !== undefined) return filter.response(upstream)
-    return filterResponse(upstream, upgrade ? { ...this.response(req), upgrade: true } : this.response(req))
+    const result = filter !== undefined ? filter.response(upstream) : filterResponse(upstream, upgrade ? { ...this.response(req), upgrade: true } : this.response(req))
+    assertDecodedBody(upstream, req.method)
+    return result
   }
 }
 

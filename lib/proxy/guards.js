@@ -1,9 +1,11 @@
 'use strict'
 // What a forwarding proxy must refuse although every header it can see is fine: a body its head
-// does not declare. (A request pipelined behind a closing one is refused by filterRequest.)
+// does not declare, a body in a coding Node leaves coded. (A request pipelined behind a closing
+// one is refused by filterRequest.)
 
-const { undeclaredBody } = require('../errors.js')
+const { undeclaredBody, undecodedTransferCoding } = require('../errors.js')
 const { declaresBody } = require('./body.js')
+const { isName } = require('./names.js')
 
 /**
  * Calls `refuse` before any body byte of a request that declares none reaches another listener,
@@ -21,4 +23,38 @@ function onUndeclaredBody(req, refuse) {
   req.prependListener('data', onData)
 }
 
-module.exports = { onUndeclaredBody }
+/**
+ * RFC 9112 §6.1: a proxy passes a message's transfer codings on or decodes them. Node's HTTP
+ * client decodes chunked and no other coding, and the filter drops Transfer-Encoding as
+ * hop-by-hop: a response body in another coding (`gzip, chunked`) would reach the client as coded
+ * bytes that no field says are coded. Throws for such a response of Node's client to a request
+ * of `method`. (Node's server already answers such a request 400.)
+ */
+function assertDecodedBody(upstream, method) {
+  if (!responseHasBody(upstream.statusCode, method)) return
+  const coding = undecodedCoding(upstream.rawHeaders)
+  if (coding !== undefined) throw undecodedTransferCoding(coding)
+}
+
+/** RFC 9112 §6.3 (1): a response to HEAD, and a 1xx, 204 or 304 one, has no body to be coded. */
+function responseHasBody(statusCode, method) {
+  return method !== 'HEAD' && statusCode >= 200 && statusCode !== 204 && statusCode !== 304
+}
+
+/** The first Transfer-Encoding value of `rawHeaders` naming a coding other than chunked, or undefined. */
+function undecodedCoding(rawHeaders) {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]
+    if (name.length !== 17 || !isName(name, 'transfer-encoding')) continue
+    const value = rawHeaders[i + 1]
+    if (value === 'chunked') continue
+    for (const element of value.split(',')) {
+      // transfer-coding = token *( OWS ";" OWS transfer-parameter ) (RFC 9112 §7)
+      const coding = element.split(';')[0].trim()
+      if (coding.length > 0 && !isName(coding, 'chunked')) return value
+    }
+  }
+  return undefined
+}
+
+module.exports = { onUndeclaredBody, assertDecodedBody }
