@@ -399,6 +399,28 @@ describe('behind a body parser (the body was read before relay() could pipe it)'
     }
   }
 
+  it('express.json() before middleware(), charset=utf-16le: the parsed body goes back in UTF-16LE, as its Content-Type says', async (t) => {
+    const { port, upstream } = await parserProxy(t, { before: [express.json()] })
+    const body = Buffer.from('{"name":"Zo\u00eb \u2713"}', 'utf16le').toString('latin1')
+    const response = await exchangeBytes(port, withLength('POST /p HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/json; charset=utf-16le']], body))
+    assert.equal(response.status, 200)
+    const [request] = upstream.requests
+    assert.deepEqual(JSON.parse(request.body.toString('utf16le')), { name: 'Zo\u00eb \u2713' })
+    assert.deepEqual(values(request.headers, 'content-type'), ['application/json; charset=utf-16le'])
+    assert.deepEqual(values(request.headers, 'content-length'), [String(request.body.length)])
+  })
+
+  it('express.json() before middleware(), a charset Node cannot encode (utf-32): 500 at once, nothing sent', async (t) => {
+    const { port, upstream } = await parserProxy(t, { before: [express.json()] })
+    const text = '{"a":1}'
+    const utf32 = Buffer.alloc(text.length * 4)
+    for (let i = 0; i < text.length; i++) utf32.writeUInt32LE(text.charCodeAt(i), i * 4)
+    const response = await exchangeBytes(port, withLength('POST /p HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/json; charset=utf-32le']], utf32.toString('latin1')))
+    assert.equal(response.status, 500)
+    assert.match(response.body.toString(), /ERR_HOP_BY_HOP_BODY_CONSUMED/)
+    assert.equal(upstream.requests.length, 0)
+  })
+
   it('express.json() between middleware() and relay(): a chunked body goes on chunked', async (t) => {
     const { port, upstream } = await parserProxy(t, { between: [express.json()] })
     const body = '{ "a": [1, 2] }'

@@ -69,14 +69,18 @@ function replayedBody(req) {
   const body = req.body
   if (Buffer.isBuffer(body)) return body
   const { type, charset } = mediaType(req)
-  if (typeof body === 'string') {
-    if (charset !== undefined && !Buffer.isEncoding(charset)) throw errors.bodyConsumed(`its charset ${charset} cannot be encoded again`)
-    return Buffer.from(body, charset ?? 'utf8')
-  }
+  if (typeof body === 'string') return encoded(body, charset)
   if (body === undefined) throw errors.bodyConsumed('left no req.body to send')
-  if (isJson(type)) return Buffer.from(JSON.stringify(body), 'utf8')
+  // express.json() also reads UTF-16 and UTF-32: the text goes back in the declared charset.
+  if (isJson(type)) return encoded(JSON.stringify(body), charset)
   if (type === 'application/x-www-form-urlencoded' && isFlatForm(body)) return Buffer.from(querystring.stringify(body), 'utf8')
   throw errors.bodyConsumed(`its parsed form (${type || 'no Content-Type'}) cannot be turned back into the bytes that were sent`)
+}
+
+/** `text` in `charset` (UTF-8 when none is declared); throws when Node cannot encode it. */
+function encoded(text, charset) {
+  if (charset !== undefined && !Buffer.isEncoding(charset)) throw errors.bodyConsumed(`its charset ${charset} cannot be encoded again`)
+  return Buffer.from(text, charset ?? 'utf8')
 }
 
 /**
