@@ -119,6 +119,29 @@ describe('forwardHeaders', () => {
     assert.deepEqual(values(forwarded([], {}, { httpVersion: '1.0' }), 'host'), ['127.0.0.1:8080'])
   })
 
+  it('takes Host from an absolute-form request target, not the received Host (RFC 9112 §3.2.2)', () => {
+    const cases = [
+      ['http://tenant-a.example/admin', ['Host', 'tenant-b.example'], 'tenant-a.example'],
+      ['HTTPS://a.example:8443?q=1', ['Host', 'b.example'], 'a.example:8443'],
+      ['http://user:pw@a.example#f', [], 'a.example'],
+      ['http://[2001:db8::1]:80/x', ['Host', 'b'], '[2001:db8::1]:80'],
+      // Not absolute-form: the received Host stands.
+      ['/admin', ['Host', 'b.example'], 'b.example'],
+      ['ftp://a.example/', ['Host', 'b.example'], 'b.example'],
+      ['http:///x', ['Host', 'b.example'], 'b.example'],
+    ]
+    for (const [url, rawHeaders, host] of cases) {
+      const req = { ...incoming(rawHeaders), url }
+      const out = lines(forwardHeaders(req, filterRequest(req).headers))
+      assert.deepEqual(values(out, 'host'), [host], url)
+      assert.deepEqual(values(out, 'x-forwarded-host'), [host], url)
+    }
+    // The `host` option still wins; the target's authority goes in X-Forwarded-Host.
+    const req = { ...incoming(['Host', 'b.example']), url: 'http://a.example/' }
+    const out = lines(forwardHeaders(req, filterRequest(req).headers, { host: 'upstream:3000' }))
+    assert.deepEqual([values(out, 'host'), values(out, 'x-forwarded-host')], [['upstream:3000'], ['a.example']])
+  })
+
   it('writes a Host-less request\'s local address as a valid authority: IPv4-mapped unmapped, IPv6 bracketed', () => {
     const hostFor = (localAddress) => {
       const req = { ...incoming([], { httpVersion: '1.0' }) }

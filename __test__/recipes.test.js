@@ -369,12 +369,14 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
     const port = await listen(server)
     t.after(() => closeServer(server))
     assert.equal((await exchange(port, rawRequest('GET /x?y=1 HTTP/1.1', [['Host', 'a']]))).status, 200)
-    assert.equal((await exchange(port, rawRequest('GET http://front.test/abs HTTP/1.1', [['Host', 'front.test']]))).status, 200)
+    // RFC 9112 §3.2.2: the absolute-form target's authority, not the received Host, goes on.
+    assert.equal((await exchange(port, rawRequest('GET http://front.test/abs HTTP/1.1', [['Host', 'other.test']]))).status, 200)
     // OPTIONS * asks about the server as a whole: it cannot be put under a path.
     const asterisk = await exchange(port, rawRequest('OPTIONS * HTTP/1.1', [['Host', 'a']]))
     assert.equal(asterisk.status, 400)
     assert.match(asterisk.body.toString(), /ERR_HOP_BY_HOP_REQUEST_TARGET/)
     assert.deepEqual(upstream.requests.map((r) => r.target), ['/base/x?k=v&y=1', '/base/abs?k=v'])
+    assert.deepEqual(values(upstream.requests[1].headers, 'host'), ['front.test'])
   })
 
   it('answers 400 to an HTTP/1.0 upgrade, which Node emits as one but cannot switch protocols (RFC 9110 §7.8)', async (t) => {

@@ -159,6 +159,24 @@ function vouchedChain(entries, addressOf, trust) {
   return entries.slice(first)
 }
 
+/** The authority of an absolute-form request target (`http://host:port/path`), else undefined. */
+function targetAuthority(url) {
+  // Origin-form, what nearly every request has, starts with '/': one comparison.
+  if (typeof url !== 'string' || url.charCodeAt(0) === 47) return undefined
+  const scheme = /^https?:\/\//i.exec(url)
+  if (scheme === null) return undefined
+  const start = scheme[0].length
+  let end = url.length
+  for (const delimiter of '/?#') {
+    const at = url.indexOf(delimiter, start)
+    if (at !== -1 && at < end) end = at
+  }
+  // Userinfo is not part of Host (RFC 9110 §4.2.4 deprecates it in http URIs).
+  const at = url.lastIndexOf('@', end - 1)
+  const authority = url.slice(at >= start ? at + 1 : start, end)
+  return authority.length === 0 ? undefined : authority
+}
+
 function requestProtocol(req) {
   return req.socket?.encrypted === true ? 'https' : 'http'
 }
@@ -255,6 +273,8 @@ class Forwarding {
         out.push(name, value)
       }
     }
+    // RFC 9112 §3.2.2: an absolute-form target's authority replaces the received Host.
+    clientHost = targetAuthority(req.url) ?? clientHost
     // RFC 9113 §8.3.1: an HTTP/2 request carries its authority in :authority.
     clientHost ??= h2 ? req.authority ?? req.headers?.[':authority'] : undefined
     const host = this.host ?? clientHost ?? localAuthority(req.socket)
