@@ -201,7 +201,9 @@ export type ResponseLike = Pick<IncomingMessage, 'rawHeaders' | 'httpVersion' | 
 /**
  * Filter a request received by a server; reads `rawHeaders` and `httpVersion`. Throws a
  * {@link HopByHopError} with statusCode 431 when the head reached the limit of lines Node keeps
- * (`ERR_HOP_BY_HOP_HEAD_TRUNCATED`): never forward such a head.
+ * (`ERR_HOP_BY_HOP_HEAD_TRUNCATED`): never forward such a head. For a request of Node's server,
+ * also reads `req.socket` and throws one with statusCode 400 (`ERR_HOP_BY_HOP_AFTER_CLOSE`) when
+ * the request was pipelined behind one after whose answer the connection closes (RFC 9112 §9.6).
  *
  * The names of an `http.IncomingMessage` are trusted to be tokens, as Node's parser only hands
  * over (it answers 400 to anything else, also with `insecureHTTPParser`); names that cannot be

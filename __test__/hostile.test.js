@@ -334,6 +334,65 @@ describe('pipelining and framing', () => {
     assert.deepEqual(upstream.requests.map((request) => request.target), ['/first'])
   })
 
+  // The order that counts is the order requests arrived in, not the order a handler filters them.
+  /** A node:http proxy that forwards with `forward()` after `delay(req)` ms (0: at once). */
+  async function delayedForwarder(t, upstream, delay) {
+    const { forward } = require('..')
+    const server = http.createServer((req, res) => {
+      const ms = delay(req)
+      if (ms === 0) forward(req, res, upstream.url)
+      else setTimeout(() => forward(req, res, upstream.url), ms)
+    })
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    return port
+  }
+
+  it('HTTP/1.0 keep-alive answered slowly: the request pipelined behind it, filtered first, is still not forwarded', async (t) => {
+    const upstream = await startRecordingUpstream()
+    t.after(() => upstream.close())
+    const port = await delayedForwarder(t, upstream, (req) => (req.url === '/first' ? 150 : 0))
+    const first = 'GET /first HTTP/1.0\r\nHost: proxy.test\r\nConnection: keep-alive\r\n\r\n'
+    const second = 'POST /second HTTP/1.0\r\nHost: proxy.test\r\nContent-Length: 2\r\n\r\nhi'
+    const client = await open(t, port, first + second)
+    assert.equal((await client.response()).status, 200)
+    assert.equal(await client.closesWithin(CLOSE_MS), true)
+    await assertNothingForwarded(upstream, /^POST \/second/)
+    assert.deepEqual(upstream.requests.map((request) => request.target), ['/first'])
+  })
+
+  it('a keep-alive request filtered after the Connection: close request pipelined behind it: both forwarded and answered', async (t) => {
+    const upstream = await startRecordingUpstream()
+    t.after(() => upstream.close())
+    const port = await delayedForwarder(t, upstream, (req) => (req.url === '/first' ? 150 : 0))
+    const first = 'POST /first HTTP/1.1\r\nHost: proxy.test\r\nContent-Length: 2\r\n\r\nhi'
+    const second = 'GET /second HTTP/1.1\r\nHost: proxy.test\r\nConnection: close\r\n\r\n'
+    const client = await open(t, port, first + second)
+    assert.equal((await client.response()).status, 200)
+    assert.equal((await client.response()).status, 200)
+    assert.deepEqual(upstream.requests.map((request) => request.target).sort(), ['/first', '/second'])
+  })
+
+  it('HTTP/1.0 keep-alive requests one after another, on a server that keeps the connection open: each is answered', async (t) => {
+    const server = http.createServer((req, res) => {
+      try {
+        filterRequest(req)
+        // With a length Node keeps an HTTP/1.0 keep-alive connection open, as this test needs.
+        res.writeHead(200, { 'Content-Length': '2', Connection: 'keep-alive' }).end('ok')
+      } catch (error) {
+        res.writeHead(error.statusCode ?? 500).end(error.code)
+      }
+    })
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    const client = await open(t, port)
+    for (const path of ['/1', '/2']) {
+      client.send(`GET ${path} HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n`)
+      const response = await client.response()
+      assert.equal(response.status, 200, `${path}: ${response.body}`)
+    }
+  })
+
   // Here Node's parser itself refuses the bytes after `close` (400, which may overtake the first
   // answer); what matters is that the second request goes nowhere.
   eachPath('HTTP/1.1 Connection: close: a pipelined request behind it is not forwarded', async (t, { port, upstream }) => {

@@ -1,23 +1,32 @@
 'use strict'
 // RFC 9112 §9.6: after a request with `close` (or an HTTP/1.0 request a proxy answers with
 // close, §9.3), a server MUST NOT process further requests on that connection. Node's server
-// still emits the ones a client pipelined behind it, so filterRequest refuses them for every
-// wiring, the hand-written ones included.
+// still emits the ones an HTTP/1.0 keep-alive client pipelined behind one, so filterRequest
+// refuses them for every wiring, the hand-written ones included. Requests are judged by the
+// order they arrived in, which Node's queue of answers keeps, not by the order they are
+// filtered in: a handler may filter a later request first (after a body parser, say).
 
-// socket -> the request after whose response the connection closes.
+// socket -> the last request filtered on it after whose answer the connection closes.
 const closingRequests = new WeakMap()
 
 /**
- * Whether `req` was pipelined behind a request after which its connection closes; a request
- * that is not kept alive (`keepAlive` false) becomes that request for its socket.
+ * Whether `req`, a request of Node's server that the filter keeps alive or not (`keepAlive`),
+ * waits behind a request after whose answer its connection closes. `closesAfter(request,
+ * options)` says that of a request that arrived before it.
  */
-function followsClosingRequest(req, keepAlive) {
+function followsClosingRequest(req, keepAlive, closesAfter, options) {
   const socket = req.socket
   if (socket === null || socket === undefined) return false
-  const closing = closingRequests.get(socket)
-  if (closing !== undefined && closing !== req) return true
   if (!keepAlive) closingRequests.set(socket, req)
-  return false
+  // The request being answered on the connection (Node's ServerResponse#req): the first that
+  // arrived of those not yet answered, since Node answers them in order.
+  const answering = socket._httpMessage?.req
+  if (answering === req) return false
+  if (answering !== undefined) return closesAfter(answering, options)
+  // Nothing is being answered: the connection closed after an earlier answer, and this
+  // request's turn will never come.
+  const closing = closingRequests.get(socket)
+  return closing !== undefined && closing !== req
 }
 
 module.exports = { followsClosingRequest }

@@ -56,8 +56,17 @@ function filterMessage(message, flags, options, where) {
 function filterRequestMessage(req, flags, options) {
   if (!(req instanceof IncomingMessage)) return filterArray(req.rawHeaders, flags, options, 'req.rawHeaders')
   const result = filterParsed(req, flags, options, 'req.rawHeaders')
-  if (followsClosingRequest(req, result.keepAlive)) throw afterClose()
+  if (followsClosingRequest(req, result.keepAlive, closesAfter, options)) throw afterClose()
   return result
+}
+
+/** Whether the connection closes after the answer to `req`, filtered with `options`. */
+function closesAfter(req, options) {
+  try {
+    return !filterParsed(req, requestFlags(req, options), options, 'req.rawHeaders').keepAlive
+  } catch {
+    return true // a refused request is answered with Connection: close
+  }
 }
 
 function filterRequestWith(req, options) {
