@@ -41,20 +41,23 @@ function responseHasBody(statusCode, method) {
   return method !== 'HEAD' && statusCode >= 200 && statusCode !== 204 && statusCode !== 304
 }
 
-/** The first Transfer-Encoding value of `rawHeaders` naming a coding other than chunked, or undefined. */
+/**
+ * The Transfer-Encoding value(s) of `rawHeaders` unless Node's client decoded the body whole:
+ * exactly one line whose value is `chunked` (any case, OWS around it). llhttp takes nothing else
+ * as chunked (`chunked;x=1`, `chunked,`, `gzip, chunked`), and reads such a body to the close as
+ * it came. Undefined when there is no Transfer-Encoding.
+ */
 function undecodedCoding(rawHeaders) {
+  let value
+  let lines = 0
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]
     if (name.length !== 17 || !isName(name, 'transfer-encoding')) continue
-    const value = rawHeaders[i + 1]
-    if (value === 'chunked') continue
-    for (const element of value.split(',')) {
-      // transfer-coding = token *( OWS ";" OWS transfer-parameter ) (RFC 9112 §7)
-      const coding = element.split(';')[0].trim()
-      if (coding.length > 0 && !isName(coding, 'chunked')) return value
-    }
+    value = lines === 0 ? rawHeaders[i + 1] : `${value}, ${rawHeaders[i + 1]}`
+    lines++
   }
-  return undefined
+  if (value === undefined || (lines === 1 && (value === 'chunked' || isName(value.trim(), 'chunked')))) return undefined
+  return value
 }
 
 module.exports = { onUndeclaredBody, assertDecodedBody }
