@@ -146,8 +146,10 @@ export interface FilterResult {
  * - `ERR_HOP_BY_HOP_UNDECLARED_BODY` (400): a body the request head does not declare;
  * - `ERR_HOP_BY_HOP_AFTER_CLOSE` (400, also {@link filterRequest} on a request of Node's server): a
  *   request pipelined behind one after which the connection closes;
- * - `ERR_HOP_BY_HOP_TRANSFER_CODING` (502, {@link relay}, {@link forward}, {@link attach}): an
- *   upstream body in a transfer coding other than chunked, which Node leaves coded;
+ * - `ERR_HOP_BY_HOP_HOST_MISMATCH` (400, the forwarding fields: {@link forwardHeaders} and every
+ *   wiring): an absolute-form request target (`GET http://a.example/`) whose Host names another host;
+ * - `ERR_HOP_BY_HOP_TRANSFER_CODING` (502, {@link relay}, {@link forward}, their upgrade forms,
+ *   {@link attach}): an upstream body in a transfer coding Node leaves undecoded;
  * - `ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE` (502): a 101 to a request that did not ask to upgrade;
  * - `ERR_HOP_BY_HOP_BODY_CONSUMED` (500): a body parser read the body and it cannot be sent again;
  * - `ERR_HOP_BY_HOP_FETCH_PATH` (502): http-proxy-3 would send this request with fetch(), whose
@@ -164,6 +166,7 @@ export type HopByHopErrorCode =
   | 'ERR_HOP_BY_HOP_UNDECLARED_BODY'
   | 'ERR_HOP_BY_HOP_AFTER_CLOSE'
   | 'ERR_HOP_BY_HOP_TRANSFER_CODING'
+  | 'ERR_HOP_BY_HOP_HOST_MISMATCH'
   | 'ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE'
   | 'ERR_HOP_BY_HOP_BODY_CONSUMED'
   | 'ERR_HOP_BY_HOP_FETCH_PATH'

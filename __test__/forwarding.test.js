@@ -119,12 +119,15 @@ describe('forwardHeaders', () => {
     assert.deepEqual(values(forwarded([], {}, { httpVersion: '1.0' }), 'host'), ['127.0.0.1:8080'])
   })
 
-  it('takes Host from an absolute-form request target, not the received Host (RFC 9112 §3.2.2)', () => {
+  it('takes Host from an absolute-form request target, and refuses one whose Host names another host (RFC 9112 §3.2.2)', () => {
     const cases = [
-      ['http://tenant-a.example/admin', ['Host', 'tenant-b.example'], 'tenant-a.example'],
-      ['HTTPS://a.example:8443?q=1', ['Host', 'b.example'], 'a.example:8443'],
+      ['http://a.example/admin', ['Host', 'A.Example'], 'a.example'],
+      ['HTTPS://a.example:8443?q=1', ['Host', 'a.example:8443'], 'a.example:8443'],
+      // The scheme's own port may be named on either side.
+      ['http://a.example:80/', ['Host', 'a.example'], 'a.example:80'],
+      ['https://a.example/', ['Host', 'a.example:443'], 'a.example'],
       ['http://user:pw@a.example#f', [], 'a.example'],
-      ['http://[2001:db8::1]:80/x', ['Host', 'b'], '[2001:db8::1]:80'],
+      ['http://[2001:db8::1]:8080/x', ['Host', '[2001:DB8::1]:8080'], '[2001:db8::1]:8080'],
       // Not absolute-form: the received Host stands.
       ['/admin', ['Host', 'b.example'], 'b.example'],
       ['ftp://a.example/', ['Host', 'b.example'], 'b.example'],
@@ -136,8 +139,12 @@ describe('forwardHeaders', () => {
       assert.deepEqual(values(out, 'host'), [host], url)
       assert.deepEqual(values(out, 'x-forwarded-host'), [host], url)
     }
+    for (const [url, host] of [['http://admin.internal/secret', 'public.example'], ['http://a.example:8080/', 'a.example'], ['https://a.example/', 'a.example:80']]) {
+      const req = { ...incoming(['Host', host]), url }
+      assert.throws(() => forwardHeaders(req, filterRequest(req).headers), { name: 'HopByHopError', code: 'ERR_HOP_BY_HOP_HOST_MISMATCH', statusCode: 400 }, url)
+    }
     // The `host` option still wins; the target's authority goes in X-Forwarded-Host.
-    const req = { ...incoming(['Host', 'b.example']), url: 'http://a.example/' }
+    const req = { ...incoming(['Host', 'a.example']), url: 'http://a.example/' }
     const out = lines(forwardHeaders(req, filterRequest(req).headers, { host: 'upstream:3000' }))
     assert.deepEqual([values(out, 'host'), values(out, 'x-forwarded-host')], [['upstream:3000'], ['a.example']])
   })

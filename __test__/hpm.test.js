@@ -166,6 +166,15 @@ for (const kind of KINDS) {
       }
     })
 
+    it('an absolute-form target whose Host names another host: 400, nothing upstream (RFC 9112 §3.2.2)', async (t) => {
+      const upstream = await recordingUpstream(t)
+      const port = await proxyFor(t, kind, upstream.url)
+      const response = await exchange(port, rawRequest('GET http://admin.internal/secret HTTP/1.1', [['Host', 'front.test']]))
+      assert.equal(response.status, 400)
+      assert.match(response.body.toString(), /ERR_HOP_BY_HOP_HOST_MISMATCH/)
+      assert.equal(upstream.connections, 0)
+    })
+
     it('a response body Node does not decode whole (gzip, a parameter, an empty element): 502, never the coded bytes as content (RFC 9112 §6.1)', async (t) => {
       // llhttp decodes a body as chunked only when the one Transfer-Encoding value is `chunked`.
       const codings = ['gzip, chunked', 'chunked;x=1', 'chunked,', 'x-custom']

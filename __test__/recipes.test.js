@@ -369,8 +369,12 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
     const port = await listen(server)
     t.after(() => closeServer(server))
     assert.equal((await exchange(port, rawRequest('GET /x?y=1 HTTP/1.1', [['Host', 'a']]))).status, 200)
-    // RFC 9112 §3.2.2: the absolute-form target's authority, not the received Host, goes on.
-    assert.equal((await exchange(port, rawRequest('GET http://front.test/abs HTTP/1.1', [['Host', 'other.test']]))).status, 200)
+    // RFC 9112 §3.2.2: the absolute-form target's authority goes on; a Host naming another host
+    // is refused, since the proxy in front may have judged the request by it.
+    assert.equal((await exchange(port, rawRequest('GET http://front.test/abs HTTP/1.1', [['Host', 'Front.Test:80']]))).status, 200)
+    const mismatch = await exchange(port, rawRequest('GET http://admin.internal/secret HTTP/1.1', [['Host', 'front.test']]))
+    assert.equal(mismatch.status, 400)
+    assert.match(mismatch.body.toString(), /ERR_HOP_BY_HOP_HOST_MISMATCH/)
     // OPTIONS * asks about the server as a whole: it cannot be put under a path.
     const asterisk = await exchange(port, rawRequest('OPTIONS * HTTP/1.1', [['Host', 'a']]))
     assert.equal(asterisk.status, 400)

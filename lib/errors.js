@@ -155,6 +155,15 @@ function afterClose() {
   )
 }
 
+/** RFC 9112 §3.2.2: an absolute-form request target and a Host that names another host. */
+function hostMismatch(authority, host) {
+  return new HopByHopError(
+    'ERR_HOP_BY_HOP_HOST_MISMATCH',
+    `the request target names the host ${JSON.stringify(authority.slice(0, 60))} but Host says ${JSON.stringify(host.slice(0, 60))}: not forwarded, since the proxy may have judged the request by either (RFC 9112 §3.2.2)`,
+    400,
+  )
+}
+
 /** RFC 9112 §6.1: a response body in a transfer coding Node's client does not decode. */
 function undecodedTransferCoding(value) {
   return new HopByHopError(
@@ -266,6 +275,7 @@ module.exports = {
   bodyConsumed,
   undeclaredBody,
   afterClose,
+  hostMismatch,
   undecodedTransferCoding,
   unexpectedUpgrade,
   requestTarget,

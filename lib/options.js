@@ -19,8 +19,9 @@ const PROXY_FILTER_OPTIONS = Object.freeze(['strict', 'protect', 'strip'])
 const FORWARDING_OPTIONS = Object.freeze(['trust', 'forwarded', 'via', 'host', 'framing'])
 
 /**
- * Throws unless `options` is undefined or a plain object whose own enumerable names are all in
- * `known`. Returns `options`. `where` names the function for the message, e.g. "attach()".
+ * Throws unless `options` is undefined or a plain object whose enumerable names, own or
+ * inherited (but for Object.prototype's), are all in `known`. Returns `options`. `where` names
+ * the function for the message, e.g. "attach()".
  */
 function checkOptions(options, known, where) {
   if (options === undefined) return options

@@ -8,7 +8,7 @@ const net = require('node:net')
 const proxyaddr = require('proxy-addr')
 const { announcedTrailers } = require('./trailers.js')
 const { isName, findLine } = require('./names.js')
-const { TOKEN, invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
+const { TOKEN, hostMismatch, invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
 const { FORWARDING_OPTIONS, checkOptions, booleanOption } = require('../options.js')
 
 // Fields in which a client speaks for earlier hops: believed only from a trusted peer.
@@ -159,11 +159,14 @@ function vouchedChain(entries, addressOf, trust) {
   return entries.slice(first)
 }
 
-/** The authority of an absolute-form request target (`http://host:port/path`), else undefined. */
-function targetAuthority(url) {
+/**
+ * An absolute-form request target (`http://host:port/path`) as `{ authority, defaultPort }`,
+ * else undefined.
+ */
+function absoluteTarget(url) {
   // Origin-form, what nearly every request has, starts with '/': one comparison.
   if (typeof url !== 'string' || url.charCodeAt(0) === 47) return undefined
-  const scheme = /^https?:\/\//i.exec(url)
+  const scheme = /^http(s?):\/\//i.exec(url)
   if (scheme === null) return undefined
   const start = scheme[0].length
   let end = url.length
@@ -174,7 +177,16 @@ function targetAuthority(url) {
   // Userinfo is not part of Host (RFC 9110 §4.2.4 deprecates it in http URIs).
   const at = url.lastIndexOf('@', end - 1)
   const authority = url.slice(at >= start ? at + 1 : start, end)
-  return authority.length === 0 ? undefined : authority
+  return authority.length === 0 ? undefined : { authority, defaultPort: scheme[1] === '' ? ':80' : ':443' }
+}
+
+/** Whether `host` names the target's host and port, in any case, its scheme's port implied. */
+function namesTarget(target, host) {
+  const plain = (authority) => {
+    const lower = authority.toLowerCase()
+    return lower.endsWith(target.defaultPort) ? lower.slice(0, -target.defaultPort.length) : lower
+  }
+  return plain(host) === plain(target.authority)
 }
 
 function requestProtocol(req) {
@@ -273,8 +285,14 @@ class Forwarding {
         out.push(name, value)
       }
     }
-    // RFC 9112 §3.2.2: an absolute-form target's authority replaces the received Host.
-    clientHost = targetAuthority(req.url) ?? clientHost
+    // RFC 9112 §3.2.2: an absolute-form target's authority is the request's host, the received
+    // Host to be ignored. A Host naming another host is refused instead: the program in front
+    // (Express's req.hostname, a router) has judged the request by it.
+    const target = absoluteTarget(req.url)
+    if (target !== undefined) {
+      if (clientHost !== undefined && !namesTarget(target, clientHost)) throw hostMismatch(target.authority, clientHost)
+      clientHost = target.authority
+    }
     // RFC 9113 §8.3.1: an HTTP/2 request carries its authority in :authority.
     clientHost ??= h2 ? req.authority ?? req.headers?.[':authority'] : undefined
     const host = this.host ?? clientHost ?? localAuthority(req.socket)
