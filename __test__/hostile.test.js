@@ -335,26 +335,27 @@ describe('pipelining and framing', () => {
   })
 
   // The order that counts is the order requests arrived in, not the order a handler filters them.
-  /** A node:http proxy that forwards with `forward()` after `delay(req)` ms (0: at once). */
-  async function delayedForwarder(t, upstream, delay) {
+  /**
+   * `first` and `second` pipelined on one connection to a node:http proxy that forwards with
+   * `forward()`, /first only after 150 ms: the second request is filtered first.
+   */
+  async function slowFirstOfTwo(t, first, second) {
     const { forward } = require('..')
+    const upstream = await startRecordingUpstream()
+    t.after(() => upstream.close())
     const server = http.createServer((req, res) => {
-      const ms = delay(req)
-      if (ms === 0) forward(req, res, upstream.url)
-      else setTimeout(() => forward(req, res, upstream.url), ms)
+      if (req.url === '/first') setTimeout(() => forward(req, res, upstream.url), 150)
+      else forward(req, res, upstream.url)
     })
     const port = await listen(server)
     t.after(() => closeServer(server))
-    return port
+    return { upstream, client: await open(t, port, first + second) }
   }
 
   it('HTTP/1.0 keep-alive answered slowly: the request pipelined behind it, filtered first, is still not forwarded', async (t) => {
-    const upstream = await startRecordingUpstream()
-    t.after(() => upstream.close())
-    const port = await delayedForwarder(t, upstream, (req) => (req.url === '/first' ? 150 : 0))
-    const first = 'GET /first HTTP/1.0\r\nHost: proxy.test\r\nConnection: keep-alive\r\n\r\n'
-    const second = 'POST /second HTTP/1.0\r\nHost: proxy.test\r\nContent-Length: 2\r\n\r\nhi'
-    const client = await open(t, port, first + second)
+    const { upstream, client } = await slowFirstOfTwo(t,
+      'GET /first HTTP/1.0\r\nHost: proxy.test\r\nConnection: keep-alive\r\n\r\n',
+      'POST /second HTTP/1.0\r\nHost: proxy.test\r\nContent-Length: 2\r\n\r\nhi')
     assert.equal((await client.response()).status, 200)
     assert.equal(await client.closesWithin(CLOSE_MS), true)
     await assertNothingForwarded(upstream, /^POST \/second/)
@@ -362,12 +363,9 @@ describe('pipelining and framing', () => {
   })
 
   it('a keep-alive request filtered after the Connection: close request pipelined behind it: both forwarded and answered', async (t) => {
-    const upstream = await startRecordingUpstream()
-    t.after(() => upstream.close())
-    const port = await delayedForwarder(t, upstream, (req) => (req.url === '/first' ? 150 : 0))
-    const first = 'POST /first HTTP/1.1\r\nHost: proxy.test\r\nContent-Length: 2\r\n\r\nhi'
-    const second = 'GET /second HTTP/1.1\r\nHost: proxy.test\r\nConnection: close\r\n\r\n'
-    const client = await open(t, port, first + second)
+    const { upstream, client } = await slowFirstOfTwo(t,
+      'POST /first HTTP/1.1\r\nHost: proxy.test\r\nContent-Length: 2\r\n\r\nhi',
+      'GET /second HTTP/1.1\r\nHost: proxy.test\r\nConnection: close\r\n\r\n')
     assert.equal((await client.response()).status, 200)
     assert.equal((await client.response()).status, 200)
     assert.deepEqual(upstream.requests.map((request) => request.target).sort(), ['/first', '/second'])
