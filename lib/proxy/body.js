@@ -23,6 +23,11 @@ function declaresBody(req) {
   return false
 }
 
+/** RFC 9112 §6.3 (1): a response to HEAD, and a 1xx, 204 or 304 one, has no body. */
+function responseHasBody(statusCode, method) {
+  return method !== 'HEAD' && statusCode >= 200 && statusCode !== 204 && statusCode !== 304
+}
+
 /**
  * Whether something read the request body before the proxy could pipe it: the stream has ended
  * although it declared a body. (A request without a body is ended by nobody's read.)
@@ -133,4 +138,4 @@ function announcedReplay(req) {
   return replays.get(req)
 }
 
-module.exports = { declaresBody, bodyConsumed, replayedBody, withContentLength, replayHeaders, headersForConsumedBody, announcedReplay }
+module.exports = { declaresBody, responseHasBody, bodyConsumed, replayedBody, withContentLength, replayHeaders, headersForConsumedBody, announcedReplay }

@@ -4,7 +4,7 @@
 // one is refused by filterRequest.)
 
 const { undeclaredBody, undecodedTransferCoding } = require('../errors.js')
-const { declaresBody } = require('./body.js')
+const { declaresBody, responseHasBody } = require('./body.js')
 const { isName } = require('./names.js')
 
 /**
@@ -34,11 +34,6 @@ function assertDecodedBody(upstream, method) {
   if (!responseHasBody(upstream.statusCode, method)) return
   const coding = undecodedCoding(upstream.rawHeaders)
   if (coding !== undefined) throw undecodedTransferCoding(coding)
-}
-
-/** RFC 9112 §6.3 (1): a response to HEAD, and a 1xx, 204 or 304 one, has no body to be coded. */
-function responseHasBody(statusCode, method) {
-  return method !== 'HEAD' && statusCode >= 200 && statusCode !== 204 && statusCode !== 304
 }
 
 /**

@@ -5,6 +5,7 @@
 const { filterHeaders } = require('../filter/index.js')
 const { TOKEN } = require('../errors.js')
 const { isName, findLine } = require('./names.js')
+const { responseHasBody } = require('./body.js')
 
 // RFC 9110 §6.5.1: fields that frame or route the message, modify the request, authenticate,
 // control the response or say how to process the content must not be taken from a trailer
@@ -63,7 +64,7 @@ function acceptsTrailers(req) {
 
 /** Whether a response to `method` with these head lines can end in a trailer section. */
 function mayHaveTrailers(statusCode, method, rawHeaders) {
-  if (method === 'HEAD' || statusCode < 200 || statusCode === 204 || statusCode === 304) return false
+  if (!responseHasBody(statusCode, method)) return false
   const coding = lastElement(rawHeaders, 'transfer-encoding')
   return coding !== undefined && isName(coding, 'chunked')
 }
