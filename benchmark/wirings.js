@@ -95,6 +95,16 @@ const STACKS = {
     stock: 'http-proxy',
     make: ({ target, agent, hop }) => httpProxyServer(target, agent, (proxy) => hop.attach(proxy, { forwarded: false, via: false })),
   },
+  // Each of the proxy's own additions alone: the forwarding fields (X-Forwarded-*, or Forwarded)
+  // without Via, and Via without them.
+  'http-proxy + attach with via: false': {
+    stock: 'http-proxy',
+    make: ({ target, agent, hop }) => httpProxyServer(target, agent, (proxy) => hop.attach(proxy, { via: false })),
+  },
+  'http-proxy + attach with forwarded: false': {
+    stock: 'http-proxy',
+    make: ({ target, agent, hop }) => httpProxyServer(target, agent, (proxy) => hop.attach(proxy, { forwarded: false })),
+  },
   // http-proxy's own xfwd option writes X-Forwarded-For/-Port/-Proto/-Host (from any client,
   // trusted or not): the stock stack that sends forwarding fields, for attach() with its defaults.
   'http-proxy with xfwd': {

@@ -37,7 +37,10 @@ const server = http.createServer((req, res) => {
     const forward = filterRequest(req)
     if (!forward.keepAlive) res.setHeader('Connection', 'close')
     // Host, X-Forwarded-*, Via: after filtering, so that no client can nominate them away.
-    stream = upstreamSession().request(http2Headers(req, forwarding.request(req, forward.headers)))
+    const headers = http2Headers(req, forwarding.request(req, forward.headers))
+    // Node's client ends a GET or DELETE stream at once unless told that a body follows.
+    const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
+    stream = upstreamSession().request(headers, { endStream: !hasBody })
   } catch (error) {
     res.writeHead(error.statusCode ?? 502, { Connection: 'close' }).end()
     return
@@ -66,6 +69,9 @@ const server = http.createServer((req, res) => {
   stream.on('error', fail)
   // A stream reset mid-body ends without 'end': cut the client's response too.
   stream.on('close', () => stream.readableEnded || fail())
+  // A client that leaves cancels the upstream stream (RFC 9113 §8.7), which would otherwise hold
+  // one of the session's concurrent streams.
+  res.on('close', () => stream.readableEnded || stream.close(http2.constants.NGHTTP2_CANCEL))
   req.pipe(stream)
 })
 

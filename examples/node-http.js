@@ -11,8 +11,11 @@ const agent = new http.Agent({ keepAlive: true })
 
 const server = http.createServer((req, res) => {
   let forward
+  let headers
   try {
     forward = filterRequest(req)
+    // After filtering, so that no client can nominate them away: Host, X-Forwarded-*, Via, framing.
+    headers = forwardHeaders(req, forward.headers)
   } catch (error) {
     // A HopByHopError's statusCode: 400, or 431 for a head Node may have cut.
     res.writeHead(error.statusCode ?? 500, { Connection: 'close' }).end()
@@ -20,8 +23,6 @@ const server = http.createServer((req, res) => {
   }
   // A proxy closes an HTTP/1.0 keep-alive client and honours Connection: close (RFC 9112 §9.3).
   if (!forward.keepAlive) res.setHeader('Connection', 'close')
-  // After filtering, so that no client can nominate them away: Host, X-Forwarded-*, Via, framing.
-  const headers = forwardHeaders(req, forward.headers)
   relay(req, res, http.request(upstream, { method: req.method, path: req.url, headers, agent }))
 })
 

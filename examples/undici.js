@@ -3,6 +3,7 @@
 // outright and forwards the names Connection nominates: filter first.
 
 const http = require('node:http')
+const { pipeline } = require('node:stream')
 const undici = require('undici')
 const { createFilter, createForwarding, filterHeaders, writeHead } = require('hop-by-hop')
 
@@ -14,20 +15,40 @@ const filter = createFilter({ strip: ['Expect'] })
 // undici frames the body and owns Connection itself.
 const forwarding = createForwarding({ framing: false })
 
+/**
+ * The request target's path and query, never its host: the upstream is fixed. `//host/path` is a
+ * path (RFC 9112 §3.2.1); an absolute-form target (§3.2.2) gives its path, and forwarding has
+ * already refused one whose authority differs from Host. null for a target with no path.
+ */
+function upstreamPath(target) {
+  if (target.startsWith('/')) return target
+  const url = URL.canParse(target) ? new URL(target) : null
+  return url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') ? null : `${url.pathname}${url.search}`
+}
+
 const server = http.createServer(async (req, res) => {
   let forward
+  let headers
+  let path
   try {
     forward = filter.request(req)
+    // Host, X-Forwarded-*, Via: after filtering, so that no client can nominate them away.
+    headers = forwarding.request(req, forward.headers)
+    path = upstreamPath(req.url)
   } catch (error) {
+    // A HopByHopError's statusCode: 400, or 431 for a head Node may have cut.
     res.writeHead(error.statusCode ?? 500, { Connection: 'close' }).end()
     return
   }
+  if (path === null) {
+    res.writeHead(400, { Connection: 'close' }).end()
+    return
+  }
   if (!forward.keepAlive) res.setHeader('Connection', 'close')
-  // Host, X-Forwarded-*, Via: after filtering, so that no client can nominate them away.
-  const headers = forwarding.request(req, forward.headers)
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
   try {
-    const answer = await undici.request(new URL(req.url, upstream), {
+    const answer = await undici.request(upstream, {
+      path,
       method: req.method,
       headers,
       body: hasBody ? req : null,
@@ -37,8 +58,9 @@ const server = http.createServer(async (req, res) => {
     const filtered = filterHeaders(answer.headers, { direction: 'response', statusCode: answer.statusCode, requestMethod: req.method })
     // This proxy's Via on the answer too (RFC 9110 §7.6.3).
     writeHead(res, answer.statusCode, forwarding.response(answer, filtered.headers))
-    // An upstream body cut short cuts the client's response too.
-    answer.body.on('error', () => res.destroy()).pipe(res)
+    // An upstream body cut short cuts the client's response too; a client that leaves releases
+    // the upstream response.
+    pipeline(answer.body, res, (error) => error && res.destroy())
   } catch {
     if (res.headersSent) res.destroy()
     else res.writeHead(502, { Connection: 'close' }).end()
