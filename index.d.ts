@@ -147,7 +147,11 @@ export interface FilterResult {
  * - `ERR_HOP_BY_HOP_AFTER_CLOSE` (400, also {@link filterRequest} on a request of Node's server): a
  *   request pipelined behind one after which the connection closes;
  * - `ERR_HOP_BY_HOP_HOST_MISMATCH` (400, the forwarding fields: {@link forwardHeaders} and every
- *   wiring): an absolute-form request target (`GET http://a.example/`) whose Host names another host;
+ *   wiring): an absolute-form request target (`GET http://a.example/`), or an HTTP/2 request's
+ *   `:authority`, and a Host field that names another host;
+ * - `ERR_HOP_BY_HOP_PEER_UNKNOWN` (400, the forwarding fields): the client's connection closed before
+ *   the request was forwarded, and its address with it, so no X-Forwarded-For or Forwarded could
+ *   name the client (not with `forwarded: false`);
  * - `ERR_HOP_BY_HOP_TRANSFER_CODING` (502, {@link relay}, {@link forward}, their upgrade forms,
  *   {@link attach}): an upstream body in a transfer coding Node leaves undecoded;
  * - `ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE` (502): a 101 to a request that did not ask to upgrade;
@@ -167,6 +171,7 @@ export type HopByHopErrorCode =
   | 'ERR_HOP_BY_HOP_AFTER_CLOSE'
   | 'ERR_HOP_BY_HOP_TRANSFER_CODING'
   | 'ERR_HOP_BY_HOP_HOST_MISMATCH'
+  | 'ERR_HOP_BY_HOP_PEER_UNKNOWN'
   | 'ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE'
   | 'ERR_HOP_BY_HOP_BODY_CONSUMED'
   | 'ERR_HOP_BY_HOP_FETCH_PATH'

@@ -186,6 +186,40 @@ describe('forwardHeaders', () => {
     assert.deepEqual(values(lines(forwardHeaders(bodiless, filterRequest(bodiless).headers)), 'transfer-encoding'), [])
   })
 
+  it('HTTP/2: Host is made from :authority, and a Host field naming another host is refused (RFC 9113 §8.3.1)', () => {
+    const request = (host, scheme = 'http') => {
+      const raw = [':method', 'GET', ':scheme', scheme, ':authority', 'app.test', ':path', '/', ...(host === undefined ? [] : ['host', host])]
+      const req = incoming(raw, { httpVersion: '2.0', endAfterHeaders: true })
+      req.headers = { ':scheme': scheme, ':authority': 'app.test', ...(host === undefined ? {} : { host }) }
+      return req
+    }
+    for (const [host, scheme] of [[undefined], ['app.test'], ['APP.test:80'], ['app.test:443', 'https']]) {
+      const req = request(host, scheme)
+      assert.deepEqual(values(lines(forwardHeaders(req, filterRequest(req).headers)), 'host'), ['app.test'], `${host} ${scheme}`)
+    }
+    for (const [host, scheme] of [['evil.test'], ['app.test:8080'], ['app.test:443'], ['app.test:80', 'https']]) {
+      const req = request(host, scheme)
+      assert.throws(() => forwardHeaders(req, filterRequest(req).headers), { code: 'ERR_HOP_BY_HOP_HOST_MISMATCH', statusCode: 400, message: /:authority.*RFC 9113/ }, `${host} ${scheme}`)
+    }
+  })
+
+  it('refuses a request whose client is gone with its address, unless it writes no forwarding field', () => {
+    const gone = incoming(['Host', 'a'])
+    gone.socket = { destroyed: true, remoteAddress: undefined }
+    for (const forwarded of [undefined, 'forwarded', 'both']) {
+      assert.throws(() => forwardHeaders(gone, ['Host', 'a'], { forwarded }), { code: 'ERR_HOP_BY_HOP_PEER_UNKNOWN', statusCode: 400 })
+    }
+    assert.deepEqual(values(lines(forwardHeaders(gone, ['Host', 'a'], { forwarded: false })), 'x-forwarded-for'), [])
+    // A socket with no address that is still open (a Unix socket): nothing to name, nothing refused.
+    const unix = incoming(['Host', 'a'])
+    unix.socket = { destroyed: false, remoteAddress: undefined }
+    assert.deepEqual(values(lines(forwardHeaders(unix, ['Host', 'a'])), 'x-forwarded-for'), [])
+    // An address read before the socket closed is still the socket's.
+    const read = incoming(['Host', 'a'])
+    read.socket = { destroyed: true, remoteAddress: '198.51.100.7' }
+    assert.deepEqual(values(lines(forwardHeaders(read, ['Host', 'a'])), 'x-forwarded-for'), ['198.51.100.7'])
+  })
+
   it('never changes the list it is given', () => {
     const filtered = ['Host', 'a', 'X-Forwarded-For', '1.2.3.4']
     const copy = filtered.slice()

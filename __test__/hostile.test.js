@@ -447,6 +447,21 @@ describe('clients that stall or leave', () => {
       await until(() => upstream.connections.every((c) => c.closed), CLOSE_MS, 'upstream connection closed')
     })
 
+    it(`${path}: a request whose socket Node destroys at once (bytes it refuses behind it) never reaches the upstream without X-Forwarded-For`, async (t) => {
+      const upstream = await startRecordingUpstream()
+      t.after(() => upstream.close())
+      const port = await start(t, upstream.url)
+      // Node hands over the first request, then answers the rest 400 and destroys the socket:
+      // a wiring that forwards after an await finds no peer address left to name.
+      for (const tail of ['GET /after-close HTTP/1.1\r\n\r\n', '\x00garbage\r\n\r\n']) {
+        const connection = tail.startsWith('GET') ? 'close' : 'keep-alive'
+        const client = await open(t, port, `GET /gone HTTP/1.1\r\nHost: proxy.test\r\nConnection: ${connection}\r\n\r\n${tail}`)
+        assert.equal(await client.closesWithin(WAIT_MS), true)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      for (const request of upstream.requests) assert.equal(values(request.headers, 'x-forwarded-for').length, 1, request.raw.toString('latin1'))
+    })
+
     it(`${path}: a slow-loris head is cut by headersTimeout within ${SLOW_LORIS_MS} ms and never forwarded`, todoFor(path, 'a slow-loris head'), async (t) => {
       const upstream = await startSocketUpstream(t)
       const port = await start(t, upstream.url)

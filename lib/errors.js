@@ -155,11 +155,24 @@ function afterClose() {
   )
 }
 
-/** RFC 9112 §3.2.2: an absolute-form request target and a Host that names another host. */
-function hostMismatch(authority, host) {
+/**
+ * A Host that names another host than the request's authority: an absolute-form target's (RFC
+ * 9112 §3.2.2), or HTTP/2's `:authority` (RFC 9113 §8.3.1, `source` ':authority').
+ */
+function hostMismatch(authority, host, source = 'the request target') {
+  const rule = source === ':authority' ? 'RFC 9113 §8.3.1' : 'RFC 9112 §3.2.2'
   return new HopByHopError(
     'ERR_HOP_BY_HOP_HOST_MISMATCH',
-    `the request target names the host ${JSON.stringify(authority.slice(0, 60))} but Host says ${JSON.stringify(host.slice(0, 60))}: not forwarded, since the proxy may have judged the request by either (RFC 9112 §3.2.2)`,
+    `${source} names the host ${JSON.stringify(authority.slice(0, 60))} but Host says ${JSON.stringify(host.slice(0, 60))}: not forwarded, since the proxy may have judged the request by either (${rule})`,
+    400,
+  )
+}
+
+/** The client's connection is gone, and with it the address the forwarding fields must name. */
+function peerUnknown() {
+  return new HopByHopError(
+    'ERR_HOP_BY_HOP_PEER_UNKNOWN',
+    "the client's connection closed before the request was forwarded, and its address with it: not forwarded without the X-Forwarded-For or Forwarded entry that names the client",
     400,
   )
 }
@@ -276,6 +289,7 @@ module.exports = {
   undeclaredBody,
   afterClose,
   hostMismatch,
+  peerUnknown,
   undecodedTransferCoding,
   unexpectedUpgrade,
   requestTarget,

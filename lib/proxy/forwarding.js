@@ -8,7 +8,7 @@ const net = require('node:net')
 const proxyaddr = require('proxy-addr')
 const { announcedTrailers } = require('./trailers.js')
 const { isName, findLine } = require('./names.js')
-const { TOKEN, hostMismatch, invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
+const { TOKEN, hostMismatch, peerUnknown, invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
 const { FORWARDING_OPTIONS, checkOptions, booleanOption } = require('../options.js')
 
 // Fields in which a client speaks for earlier hops: believed only from a trusted peer.
@@ -189,6 +189,20 @@ function namesTarget(target, host) {
   return plain(host) === plain(target.authority)
 }
 
+/**
+ * RFC 9113 §8.3.1: an HTTP/2 request's authority is `:authority`, from which an intermediary
+ * builds Host; a Host field that names another host makes the request malformed, refused as an
+ * absolute-form target that disagrees with Host is. Without `:authority`, Host stands.
+ */
+function http2Authority(req, host) {
+  // Node's compatibility request has both; its `authority` falls back to Host.
+  const authority = req.headers?.[':authority'] ?? req.authority
+  if (typeof authority !== 'string' || authority.length === 0) return host
+  const target = { authority, defaultPort: (req.headers?.[':scheme'] ?? req.scheme) === 'https' ? ':443' : ':80' }
+  if (host !== undefined && !namesTarget(target, host)) throw hostMismatch(authority, host, ':authority')
+  return authority
+}
+
 function requestProtocol(req) {
   return req.socket?.encrypted === true ? 'https' : 'http'
 }
@@ -248,6 +262,10 @@ class Forwarding {
    */
   request(req, filtered) {
     const peer = peerAddress(req.socket)
+    // A socket destroyed before anyone read its address no longer has one (Node reads it from
+    // the handle): a request sent on without it would look like the proxy's own to an upstream
+    // that trusts the proxy and falls back to the connection's address.
+    if (peer === undefined && (this.families.x || this.families.rfc7239) && req.socket?.destroyed === true) throw peerUnknown()
     const trusted = peer !== undefined && this.trust(peer, 0) === true
     const h2 = req.httpVersionMajor >= 2
     // Host comes first; its value is known after the loop.
@@ -293,8 +311,7 @@ class Forwarding {
       if (clientHost !== undefined && !namesTarget(target, clientHost)) throw hostMismatch(target.authority, clientHost)
       clientHost = target.authority
     }
-    // RFC 9113 §8.3.1: an HTTP/2 request carries its authority in :authority.
-    clientHost ??= h2 ? req.authority ?? req.headers?.[':authority'] : undefined
+    if (h2) clientHost = http2Authority(req, clientHost)
     const host = this.host ?? clientHost ?? localAuthority(req.socket)
     out[1] = host
 
