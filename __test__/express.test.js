@@ -518,6 +518,13 @@ describe('arguments: coded errors that name the argument, checked before anythin
     upstreamRequest.on('error', () => {})
     upstreamRequest.destroy()
     assert.throws(() => relay(req, res, upstreamRequest, { trsut: 'loopback' }), { code: 'ERR_INVALID_ARG_VALUE', suggestion: 'trust' })
+    // A value of the wrong type, or a bad name in a list, is thrown at the call too, not answered
+    // 502 on every response after the request went upstream.
+    assert.throws(() => relay(req, res, upstreamRequest, { strict: 'yes' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /options\.strict/ })
+    assert.throws(() => relay(req, res, upstreamRequest, Object.create({ strict: 1 })), { name: 'TypeError', message: /options\.strict/ })
+    assert.throws(() => relay(req, res, upstreamRequest, { protect: 'Host' }), { name: 'TypeError', message: /options\.protect/ })
+    assert.throws(() => relay(req, res, upstreamRequest, { strip: ['bad name'] }), { message: /bad name/ })
+    assert.throws(() => relayUpgrade(req, socket, Buffer.alloc(0), upstreamRequest, { strict: 'yes' }), { name: 'TypeError', message: /options\.strict/ })
     assert.throws(() => relayUpgrade(req, {}, Buffer.alloc(0), upstreamRequest), typeError('socket'))
     assert.throws(() => relayUpgrade(req, socket, 'head', upstreamRequest), typeError('head'))
     assert.throws(() => relayUpgrade(req, socket, Buffer.alloc(0), null), typeError('upstreamRequest'))

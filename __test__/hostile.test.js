@@ -51,6 +51,7 @@ const TODO = {
     'X-Secret first, 1,500 filler lines': 'undici keeps every response line: 200 with X-Secret removed, not 502',
     'boundary: 999 response lines': 'undici keeps every response line: 1,001 lines are filtered whole (200), not 502',
     '101 to a request that did not ask': 'reply-from answers undici\'s error on a 101 with 500, not 502 (no hang)',
+    '101 without Upgrade': 'reply-from answers undici\'s error on a 101 with 500, not 502 (no hang)',
   },
 }
 
@@ -277,6 +278,11 @@ describe('odd upstreams', () => {
     const client = await open(t, port, rawRequest('GET /plain HTTP/1.1', [['Host', 'proxy.test']]))
     assert.equal((await client.response()).status, 502)
   }, switching)
+  // Node's client hands a 101 without Upgrade over as a response, which no 'upgrade' guard sees.
+  eachPath('101 without Upgrade to a plain request: 502 (RFC 9110 §15.2.2), no hang', async (t, { port }) => {
+    const client = await open(t, port, rawRequest('GET /plain HTTP/1.1', [['Host', 'proxy.test']]))
+    assert.equal((await client.response()).status, 502)
+  }, () => 'HTTP/1.1 101 Switching Protocols\r\n\r\n')
 })
 
 describe('http-proxy with followRedirects: true', () => {

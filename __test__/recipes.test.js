@@ -227,6 +227,35 @@ async function assertNothingForwardedAfterClose(t, example) {
   assert.deepEqual(upstream.requests.map((r) => r.target), ['/first'])
 }
 
+/**
+ * An absolute-form target whose Host names another host is answered 400 and forwarded nowhere,
+ * and the example still answers the next request (a throw outside its try ended the process).
+ */
+async function assertHostMismatchRefused(t, example) {
+  const upstream = await recordingUpstream(t)
+  const proxy = await startExample(t, example, { UPSTREAM: upstream.url })
+  const refused = await exchange(proxy.port, rawRequest('GET http://a.test/x HTTP/1.1', [['Host', 'b.test']]))
+  assert.equal(refused.status, 400)
+  assert.equal(upstream.connections, 0)
+  const next = await exchange(proxy.port, rawRequest('GET /after HTTP/1.1', [['Host', 'a.test']]))
+  assert.equal(next.status, 200)
+  assert.deepEqual(upstream.requests.map((r) => r.target), ['/after'])
+  assert.equal(proxy.child.exitCode, null)
+}
+
+/** A client that sends `request`, reads the response head and `bytes` of its body, then leaves. */
+async function leaveMidDownload(port, request, bytes = 1000) {
+  const client = await connect(port)
+  try {
+    client.send(request)
+    const head = await withTimeout(client.reader.until('\r\n\r\n'), WAIT_MS, 'response head')
+    assert.match(head.toString('latin1'), /^HTTP\/1\.1 200 /)
+    await withTimeout(client.reader.bytes(bytes), WAIT_MS, 'response body')
+  } finally {
+    client.destroy()
+  }
+}
+
 describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()', () => {
   it('curl shows the difference: the nominated X-Secret never reaches the upstream, the upstream X-Internal never reaches the client', async (t) => {
     const echo = await startEcho(t)
@@ -543,6 +572,10 @@ describe('node:http (examples/node-http.js): filterRequest, forwardHeaders, rela
   it('does not forward a request pipelined behind an HTTP/1.0 keep-alive one (RFC 9112 §9.3, §9.6)', async (t) => {
     await assertNothingForwardedAfterClose(t, 'node-http.js')
   })
+
+  it('answers 400 for an absolute-form target whose Host names another host, forwards nothing and keeps running', async (t) => {
+    await assertHostMismatchRefused(t, 'node-http.js')
+  })
 })
 
 describe('undici (examples/undici.js)', () => {
@@ -578,6 +611,47 @@ describe('undici (examples/undici.js)', () => {
 
   it('does not forward a request pipelined behind an HTTP/1.0 keep-alive one (RFC 9112 §9.3, §9.6)', async (t) => {
     await assertNothingForwardedAfterClose(t, 'undici.js')
+  })
+
+  it('answers 400 for an absolute-form target whose Host names another host, forwards nothing and keeps running', async (t) => {
+    await assertHostMismatchRefused(t, 'undici.js')
+  })
+
+  it('takes only the path of a //host or absolute-form target: no request reaches another server', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const other = await recordingUpstream(t, () => rawResponse({ body: 'internal' }))
+    const proxy = await startExample(t, 'undici.js', { UPSTREAM: upstream.url })
+    const authority = `127.0.0.1:${other.port}`
+    // RFC 9112 §3.2.1: `//host/path` is an origin-form path, not an authority.
+    const slashes = await exchange(proxy.port, rawRequest(`GET //${authority}/admin HTTP/1.1`, [['Host', 'proxy.test']]))
+    assert.equal(slashes.status, 200)
+    assert.equal(slashes.body.toString(), 'ok')
+    // §3.2.2: an absolute-form target whose Host agrees gives its path; the upstream stays fixed.
+    const absolute = await exchange(proxy.port, rawRequest(`GET http://${authority}/admin2 HTTP/1.1`, [['Host', authority]]))
+    assert.equal(absolute.status, 200)
+    assert.equal(absolute.body.toString(), 'ok')
+    assert.equal(other.connections, 0)
+    assert.deepEqual(upstream.requests.map((r) => r.target), [`//${authority}/admin`, '/admin2'])
+  })
+
+  it('a client that leaves mid-download closes the upstream exchange', async (t) => {
+    let closed
+    const upstreamClosed = new Promise((resolve) => (closed = resolve))
+    const server = http.createServer((req, res) => {
+      // A body that never finishes on its own: 1000 bytes every 20 ms.
+      res.writeHead(200, { 'Content-Type': 'text/plain' })
+      const timer = setInterval(() => res.write('x'.repeat(1000)), 20)
+      res.once('close', () => {
+        clearInterval(timer)
+        closed({ finished: res.writableFinished })
+      })
+    })
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    const proxy = await startExample(t, 'undici.js', { UPSTREAM: `http://127.0.0.1:${port}` })
+    await leaveMidDownload(proxy.port, rawRequest('GET /stream HTTP/1.1', [['Host', 'a']]))
+    const outcome = await withTimeout(upstreamClosed, 2000, 'upstream response close')
+    assert.equal(outcome.finished, false)
   })
 })
 
@@ -632,6 +706,91 @@ describe('HTTP/2 (examples/http2-upstream.js, examples/http2-front.js)', () => {
     assert.deepEqual(values(lines, 'x-forwarded-for'), ['127.0.0.1'])
     assert.deepEqual(values(lines, 'via'), ['1.1 hop-by-hop'])
     assert.deepEqual(values(response.headers, 'via'), ['2 hop-by-hop'])
+  })
+
+  it('HTTP/1.1 front end forwards a GET and a DELETE body, Content-Length and chunked, to the HTTP/2 upstream', async (t) => {
+    const received = []
+    const server = http2.createServer()
+    server.on('stream', (stream, headers) => {
+      const chunks = []
+      stream.on('error', () => {})
+      stream.on('data', (chunk) => chunks.push(chunk))
+      stream.on('end', () => {
+        received.push([headers[':method'], headers[':path'], Buffer.concat(chunks).toString()])
+        stream.respond({ ':status': 200 })
+        stream.end('ok')
+      })
+    })
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    const proxy = await startExample(t, 'http2-upstream.js', { UPSTREAM: `http://127.0.0.1:${port}` })
+    const json = '{"a":1}'
+    const expected = []
+    const statuses = []
+    for (const method of ['GET', 'DELETE']) {
+      for (const [framing, body] of [['Content-Length', json], ['Transfer-Encoding', `7\r\n${json}\r\n0\r\n\r\n`]]) {
+        const path = `/${method.toLowerCase()}-${framing.toLowerCase()}`
+        const value = framing === 'Content-Length' ? String(json.length) : 'chunked'
+        const response = await exchange(proxy.port, rawRequest(`${method} ${path} HTTP/1.1`, [['Host', 'a'], ['Content-Type', 'application/json'], [framing, value]], body))
+        statuses.push([path, response.status, response.body.toString()])
+        expected.push([method, path, json])
+      }
+    }
+    assert.deepEqual(statuses, expected.map(([, path]) => [path, 200, 'ok']))
+    assert.deepEqual(received, expected)
+  })
+
+  /**
+   * An HTTP/2 upstream that resolves `closed(path)` with how each stream closed; `/stream` answers
+   * with a body that never finishes on its own (1000 bytes every 20 ms), others read the body.
+   */
+  async function trackingHttp2Upstream(t) {
+    const streams = new Map()
+    const waiters = new Map()
+    const server = http2.createServer()
+    server.on('stream', (stream, headers) => {
+      const path = headers[':path']
+      stream.on('error', () => {})
+      streams.set(path, new Promise((resolve) => stream.once('close', () => resolve({ rstCode: stream.rstCode, ended: stream.readableEnded }))))
+      waiters.get(path)?.()
+      if (path === '/stream') {
+        stream.respond({ ':status': 200 })
+        const timer = setInterval(() => stream.write('x'.repeat(1000)), 20)
+        stream.once('close', () => clearInterval(timer))
+      } else {
+        stream.resume()
+      }
+    })
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    const arrived = (path) => withTimeout(new Promise((resolve) => (streams.has(path) ? resolve() : waiters.set(path, resolve))), WAIT_MS, `upstream stream ${path}`)
+    // Bounded: a stream the proxy leaves open never closes.
+    const closed = (path) => withTimeout(streams.get(path), 2000, `upstream ${path} stream close`)
+    return { url: `http://127.0.0.1:${port}`, arrived, closed }
+  }
+
+  it('HTTP/1.1 front end: a client that leaves mid-upload closes its HTTP/2 upstream stream', async (t) => {
+    const upstream = await trackingHttp2Upstream(t)
+    const proxy = await startExample(t, 'http2-upstream.js', { UPSTREAM: upstream.url })
+    // 7 of the 100000 bytes announced, then the client leaves.
+    const client = await connect(proxy.port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('POST /upload HTTP/1.1', [['Host', 'a'], ['Content-Length', '100000']], 'partial'))
+    await upstream.arrived('/upload')
+    client.destroy()
+    const upload = await upstream.closed('/upload')
+    // Aborted, not ended: Node's close() sends an empty END_STREAM before its RST_STREAM, which the
+    // upstream's nghttp2 refuses as short of the Content-Length (PROTOCOL_ERROR).
+    assert.equal(upload.ended, false)
+    assert.notEqual(upload.rstCode, http2.constants.NGHTTP2_NO_ERROR)
+  })
+
+  it('HTTP/1.1 front end: a client that leaves mid-download cancels its HTTP/2 upstream stream', async (t) => {
+    const upstream = await trackingHttp2Upstream(t)
+    const proxy = await startExample(t, 'http2-upstream.js', { UPSTREAM: upstream.url })
+    await leaveMidDownload(proxy.port, rawRequest('GET /stream HTTP/1.1', [['Host', 'a']]))
+    const download = await upstream.closed('/stream')
+    assert.equal(download.rstCode, http2.constants.NGHTTP2_CANCEL)
   })
 
   it('HTTP/1.1 front end answers 502 when the HTTP/2 upstream is gone', async (t) => {

@@ -199,11 +199,16 @@ function fetchPath() {
   )
 }
 
-/** RFC 9110 §15.2.2: a server sends 101 only in answer to a request that asked to upgrade. */
-function unexpectedUpgrade() {
+/**
+ * RFC 9110 §15.2.2: a server sends 101 only in answer to a request that asked to upgrade, and
+ * names the protocol it switches to in Upgrade (`withoutUpgrade`: it named none).
+ */
+function unexpectedUpgrade(withoutUpgrade = false) {
   return new HopByHopError(
     'ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE',
-    'the upstream answered 101 Switching Protocols to a request that did not ask to upgrade',
+    withoutUpgrade
+      ? 'the upstream answered 101 Switching Protocols without naming a protocol in Upgrade (RFC 9110 §15.2.2): after it the connection carries no HTTP'
+      : 'the upstream answered 101 Switching Protocols to a request that did not ask to upgrade',
     502,
   )
 }

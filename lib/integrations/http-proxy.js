@@ -17,7 +17,7 @@ const { IncomingMessage } = require('node:http')
 const { Readable } = require('node:stream')
 const { createFilter } = require('../filter/index.js')
 const { Forwarding } = require('../proxy/forwarding.js')
-const { assertDecodedBody } = require('../proxy/guards.js')
+const { assertDecodedBody, assertNotSwitching } = require('../proxy/guards.js')
 const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 const { bodyConsumed, replayedBody, replayHeaders, withContentLength } = require('../proxy/body.js')
@@ -735,6 +735,7 @@ class AttachedFilter {
 
   filterProxyRes(proxyRes, req, res) {
     const result = this.filter.response(proxyRes)
+    assertNotSwitching(proxyRes)
     assertDecodedBody(proxyRes, req.method)
     cutWhenIncomplete(proxyRes, res)
     const rawHeaders = proxyRes.rawHeaders
@@ -793,6 +794,7 @@ class AttachedFilter {
     let result
     try {
       result = this.filter.response(proxyRes)
+      if (!upgrade) assertNotSwitching(proxyRes)
       // http-proxy's ws path takes GET handshakes only (checkMethodAndHeader).
       assertDecodedBody(proxyRes, 'GET')
     } catch {

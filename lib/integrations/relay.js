@@ -4,7 +4,7 @@
 
 const { createFilter, filterResponse } = require('../filter/index.js')
 const { Forwarding } = require('../proxy/forwarding.js')
-const { onUndeclaredBody, assertDecodedBody } = require('../proxy/guards.js')
+const { onUndeclaredBody, assertDecodedBody, assertNotSwitching } = require('../proxy/guards.js')
 const { refuse, refuseSocket, refusalStatus, writeHead } = require('../proxy/respond.js')
 const { announcedReplay, bodyConsumed, declaresBody, replayedBody } = require('../proxy/body.js')
 const errors = require('../errors.js')
@@ -20,8 +20,11 @@ class RelayOptions {
     checkOptions(options, RELAY_OPTIONS, where)
     this.filter = pick(options, PROXY_FILTER_OPTIONS)
     this.forwarding = new Forwarding(options ?? {})
-    // Compiled response filters by the method they answer and upgrade (see responseFilter).
+    // Compiled response filters by the method they answer and upgrade (see responseFilter). The
+    // first is compiled now, so that an option of the wrong type or a bad strip/protect name
+    // throws at the call rather than answering every response 502.
     this.responseFilters = new Map()
+    this.responseFilter({ method: 'GET' }, false)
   }
 
   response(req) {
@@ -40,20 +43,21 @@ class RelayOptions {
     const key = upgrade ? `${kind} upgrade` : kind
     let filter = this.responseFilters.get(key)
     if (filter === undefined) {
-      try {
-        filter = createFilter({ ...this.filter, requestMethod: kind, upgrade })
-      } catch {
-        return undefined // a bad strip/protect name: filterResponse reports it, as a 502
-      }
+      // The options compiled once already: another method or upgrade cannot make them fail.
+      filter = createFilter({ ...this.filter, requestMethod: kind, upgrade })
       this.responseFilters.set(key, filter)
     }
     return filter
   }
 
-  /** filterResponse(upstream) with these options, for `req`'s method; throws for a body Node left coded. */
+  /**
+   * filterResponse(upstream) with these options, for `req`'s method; throws for a body Node left
+   * coded, and for a 101 that is not an upgrade (`upgrade`: the answer to an upgrade event).
+   */
   filterResponse(req, upstream, upgrade = false) {
     const filter = this.responseFilter(req, upgrade)
     const result = filter !== undefined ? filter.response(upstream) : filterResponse(upstream, upgrade ? { ...this.response(req), upgrade: true } : this.response(req))
+    if (!upgrade) assertNotSwitching(upstream)
     assertDecodedBody(upstream, req.method)
     return result
   }

@@ -1,9 +1,9 @@
 'use strict'
 // What a forwarding proxy must refuse although every header it can see is fine: a body its head
-// does not declare, a body in a coding Node leaves coded. (A request pipelined behind a closing
+// does not declare, a body in a coding Node leaves coded, a protocol switch that names no protocol. (A request pipelined behind a closing
 // one is refused by filterRequest.)
 
-const { undeclaredBody, undecodedTransferCoding } = require('../errors.js')
+const { undeclaredBody, undecodedTransferCoding, unexpectedUpgrade } = require('../errors.js')
 const { declaresBody, responseHasBody } = require('./body.js')
 const { isName } = require('./names.js')
 
@@ -55,4 +55,13 @@ function undecodedCoding(rawHeaders) {
   return value
 }
 
-module.exports = { onUndeclaredBody, assertDecodedBody }
+/**
+ * RFC 9110 §15.2.2: a 101 names the protocol it switches to in Upgrade. Node's client hands a
+ * 101 without Upgrade over as a response, not an upgrade, and its connection then carries no
+ * HTTP: passed on, it would leave the client waiting. Throws for such a response.
+ */
+function assertNotSwitching(upstream) {
+  if (upstream.statusCode === 101) throw unexpectedUpgrade(true)
+}
+
+module.exports = { onUndeclaredBody, assertDecodedBody, assertNotSwitching }
