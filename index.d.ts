@@ -81,8 +81,11 @@ export interface RelayOptions extends ProxyFilterOptions, ForwardingOptions {}
 /** Options of {@link attach} and {@link plugin}: http-proxy writes the framing itself, so no `framing`. */
 export interface AttachOptions extends ProxyFilterOptions, Omit<ForwardingOptions, 'framing'> {}
 
-/** Options of {@link forward} and {@link forwardUpgrade}. */
-export interface ForwardOptions extends ProxyFilterOptions, ForwardingOptions {
+/**
+ * Options of {@link forward} and {@link forwardUpgrade}: their upstream request is Node's, whose
+ * body must be framed, so no `framing`.
+ */
+export interface ForwardOptions extends ProxyFilterOptions, Omit<ForwardingOptions, 'framing'> {
   /** The agent of the upstream requests (e.g. `new http.Agent({ keepAlive: true })`). Default: Node's global agent. */
   agent?: Agent
 }

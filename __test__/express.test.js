@@ -559,6 +559,8 @@ describe('forward() and forwardUpgrade() with a wrong target or options: 500 on 
     ['an ftp: target', 'ftp://127.0.0.1/', undefined, { name: 'RangeError', message: /'target'/ }],
     ['credentials in the target', 'http://u:p@127.0.0.1/', undefined, { name: 'RangeError', message: /credentials/ }],
     ['a misspelt option', 'http://127.0.0.1:9/', { strct: true }, { code: 'ERR_INVALID_ARG_VALUE', suggestion: 'strict', message: /options\.strct/ }],
+    // Node's client would send a chunked GET body unframed: a second request to the upstream.
+    ['framing: false, which Node\'s client cannot honour', 'http://127.0.0.1:9/', { framing: false }, { code: 'ERR_INVALID_ARG_VALUE', message: /options\.framing/ }],
     ['an agent that is no agent', 'http://127.0.0.1:9/', { agent: {} }, { name: 'TypeError', message: /"options\.agent"/ }],
     ['an http agent for an https target', 'https://127.0.0.1:9/', { agent: new http.Agent() }, { name: 'RangeError', message: /'options\.agent'/ }],
   ]

@@ -149,7 +149,9 @@ const upgraded: http.ClientRequest = relayUpgrade(req, socket, head, clientReque
 // @ts-expect-error relay takes the upstream ClientRequest, not a URL
 relay(req, res, 'http://127.0.0.1:3000')
 
-const fwdOptions: ForwardOptions = { agent: new http.Agent({ keepAlive: true }), strict: true, trust: 'loopback', framing: true }
+const fwdOptions: ForwardOptions = { agent: new http.Agent({ keepAlive: true }), strict: true, trust: 'loopback' }
+// @ts-expect-error forward()'s upstream request is Node's: its body is always framed
+forward(req, res, 'http://127.0.0.1:3000', { framing: false })
 const forwardReturns: void = forward(req, res, 'http://127.0.0.1:3000', fwdOptions)
 forward(req, res, new URL('https://example.com/base/'))
 server.on('upgrade', (request, upgradeSocket, upgradeHead) => forwardUpgrade(request, upgradeSocket, upgradeHead, 'ws://127.0.0.1:3000'))

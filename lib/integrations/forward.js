@@ -14,7 +14,9 @@ const { invalidArgType, invalidArgValue, notAnUpgrade, requestTarget } = require
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 const { relay, relayUpgrade, relayOptions, checkRequest, checkResponse, checkSocket, checkHead } = require('./relay.js')
 
-const FORWARD_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_OPTIONS, 'agent'])
+// No `framing`: the upstream request is Node's, which sends a body unframed unless the head
+// frames it (a chunked GET would reach the upstream as a second request).
+const FORWARD_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_OPTIONS.filter((name) => name !== 'framing'), 'agent'])
 
 /** Options validated and compiled once per options object. */
 class ForwardOptions {
