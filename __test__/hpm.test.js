@@ -349,6 +349,27 @@ for (const example of ['http-proxy.js', 'http-proxy-middleware.js']) {
       assert.equal(upstream.requests.length, 2)
     })
 
+    it('an upstream chunked body that breaks after announcing Trailer is answered by the error listener; the process lives on', async (t) => {
+      // The Trailer announced for the client's TE: trailers must not outlive the upstream body:
+      // Node refuses it on the listener's 502 with a Content-Length, thrown out of the listener.
+      const upstream = require('node:net').createServer((socket) => {
+        socket.on('error', () => {})
+        socket.once('data', (data) => {
+          if (data.includes('/broken')) socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-T\r\n\r\nzz\r\n')
+          else socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok')
+        })
+      })
+      const upstreamPort = await listen(upstream)
+      t.after(() => closeServer(upstream))
+      const { port } = await startExample(t, example, { UPSTREAM: `http://127.0.0.1:${upstreamPort}` })
+      const broken = await exchange(port, rawRequest('GET /broken HTTP/1.1', [['Host', 'a'], ['TE', 'trailers'], ['Connection', 'te, close']]))
+      assert.equal(broken.status, 502)
+      assert.deepEqual(values(broken.headers, 'trailer'), [])
+      const next = await exchange(port, rawRequest('GET /next HTTP/1.1', [['Host', 'a'], ['Connection', 'close']]))
+      assert.equal(next.status, 200)
+      assert.equal(next.body.toString(), 'ok')
+    })
+
     it('proxies a WebSocket (ws client) with the handshake filtered, and cuts a body the upstream cuts short', async (t) => {
       const upstreamServer = http.createServer((req, res) => {
         res.writeHead(200, { 'Content-Length': '100' })

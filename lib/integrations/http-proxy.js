@@ -754,7 +754,10 @@ class AttachedFilter {
     }
     if (acceptsTrailers(req) && mayHaveTrailers(proxyRes.statusCode, req.method, rawHeaders)) {
       const trailer = announcedTrailers(rawHeaders)
-      if (trailer !== undefined) headers.trailer = trailer
+      if (trailer !== undefined) {
+        headers.trailer = trailer
+        withdrawTrailerOnError(proxyRes.req, res)
+      }
       // Before http-proxy's pipe, whose own 'end' listener ends the response.
       proxyRes.once('end', () => passTrailers(res, proxyRes.rawTrailers, rawHeaders))
     }
@@ -820,6 +823,18 @@ class AttachedFilter {
 function setsOwnLinesInPipe(callOptions, filtered) {
   if (callOptions?.buffer || callOptions?.forward || callOptions?.followRedirects) return false
   return findLine(filtered, 'expect') === -1
+}
+
+/**
+ * An upstream body that fails before the response head is written is answered by http-proxy's
+ * 'error' listeners, such as a 502 with a Content-Length, for which Node refuses a Trailer field
+ * (ERR_HTTP_TRAILER_INVALID, thrown out of the listener): the Trailer announced for the upstream's
+ * chunked body goes first. Prepended to the upstream request, whose 'error' http-proxy answers.
+ */
+function withdrawTrailerOnError(request, res) {
+  request?.prependListener?.('error', () => {
+    if (!res.headersSent) res.removeHeader('trailer')
+  })
 }
 
 /** A response's 'pipe' listener (`this` is the response): the names as the upstream spelt them. */
