@@ -410,6 +410,17 @@ describe('behind a body parser (the body was read before relay() could pipe it)'
     assert.deepEqual(values(request.headers, 'content-length'), [String(request.body.length)])
   })
 
+  it('express.urlencoded() and express.text() before middleware(), charset=iso-8859-1: the body goes back in that charset', async (t) => {
+    const { port, upstream } = await parserProxy(t, { before: [express.urlencoded({ extended: false }), express.text()] })
+    const form = 'name=%E9t%E9'
+    assert.equal((await exchangeBytes(port, withLength('POST /f HTTP/1.1', [['Host', 'a'], ['Content-Type', 'application/x-www-form-urlencoded; charset=iso-8859-1']], form))).status, 200)
+    const text = 'caf\u00e9'
+    assert.equal((await exchangeBytes(port, withLength('POST /t HTTP/1.1', [['Host', 'a'], ['Content-Type', 'text/plain; charset=iso-8859-1']], text))).status, 200)
+    assert.equal(upstream.requests[0].body.toString('latin1'), form)
+    assert.equal(upstream.requests[1].body.toString('latin1'), text)
+    assert.deepEqual(values(upstream.requests[1].headers, 'content-length'), ['4'])
+  })
+
   it('express.json() before middleware(), a charset Node cannot encode (utf-32): 500 at once, nothing sent', async (t) => {
     const { port, upstream } = await parserProxy(t, { before: [express.json()] })
     const text = '{"a":1}'

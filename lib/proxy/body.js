@@ -7,6 +7,7 @@
 
 const querystring = require('node:querystring')
 const errors = require('../errors.js')
+const { isName } = require('./names.js')
 
 /**
  * Whether a request head declares a body: only Content-Length or Transfer-Encoding do
@@ -70,7 +71,7 @@ function isFlatForm(body) {
  */
 function replayedBody(req) {
   // A declared empty body stays empty, whatever a parser made of it (express.json() makes {}).
-  if (req.headers['content-length'] === '0') return Buffer.alloc(0)
+  if (sentEmpty(req.rawHeaders)) return Buffer.alloc(0)
   const body = req.body
   if (Buffer.isBuffer(body)) return body
   const { type, charset } = mediaType(req)
@@ -78,14 +79,63 @@ function replayedBody(req) {
   if (body === undefined) throw errors.bodyConsumed('left no req.body to send')
   // express.json() also reads UTF-16 and UTF-32: the text goes back in the declared charset.
   if (isJson(type)) return encoded(JSON.stringify(body), charset)
-  if (type === 'application/x-www-form-urlencoded' && isFlatForm(body)) return Buffer.from(querystring.stringify(body), 'utf8')
+  if (type === 'application/x-www-form-urlencoded' && isFlatForm(body)) return formBody(body, charset)
   throw errors.bodyConsumed(`its parsed form (${type || 'no Content-Type'}) cannot be turned back into the bytes that were sent`)
+}
+
+/**
+ * Whether the client framed its body as `Content-Length: 0`, read from rawHeaders: req.headers
+ * may have been rewritten since (http-proxy's deleteLength pass sets content-length 0 on a
+ * chunked DELETE or OPTIONS).
+ */
+function sentEmpty(rawHeaders) {
+  let empty = false
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]
+    if (isName(name, 'transfer-encoding')) return false
+    if (isName(name, 'content-length')) empty = rawHeaders[i + 1].trim() === '0'
+  }
+  return empty
+}
+
+// Charset labels that Node's Buffer knows under another name (iso-8859-1 is what express.text()
+// and express.urlencoded() decode byte for byte).
+const BUFFER_ENCODINGS = new Map([['iso-8859-1', 'latin1']])
+
+/** Node's name of `charset` (UTF-8 when none is declared); throws when Node cannot encode it. */
+function bufferEncoding(charset) {
+  if (charset === undefined) return 'utf8'
+  const encoding = BUFFER_ENCODINGS.get(charset) ?? charset
+  if (!Buffer.isEncoding(encoding)) throw errors.bodyConsumed(`its charset ${charset} cannot be encoded again`)
+  return encoding
 }
 
 /** `text` in `charset` (UTF-8 when none is declared); throws when Node cannot encode it. */
 function encoded(text, charset) {
-  if (charset !== undefined && !Buffer.isEncoding(charset)) throw errors.bodyConsumed(`its charset ${charset} cannot be encoded again`)
-  return Buffer.from(text, charset ?? 'utf8')
+  return Buffer.from(text, bufferEncoding(charset))
+}
+
+/**
+ * A flat form in `charset`: its names and values percent-encoded as the bytes of that charset,
+ * as a browser sends a form in the page's charset (querystring.stringify encodes UTF-8 only).
+ */
+function formBody(form, charset) {
+  const encoding = bufferEncoding(charset)
+  if (encoding === 'utf8' || encoding === 'utf-8') return Buffer.from(querystring.stringify(form), 'utf8')
+  const escape = (text) => percentEncoded(Buffer.from(text, encoding))
+  return Buffer.from(querystring.stringify(form, '&', '=', { encodeURIComponent: escape }), 'latin1')
+}
+
+// The bytes querystring.escape leaves as they are: A-Z a-z 0-9 - . _ ~ ! ' ( ) *.
+const UNESCAPED = /[A-Za-z0-9\-._~!'()*]/
+
+function percentEncoded(bytes) {
+  let out = ''
+  for (const byte of bytes) {
+    const character = String.fromCharCode(byte)
+    out += byte < 0x80 && UNESCAPED.test(character) ? character : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
 }
 
 /**
