@@ -170,6 +170,24 @@ describe('http-proxy 1.18.1 with attach()', () => {
     assert.deepEqual(values(request.headers, 'host'), ['front.test'])
   })
 
+  it('sends the client\'s lines upstream in the client\'s case, the first line of a name spelling it, and its own lines as spelt', async (t) => {
+    // The proxy's own lines are set under lower-case names and spelt afterwards (appendOwnHeader).
+    for (const proxyOptions of [{}, { changeOrigin: true }]) {
+      const { port, upstream } = await proxyFixture(t, { proxyOptions })
+      const lines = [['Host', 'front.test'], ['User-Agent', 'curl/8'], ['X-Mixed-Case', '1'], ['x-lower', '2'], ['COOKIE', 'a=1'], ['cookie', 'b=2'], ['X-Dup', '1'], ['x-dup', '2']]
+      // Twice: the second request finds the lower-case names of the first.
+      for (const target of ['/one', '/two']) {
+        assert.equal((await exchange(port, rawRequest(`GET ${target} HTTP/1.1`, lines))).status, 200)
+        const head = upstream.requests.at(-1).head
+        for (const line of ['User-Agent: curl/8', 'X-Mixed-Case: 1', 'x-lower: 2', 'COOKIE: a=1; b=2', 'X-Dup: 1', 'X-Dup: 2', 'X-Forwarded-For: 127.0.0.1', 'X-Forwarded-Host: front.test', 'Via: 1.1 hop-by-hop']) {
+          assert.ok(head.includes(`\r\n${line}\r\n`), `${line} in ${JSON.stringify(head)}`)
+        }
+        // changeOrigin sets http-proxy's own lower-case host, as without the package.
+        assert.match(head, /\r\nhost: /i)
+      }
+    }
+  })
+
   it('never forwards an upgrade on the web path', async (t) => {
     // Without an 'upgrade' listener Node serves this as a plain request; http-proxy's web path
     // could not tunnel a 101 anyway.

@@ -22,7 +22,7 @@ const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 const { bodyConsumed, replayedBody, replayHeaders, withContentLength } = require('../proxy/body.js')
 const { isName, findLine, nameBucket, SeenBuckets, BUCKETS } = require('../proxy/names.js')
-const { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders } = require('../proxy/message-headers.js')
+const { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders, appendOwnHeader } = require('../proxy/message-headers.js')
 const { fetchPath, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 
@@ -603,11 +603,12 @@ class AttachedFilter {
    * client's, as the stream pass pipes into it. setupOutgoing's copy of the lent headers, and
    * the ClientRequest's, then hold only the client's fields: with the proxy's four more, a usual
    * browser request outgrew the number of properties V8 keeps in an object's fast mode, and
-   * both objects became hash tables (whose keys Object.keys sorts) on every request.
+   * both objects became hash tables (whose keys Object.keys sorts) on every request. They go
+   * under lower-case names, spelt afterwards (appendOwnHeader).
    */
   appendOwnLines(proxyReq, exchange) {
     const lines = exchange.lines
-    for (let i = exchange.ownLinesFrom; i < lines.length; i += 2) proxyReq.appendHeader(lines[i], lines[i + 1])
+    for (let i = exchange.ownLinesFrom; i < lines.length; i += 2) appendOwnHeader(proxyReq, lines[i], lines[i + 1])
   }
 
   /** What the stream pass's upstream request needs for its body, keep-alive and a stray 101. */

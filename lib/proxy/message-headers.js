@@ -106,4 +106,30 @@ function lowerCase(name, bucket) {
   return lower
 }
 
-module.exports = { headersUnread, setHeadersFromLines, noHeadersSet, CAN_RESPELL, respellHeaders }
+// The proxy's own names, and their lower-case forms: literals, in V8's string table already.
+const OWN_NAMES = new Map([
+  ['X-Forwarded-For', 'x-forwarded-for'],
+  ['X-Forwarded-Host', 'x-forwarded-host'],
+  ['X-Forwarded-Proto', 'x-forwarded-proto'],
+  ['Forwarded', 'forwarded'],
+  ['Via', 'via'],
+])
+
+/**
+ * `message.appendHeader(name, value)` for an OutgoingMessage whose head is not written yet, one
+ * of the proxy's own names set under its lower-case literal and then given its spelling in Node's
+ * store. Node lower-cases every name it is given, twice per call, into a new string that V8 then
+ * hashes and looks up in its string table; a lower-case literal comes back as it is.
+ */
+function appendOwnHeader(message, name, value) {
+  const lower = CAN_RESPELL ? OWN_NAMES.get(name) : undefined
+  if (lower === undefined) {
+    message.appendHeader(name, value)
+    return
+  }
+  message.appendHeader(lower, value)
+  const entry = message[OUT_HEADERS_SLOT]?.[lower]
+  if (Array.isArray(entry) && entry[0] === lower) entry[0] = name
+}
+
+module.exports = { headersUnread, setHeadersFromLines, noHeadersSet, CAN_RESPELL, respellHeaders, appendOwnHeader }
