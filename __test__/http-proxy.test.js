@@ -277,6 +277,12 @@ describe('http-proxy 1.18.1 with attach()', () => {
       const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
       assert.deepEqual(spelt(response.head), names, `preserveHeaderKeyCase: ${preserveHeaderKeyCase}`)
       assert.deepEqual(values(response.headers, 'x-upstream-secret'), [])
+      // This proxy's Via, spelt as the package spells it whatever the mode...
+      assert.ok(response.head.includes('\r\nVia: 1.1 hop-by-hop\r\n'), response.head)
+      // ...and after an upstream Via, under the upstream's spelling where names keep theirs.
+      const { port: viaPort } = await proxyFixture(t, { proxyOptions, respond: () => rawResponse({ headers: [['via', '1.0 up']], body: 'ok' }) })
+      const chained = await exchange(viaPort, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+      assert.ok(chained.head.includes('\r\nvia: 1.0 up, 1.1 hop-by-hop\r\n'), chained.head)
     }
     // attach() leaves the program's option alone: it respells the names itself.
     const proxy = attach(httpProxy.createProxyServer({ target: 'http://127.0.0.1:9' }))
