@@ -174,12 +174,13 @@ describe('http-proxy 1.18.1 with attach()', () => {
     // The proxy's own lines are set under lower-case names and spelt afterwards (appendOwnHeader).
     for (const proxyOptions of [{}, { changeOrigin: true }]) {
       const { port, upstream } = await proxyFixture(t, { proxyOptions })
-      const lines = [['Host', 'front.test'], ['User-Agent', 'curl/8'], ['X-Mixed-Case', '1'], ['x-lower', '2'], ['COOKIE', 'a=1'], ['cookie', 'b=2'], ['X-Dup', '1'], ['x-dup', '2']]
-      // Twice: the second request finds the lower-case names of the first.
+      // A client's own via line: this proxy's Via joins it under the client's spelling.
+      const lines = [['Host', 'front.test'], ['User-Agent', 'curl/8'], ['X-Mixed-Case', '1'], ['x-lower', '2'], ['COOKIE', 'a=1'], ['cookie', 'b=2'], ['X-Dup', '1'], ['x-dup', '2'], ['via', '1.0 other']]
+      // Twice: the second request meets the names of the first again.
       for (const target of ['/one', '/two']) {
         assert.equal((await exchange(port, rawRequest(`GET ${target} HTTP/1.1`, lines))).status, 200)
         const head = upstream.requests.at(-1).head
-        for (const line of ['User-Agent: curl/8', 'X-Mixed-Case: 1', 'x-lower: 2', 'COOKIE: a=1; b=2', 'X-Dup: 1', 'X-Dup: 2', 'X-Forwarded-For: 127.0.0.1', 'X-Forwarded-Host: front.test', 'Via: 1.1 hop-by-hop']) {
+        for (const line of ['User-Agent: curl/8', 'X-Mixed-Case: 1', 'x-lower: 2', 'COOKIE: a=1; b=2', 'X-Dup: 1', 'X-Dup: 2', 'via: 1.0 other', 'via: 1.1 hop-by-hop', 'X-Forwarded-For: 127.0.0.1', 'X-Forwarded-Host: front.test']) {
           assert.ok(head.includes(`\r\n${line}\r\n`), `${line} in ${JSON.stringify(head)}`)
         }
         // changeOrigin sets http-proxy's own lower-case host, as without the package.

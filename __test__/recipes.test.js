@@ -401,6 +401,9 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
     // RFC 9112 §3.2.2: the absolute-form target's authority goes on; a Host naming another host
     // is refused, since the proxy in front may have judged the request by it.
     assert.equal((await exchange(port, rawRequest('GET http://front.test/abs HTTP/1.1', [['Host', 'Front.Test:80']]))).status, 200)
+    // Its path goes on as sent: a router in front judged `/public/../admin`, not `/admin`.
+    assert.equal((await exchange(port, rawRequest('GET http://front.test/public/../admin HTTP/1.1', [['Host', 'front.test']]))).status, 200)
+    assert.equal((await exchange(port, rawRequest('GET http://front.test?q HTTP/1.1', [['Host', 'front.test']]))).status, 200)
     const mismatch = await exchange(port, rawRequest('GET http://admin.internal/secret HTTP/1.1', [['Host', 'front.test']]))
     assert.equal(mismatch.status, 400)
     assert.match(mismatch.body.toString(), /ERR_HOP_BY_HOP_HOST_MISMATCH/)
@@ -408,7 +411,7 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
     const asterisk = await exchange(port, rawRequest('OPTIONS * HTTP/1.1', [['Host', 'a']]))
     assert.equal(asterisk.status, 400)
     assert.match(asterisk.body.toString(), /ERR_HOP_BY_HOP_REQUEST_TARGET/)
-    assert.deepEqual(upstream.requests.map((r) => r.target), ['/base/x?k=v&y=1', '/base/abs?k=v'])
+    assert.deepEqual(upstream.requests.map((r) => r.target), ['/base/x?k=v&y=1', '/base/abs?k=v', '/base/public/../admin?k=v', '/base/?k=v&q'])
     assert.deepEqual(values(upstream.requests[1].headers, 'host'), ['front.test'])
   })
 
@@ -630,8 +633,12 @@ describe('undici (examples/undici.js)', () => {
     const absolute = await exchange(proxy.port, rawRequest(`GET http://${authority}/admin2 HTTP/1.1`, [['Host', authority]]))
     assert.equal(absolute.status, 200)
     assert.equal(absolute.body.toString(), 'ok')
+    // Dot segments go on as sent, in both forms: a router in front judged the path as it came.
+    for (const target of ['/public/../admin', '/public/%2e%2e/admin', `http://${authority}/public/../admin`]) {
+      assert.equal((await exchange(proxy.port, rawRequest(`GET ${target} HTTP/1.1`, [['Host', authority]]))).status, 200)
+    }
     assert.equal(other.connections, 0)
-    assert.deepEqual(upstream.requests.map((r) => r.target), [`//${authority}/admin`, '/admin2'])
+    assert.deepEqual(upstream.requests.map((r) => r.target), [`//${authority}/admin`, '/admin2', '/public/../admin', '/public/%2e%2e/admin', '/public/../admin'])
   })
 
   it('a client that leaves mid-download closes the upstream exchange', async (t) => {
@@ -769,20 +776,21 @@ describe('HTTP/2 (examples/http2-upstream.js, examples/http2-front.js)', () => {
     return { url: `http://127.0.0.1:${port}`, arrived, closed }
   }
 
-  it('HTTP/1.1 front end: a client that leaves mid-upload closes its HTTP/2 upstream stream', async (t) => {
+  it('HTTP/1.1 front end: a client that leaves mid-upload resets its HTTP/2 upstream stream, never ends it', async (t) => {
     const upstream = await trackingHttp2Upstream(t)
     const proxy = await startExample(t, 'http2-upstream.js', { UPSTREAM: upstream.url })
-    // 7 of the 100000 bytes announced, then the client leaves.
-    const client = await connect(proxy.port)
-    t.after(() => client.destroy())
-    client.send(rawRequest('POST /upload HTTP/1.1', [['Host', 'a'], ['Content-Length', '100000']], 'partial'))
-    await upstream.arrived('/upload')
-    client.destroy()
-    const upload = await upstream.closed('/upload')
-    // Aborted, not ended: Node's close() sends an empty END_STREAM before its RST_STREAM, which the
-    // upstream's nghttp2 refuses as short of the Content-Length (PROTOCOL_ERROR).
-    assert.equal(upload.ended, false)
-    assert.notEqual(upload.rstCode, http2.constants.NGHTTP2_NO_ERROR)
+    // Part of a body announced by length, and of a chunked one, then the client leaves: an
+    // END_STREAM before the reset would hand the upstream a cut chunked body as a whole one.
+    for (const [path, framing, sent] of [['/length', ['Content-Length', '100000'], 'partial'], ['/chunked', ['Transfer-Encoding', 'chunked'], '7\r\npartial\r\n']]) {
+      const client = await connect(proxy.port)
+      t.after(() => client.destroy())
+      client.send(rawRequest(`POST ${path} HTTP/1.1`, [['Host', 'a'], framing], sent))
+      await upstream.arrived(path)
+      client.destroy()
+      const upload = await upstream.closed(path)
+      assert.equal(upload.ended, false, path)
+      assert.notEqual(upload.rstCode, http2.constants.NGHTTP2_NO_ERROR, path)
+    }
   })
 
   it('HTTP/1.1 front end: a client that leaves mid-download cancels its HTTP/2 upstream stream', async (t) => {
@@ -791,6 +799,15 @@ describe('HTTP/2 (examples/http2-upstream.js, examples/http2-front.js)', () => {
     await leaveMidDownload(proxy.port, rawRequest('GET /stream HTTP/1.1', [['Host', 'a']]))
     const download = await upstream.closed('/stream')
     assert.equal(download.rstCode, http2.constants.NGHTTP2_CANCEL)
+  })
+
+  it('HTTP/1.1 front end: an absolute-form target gives the HTTP/2 upstream its path as sent', async (t) => {
+    const upstream = await http2Upstream(t)
+    const proxy = await startExample(t, 'http2-upstream.js', { UPSTREAM: upstream.url })
+    for (const target of ['http://a.test/x?q=1', 'http://a.test/public/../admin', '/public/%2e%2e/admin']) {
+      assert.equal((await exchange(proxy.port, rawRequest(`GET ${target} HTTP/1.1`, [['Host', 'a.test']]))).status, 200, target)
+    }
+    assert.deepEqual(upstream.received.map((raw) => values(pairs(raw), ':path')[0]), ['/x?q=1', '/public/../admin', '/public/%2e%2e/admin'])
   })
 
   it('HTTP/1.1 front end answers 502 when the HTTP/2 upstream is gone', async (t) => {

@@ -20,9 +20,21 @@ function upstreamSession() {
   return session
 }
 
+/**
+ * The request target's path and query as sent, never its host: the upstream is fixed. An
+ * absolute-form target (RFC 9112 §3.2.2) gives what follows its authority; dot segments stay.
+ */
+function upstreamPath(target) {
+  if (target.startsWith('/')) return target
+  const authority = /^https?:\/\/[^/?#]*/i.exec(target)
+  if (authority === null) return null
+  const rest = target.slice(authority[0].length)
+  return rest.startsWith('/') ? rest : `/${rest}`
+}
+
 /** The filtered request as an HTTP/2 header object; Host becomes :authority (RFC 9113 §8.3.1). */
-function http2Headers(req, filtered) {
-  const headers = { ':method': req.method, ':path': req.url }
+function http2Headers(req, path, filtered) {
+  const headers = { ':method': req.method, ':path': path }
   for (let i = 0; i < filtered.length; i += 2) {
     const name = filtered[i].toLowerCase()
     if (name === 'host') headers[':authority'] = filtered[i + 1]
@@ -36,8 +48,13 @@ const server = http.createServer((req, res) => {
   try {
     const forward = filterRequest(req)
     if (!forward.keepAlive) res.setHeader('Connection', 'close')
+    const path = upstreamPath(req.url)
+    if (path === null) {
+      res.writeHead(400, { Connection: 'close' }).end()
+      return
+    }
     // Host, X-Forwarded-*, Via: after filtering, so that no client can nominate them away.
-    const headers = http2Headers(req, forwarding.request(req, forward.headers))
+    const headers = http2Headers(req, path, forwarding.request(req, forward.headers))
     // Node's client ends a GET or DELETE stream at once unless told that a body follows.
     const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
     stream = upstreamSession().request(headers, { endStream: !hasBody })
@@ -69,9 +86,15 @@ const server = http.createServer((req, res) => {
   stream.on('error', fail)
   // A stream reset mid-body ends without 'end': cut the client's response too.
   stream.on('close', () => stream.readableEnded || fail())
-  // A client that leaves cancels the upstream stream (RFC 9113 §8.7), which would otherwise hold
-  // one of the session's concurrent streams.
-  res.on('close', () => stream.readableEnded || stream.close(http2.constants.NGHTTP2_CANCEL))
+  // A client that leaves resets the upstream stream, which would otherwise hold one of the
+  // session's concurrent streams: CANCEL once the body is sent (RFC 9113 §8.7); mid-upload,
+  // destroy(), which resets without first ending the body, so the upstream cannot take a cut
+  // body for a whole one.
+  res.on('close', () => {
+    if (stream.readableEnded) return
+    if (stream.writableEnded) stream.close(http2.constants.NGHTTP2_CANCEL)
+    else stream.destroy(new Error('the client left'))
+  })
   req.pipe(stream)
 })
 

@@ -9,6 +9,7 @@ const { createFilter, createForwarding, filterHeaders, writeHead } = require('ho
 
 const upstream = process.env.UPSTREAM ?? 'http://127.0.0.1:3000'
 const port = process.env.PORT ?? 8080
+const origin = new URL(upstream).origin
 const dispatcher = new undici.Agent()
 // Node's server has already answered the Expect: 100-continue.
 const filter = createFilter({ strip: ['Expect'] })
@@ -16,14 +17,17 @@ const filter = createFilter({ strip: ['Expect'] })
 const forwarding = createForwarding({ framing: false })
 
 /**
- * The request target's path and query, never its host: the upstream is fixed. `//host/path` is a
- * path (RFC 9112 §3.2.1); an absolute-form target (§3.2.2) gives its path, and forwarding has
- * already refused one whose authority differs from Host. null for a target with no path.
+ * The request target's path and query as sent, never its host: the upstream is fixed. `//host/x`
+ * is a path (RFC 9112 §3.2.1); an absolute-form target (§3.2.2) gives what follows its authority,
+ * and forwarding has already refused one whose authority differs from Host. Dot segments stay:
+ * a router in front judged the path as it came. null for a target that is neither.
  */
 function upstreamPath(target) {
   if (target.startsWith('/')) return target
-  const url = URL.canParse(target) ? new URL(target) : null
-  return url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') ? null : `${url.pathname}${url.search}`
+  const authority = /^https?:\/\/[^/?#]*/i.exec(target)
+  if (authority === null) return null
+  const rest = target.slice(authority[0].length)
+  return rest.startsWith('/') ? rest : `/${rest}`
 }
 
 const server = http.createServer(async (req, res) => {
@@ -47,12 +51,13 @@ const server = http.createServer(async (req, res) => {
   if (!forward.keepAlive) res.setHeader('Connection', 'close')
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
   try {
-    const answer = await undici.request(upstream, {
+    // The dispatcher takes the path as it is; undici.request(url) would resolve its dot segments.
+    const answer = await dispatcher.request({
+      origin,
       path,
       method: req.method,
       headers,
       body: hasBody ? req : null,
-      dispatcher,
       responseHeaders: 'raw', // a flat list with the upstream's case and duplicates
     })
     const filtered = filterHeaders(answer.headers, { direction: 'response', statusCode: answer.statusCode, requestMethod: req.method })

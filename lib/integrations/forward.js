@@ -134,24 +134,24 @@ function targetOf(target, protocols) {
   return { url, transport }
 }
 
+// An absolute-form target's scheme and authority.
+const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i
+
 /**
  * The upstream path: the target's path with the request's joined to it (`/api` + `/users?id=1`
  * is `/api/users?id=1`), and the target's own query first. An absolute-form request target
- * (RFC 9112 §3.2.2) gives its path and query; asterisk-form (`OPTIONS *`) stays `*` only for a
- * target without a path.
+ * (RFC 9112 §3.2.2) gives what follows its authority, as sent: dot segments stay, since a router
+ * in front judged the path as it came. Asterisk-form (`OPTIONS *`) stays `*` only for a target
+ * without a path.
  */
 function upstreamPath(url, reqUrl) {
   let path = reqUrl
   if (!path.startsWith('/')) {
     if (path === '*' && url.pathname === '/' && url.search === '') return '*'
-    let absolute
-    try {
-      absolute = new URL(path)
-    } catch {
-      throw requestTarget(reqUrl)
-    }
-    if (absolute.protocol !== 'http:' && absolute.protocol !== 'https:') throw requestTarget(reqUrl)
-    path = `${absolute.pathname}${absolute.search}`
+    const authority = ABSOLUTE_FORM.exec(path)
+    if (authority === null) throw requestTarget(reqUrl)
+    const rest = path.slice(authority[0].length)
+    path = rest.startsWith('/') ? rest : `/${rest}`
   }
   const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname
   if (url.search === '') return `${base}${path}`

@@ -129,7 +129,9 @@ function appendOwnHeader(message, name, value) {
   }
   message.appendHeader(lower, value)
   const entry = message[OUT_HEADERS_SLOT]?.[lower]
-  if (Array.isArray(entry) && entry[0] === lower) entry[0] = name
+  // A value that became a list was appended to a line of the client's (a trusted peer's
+  // X-Forwarded-Host, a client's Via), which keeps its spelling.
+  if (Array.isArray(entry) && entry[0] === lower && !Array.isArray(entry[1])) entry[0] = name
 }
 
 module.exports = { headersUnread, setHeadersFromLines, noHeadersSet, CAN_RESPELL, respellHeaders, appendOwnHeader }
