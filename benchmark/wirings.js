@@ -41,7 +41,8 @@
 // not move with the other work of a shared machine, as CPU time does; it leaves out the kernel
 // (the same syscalls per request here) and cache misses, and a garbage collection that falls in
 // one window and not in another moves it by a few percent. Needs valgrind (callgrind_control) on
-// PATH; about 40 s per stack.
+// PATH; about 40 s per stack. PROXY_KEEP_CALLGRIND=1 keeps callgrind's files for
+// callgrind_annotate (their folder is printed).
 
 const path = require('node:path')
 const http = require('node:http')
@@ -352,7 +353,10 @@ async function countInstructions() {
     process.stderr.write(`${name} done\n`)
   }
   upstream.child.kill()
-  fs.rmSync(dir, { recursive: true, force: true })
+  // PROXY_KEEP_CALLGRIND=1 keeps callgrind's files (0.out, 1.out, ... in the order of the table)
+  // for callgrind_annotate.
+  if (process.env.PROXY_KEEP_CALLGRIND === '1') console.log(`callgrind files: ${dir}\n`)
+  else fs.rmSync(dir, { recursive: true, force: true })
   const rows = names.map((name) => {
     const stock = STACKS[name].stock
     const ratio = stock === undefined ? '–' : `**${(counts.get(name) / counts.get(stock)).toFixed(3)}×**`
