@@ -7,7 +7,7 @@
 const http = require('node:http')
 const https = require('node:https')
 const { createFilter } = require('../filter/index.js')
-const { Forwarding } = require('../proxy/forwarding.js')
+const { Forwarding, absoluteFormPath } = require('../proxy/forwarding.js')
 const { closeAfterResponse, refuse, refuseSocket, refusalStatus } = require('../proxy/respond.js')
 const { bodyConsumed, headersForConsumedBody } = require('../proxy/body.js')
 const { invalidArgType, invalidArgValue, notAnUpgrade, requestTarget } = require('../errors.js')
@@ -134,9 +134,6 @@ function targetOf(target, protocols) {
   return { url, transport }
 }
 
-// An absolute-form target's scheme and authority.
-const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i
-
 /**
  * The upstream path: the target's path with the request's joined to it (`/api` + `/users?id=1`
  * is `/api/users?id=1`), and the target's own query first. An absolute-form request target
@@ -148,9 +145,8 @@ function upstreamPath(url, reqUrl) {
   let path = reqUrl
   if (!path.startsWith('/')) {
     if (path === '*' && url.pathname === '/' && url.search === '') return '*'
-    const authority = ABSOLUTE_FORM.exec(path)
-    if (authority === null) throw requestTarget(reqUrl)
-    const rest = path.slice(authority[0].length)
+    const rest = absoluteFormPath(path)
+    if (rest === undefined) throw requestTarget(reqUrl)
     path = rest.startsWith('/') ? rest : `/${rest}`
   }
   const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname

@@ -20,7 +20,7 @@ const { Forwarding } = require('../proxy/forwarding.js')
 const { assertDecodedBody, assertNotSwitching } = require('../proxy/guards.js')
 const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
-const { bodyConsumed, replayedBody, replayHeaders, withContentLength } = require('../proxy/body.js')
+const { bodyConsumed, clientFraming, replayedBody, replayHeaders, withContentLength } = require('../proxy/body.js')
 const { isName, findLine, nameBucket, SeenBuckets, BUCKETS } = require('../proxy/names.js')
 const { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders, appendOwnHeader } = require('../proxy/message-headers.js')
 const { fetchPath, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
@@ -375,18 +375,6 @@ class Exchange {
     // The ws pass: the spelling of the handshake's Connection key.
     this.spelling = undefined
   }
-}
-
-/** The client's framing lines (RFC 9112 §6.1), read once from rawHeaders. */
-function clientFraming(rawHeaders) {
-  let length
-  let chunked = false
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]
-    if (length === undefined && isName(name, 'content-length')) length = rawHeaders[i + 1]
-    else if (isName(name, 'transfer-encoding')) chunked = true
-  }
-  return { length, chunked }
 }
 
 /**

@@ -24,7 +24,7 @@ class RelayOptions {
     // first is compiled now, so that an option of the wrong type or a bad strip/protect name
     // throws at the call rather than answering every response 502.
     this.responseFilters = new Map()
-    this.responseFilter({ method: 'GET' }, false)
+    this.methodFilter('GET', false)
   }
 
   response(req) {
@@ -39,7 +39,11 @@ class RelayOptions {
   responseFilter(req, upgrade) {
     const method = req.method
     if (typeof method !== 'string') return undefined // filterResponse reports it
-    const kind = method === 'HEAD' || method === 'CONNECT' ? method : 'GET'
+    return this.methodFilter(method === 'HEAD' || method === 'CONNECT' ? method : 'GET', upgrade)
+  }
+
+  /** The response filter for `kind` ('GET', 'HEAD' or 'CONNECT'), compiled the first time. */
+  methodFilter(kind, upgrade) {
     const key = upgrade ? `${kind} upgrade` : kind
     let filter = this.responseFilters.get(key)
     if (filter === undefined) {

@@ -83,19 +83,26 @@ function replayedBody(req) {
   throw errors.bodyConsumed(`its parsed form (${type || 'no Content-Type'}) cannot be turned back into the bytes that were sent`)
 }
 
+/** The client's framing lines (RFC 9112 §6.1), read once from rawHeaders. */
+function clientFraming(rawHeaders) {
+  let length
+  let chunked = false
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]
+    if (length === undefined && isName(name, 'content-length')) length = rawHeaders[i + 1]
+    else if (isName(name, 'transfer-encoding')) chunked = true
+  }
+  return { length, chunked }
+}
+
 /**
  * Whether the client framed its body as `Content-Length: 0`, read from rawHeaders: req.headers
  * may have been rewritten since (http-proxy's deleteLength pass sets content-length 0 on a
  * chunked DELETE or OPTIONS).
  */
 function sentEmpty(rawHeaders) {
-  let empty = false
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]
-    if (isName(name, 'transfer-encoding')) return false
-    if (isName(name, 'content-length')) empty = rawHeaders[i + 1].trim() === '0'
-  }
-  return empty
+  const { length, chunked } = clientFraming(rawHeaders)
+  return !chunked && length?.trim() === '0'
 }
 
 // Charset labels that Node's Buffer knows under another name (iso-8859-1 is what express.text()
@@ -188,4 +195,4 @@ function announcedReplay(req) {
   return replays.get(req)
 }
 
-module.exports = { declaresBody, responseHasBody, bodyConsumed, replayedBody, withContentLength, replayHeaders, headersForConsumedBody, announcedReplay }
+module.exports = { declaresBody, responseHasBody, bodyConsumed, clientFraming, replayedBody, withContentLength, replayHeaders, headersForConsumedBody, announcedReplay }

@@ -160,10 +160,10 @@ function vouchedChain(entries, addressOf, trust) {
 }
 
 /**
- * An absolute-form request target (`http://host:port/path`) as `{ authority, defaultPort }`,
- * else undefined.
+ * Where the authority of an absolute-form request target (`http://host:port/path`, RFC 9112
+ * §3.2.2) lies, `url[start, end)`, with its path and query after it; else undefined.
  */
-function absoluteTarget(url) {
+function absoluteForm(url) {
   // Origin-form, what nearly every request has, starts with '/': one comparison.
   if (typeof url !== 'string' || url.charCodeAt(0) === 47) return undefined
   const scheme = /^http(s?):\/\//i.exec(url)
@@ -174,10 +174,23 @@ function absoluteTarget(url) {
     const at = url.indexOf(delimiter, start)
     if (at !== -1 && at < end) end = at
   }
+  return { secure: scheme[1] !== '', start, end }
+}
+
+/** An absolute-form request target as `{ authority, defaultPort }`, else undefined. */
+function absoluteTarget(url) {
+  const form = absoluteForm(url)
+  if (form === undefined) return undefined
   // Userinfo is not part of Host (RFC 9110 §4.2.4 deprecates it in http URIs).
-  const at = url.lastIndexOf('@', end - 1)
-  const authority = url.slice(at >= start ? at + 1 : start, end)
-  return authority.length === 0 ? undefined : { authority, defaultPort: scheme[1] === '' ? ':80' : ':443' }
+  const at = url.lastIndexOf('@', form.end - 1)
+  const authority = url.slice(at >= form.start ? at + 1 : form.start, form.end)
+  return authority.length === 0 ? undefined : { authority, defaultPort: form.secure ? ':443' : ':80' }
+}
+
+/** What follows an absolute-form request target's authority, as sent; else undefined. */
+function absoluteFormPath(url) {
+  const form = absoluteForm(url)
+  return form === undefined ? undefined : url.slice(form.end)
 }
 
 /** Whether `host` names the target's host and port, in any case, its scheme's port implied. */
@@ -461,4 +474,4 @@ function createForwarding(options) {
   }
 }
 
-module.exports = { Forwarding, forwardHeaders, createForwarding, FORWARDING_HEADERS }
+module.exports = { Forwarding, forwardHeaders, createForwarding, absoluteFormPath, FORWARDING_HEADERS }
