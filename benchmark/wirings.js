@@ -330,7 +330,10 @@ async function countInstructions() {
   const counts = new Map()
   for (const name of names) {
     const out = path.join(dir, `${counts.size}.out`)
-    const valgrind = ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, '-q', process.execPath, '--single-threaded']
+    // PROXY_NODE_FLAGS: more flags for the proxy's node, e.g. --perf-basic-prof, which writes
+    // /tmp/perf-<pid>.map to name the JIT's code in callgrind's files.
+    const nodeFlags = (process.env.PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+    const valgrind = ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, '-q', process.execPath, '--single-threaded', ...nodeFlags]
     const proxy = start(['--proxy', name, String(upstreamPort)], valgrind, 'valgrind')
     const port = await proxy.ready
     const run = (amount) => new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@
 // object is built here once, from the kept lines, by Node's own rules: the result is the object
 // Node would have built from a message that carried only those lines.
 
-const { IncomingMessage, ServerResponse } = require('node:http')
+const { IncomingMessage, ServerResponse, validateHeaderValue } = require('node:http')
 const { nameBucket, SeenBuckets, BUCKETS } = require('./names.js')
 
 // Node keeps the built object under a private symbol, null until the first read (Node 20-26).
@@ -117,21 +117,26 @@ const OWN_NAMES = new Map([
 
 /**
  * `message.appendHeader(name, value)` for an OutgoingMessage whose head is not written yet, one
- * of the proxy's own names set under its lower-case literal and then given its spelling in Node's
- * store. Node lower-cases every name it is given, twice per call, into a new string that V8 then
- * hashes and looks up in its string table; a lower-case literal comes back as it is.
+ * of the proxy's own names stored straight into Node's store of the headers, under its
+ * lower-case literal with its spelling, after the value is checked as Node checks it (strictly).
+ * Node's appendHeader lower-cases every name it is given, twice per call, into a new string that
+ * V8 then hashes and looks up in its string table; and Node 24 reads five options through
+ * `this.req?.socket?.server` for every header (_isLenientHeaderValidation), whose loads go
+ * megamorphic once a ClientRequest meets them after its constructor. A value appended to a line
+ * of the client's (a trusted peer's X-Forwarded-Host, a client's Via) keeps the client's spelling.
  */
 function appendOwnHeader(message, name, value) {
   const lower = CAN_RESPELL ? OWN_NAMES.get(name) : undefined
-  if (lower === undefined) {
+  const headers = lower === undefined ? null : message[OUT_HEADERS_SLOT]
+  if (headers === null || typeof headers !== 'object' || message._header) {
     message.appendHeader(name, value)
     return
   }
-  message.appendHeader(lower, value)
-  const entry = message[OUT_HEADERS_SLOT]?.[lower]
-  // A value that became a list was appended to a line of the client's (a trusted peer's
-  // X-Forwarded-Host, a client's Via), which keeps its spelling.
-  if (Array.isArray(entry) && entry[0] === lower && !Array.isArray(entry[1])) entry[0] = name
+  validateHeaderValue(name, value)
+  const entry = headers[lower]
+  if (entry === undefined) headers[lower] = [name, value]
+  else if (Array.isArray(entry[1])) entry[1].push(value)
+  else entry[1] = [entry[1], value]
 }
 
 module.exports = { headersUnread, setHeadersFromLines, noHeadersSet, CAN_RESPELL, respellHeaders, appendOwnHeader }
