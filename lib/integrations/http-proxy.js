@@ -20,6 +20,7 @@ const { Forwarding } = require('../proxy/forwarding.js')
 const { assertDecodedBody, assertNotSwitching } = require('../proxy/guards.js')
 const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
+const { forwardInformational } = require('../proxy/informational.js')
 const { bodyConsumed, clientFraming, replayedBody, replayHeaders, withContentLength } = require('../proxy/body.js')
 const { isName, findLine, nameBucket, SeenBuckets, BUCKETS } = require('../proxy/names.js')
 const { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders, appendOwnHeader } = require('../proxy/message-headers.js')
@@ -431,6 +432,11 @@ class AttachedFilter {
       const exchange = this[self.slot]
       failUpstream(exchange.proxyReq, exchange.res, 502, unexpectedUpgrade())
     }
+    // 'information' of an upstream ClientRequest: an interim answer, passed on (RFC 9110 §15.2).
+    this.passInformational = function passInformational(info) {
+      const res = this[self.slot]?.res
+      if (res !== undefined) forwardInformational(res.req, res, info, self.filter)
+    }
   }
 
   /** Installs the passes and listeners on `proxyServer`. */
@@ -632,10 +638,12 @@ class AttachedFilter {
   // this listener the client would wait for an answer until its own timeout. On the
   // ClientRequest of every hop, since follow-redirects does not forward 'upgrade'. The listener
   // is one function per attach() that finds the exchange on the request: no closure per request.
+  // Interim (1xx) answers, which http-proxy drops, go on to the client the same way.
   guardUpgrade(request, exchange) {
     if (request[this.slot] !== undefined) return
     request[this.slot] = exchange
     request.on('upgrade', this.refuseUpstreamUpgrade)
+    request.on('information', this.passInformational)
   }
 
   /** ws pass before 'checkMethodAndHeader', which would close a bad handshake without a word. */

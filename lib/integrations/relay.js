@@ -9,6 +9,7 @@ const { refuse, refuseSocket, refusalStatus, writeHead } = require('../proxy/res
 const { announcedReplay, bodyConsumed, declaresBody, replayedBody } = require('../proxy/body.js')
 const errors = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
+const { forwardInformational } = require('../proxy/informational.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 
 /** relay() takes the filter options a proxy chooses; the others are the message's own. */
@@ -241,6 +242,7 @@ function relay(req, res, upstreamRequest, options) {
     socket.destroy()
     fail(502, errors.unexpectedUpgrade())
   })
+  upstreamRequest.on('information', (info) => forwardInformational(req, res, info, compiledOptions.responseFilter(req, false)))
   upstreamRequest.on('response', (upstream) => {
     if (failure.failed) {
       upstream.destroy()

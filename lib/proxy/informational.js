@@ -1,0 +1,65 @@
+'use strict'
+// Interim (1xx) responses on their way to the client. RFC 9110 §15.2: a proxy MUST forward the
+// 1xx responses it did not ask for itself, and a server MUST NOT send one to an HTTP/1.0 client.
+// Node's client hands them over as 'information' events ({ statusCode, rawHeaders, ... }); Node's
+// server can write two of them: 103 Early Hints (writeEarlyHints) and 102 Processing
+// (writeProcessing). 100 Continue is not forwarded: Node's server has already answered the
+// client's Expect itself. Others (104, or codes not yet registered) have no writer and are
+// dropped, as is any interim response the client cannot take: the final response still follows.
+
+const { isName } = require('./names.js')
+
+/**
+ * Passes `info`, an interim response from the upstream, to `res`, the client's response, with its
+ * lines filtered by `filter` (createFilter's, for the client's method). Never throws: it runs in
+ * the upstream request's 'information' listener.
+ */
+function forwardInformational(req, res, info, filter) {
+  try {
+    if (!sendsInterimTo(req, res)) return
+    if (info.statusCode === 103 && typeof res.writeEarlyHints === 'function') {
+      const hints = earlyHints(filter.response(info).headers)
+      if (hints !== undefined) res.writeEarlyHints(hints)
+    } else if (info.statusCode === 102 && typeof res.writeProcessing === 'function') {
+      res.writeProcessing()
+    }
+  } catch {
+    // A head the filter refuses, or a Link Node will not write: this interim answer is dropped.
+  }
+}
+
+/** Whether the client's response can still carry an interim answer, and its client read one. */
+function sendsInterimTo(req, res) {
+  if (res.headersSent || res.writableEnded || res.destroyed) return false
+  const version = req.httpVersion
+  return typeof version === 'string' && version !== '1.0' && version !== '0.9'
+}
+
+/**
+ * writeEarlyHints' argument from the filtered lines: every Link line under `link` (Node writes
+ * them as one line), each other name under its first spelling, repeated lines joined with ', '
+ * (RFC 9110 §5.3). Undefined without a Link line: Node would write nothing.
+ */
+function earlyHints(lines) {
+  const links = []
+  const others = new Map()
+  for (let i = 0; i < lines.length; i += 2) {
+    const name = lines[i]
+    const value = lines[i + 1]
+    if (isName(name, 'link')) {
+      links.push(value)
+      continue
+    }
+    const lower = name.toLowerCase()
+    const line = others.get(lower)
+    if (line === undefined) others.set(lower, { name, value })
+    else line.value = `${line.value}, ${value}`
+  }
+  if (links.length === 0) return undefined
+  // No prototype: a header may be named __proto__.
+  const hints = { __proto__: null, link: links }
+  for (const { name, value } of others.values()) hints[name] = value
+  return hints
+}
+
+module.exports = { forwardInformational }
