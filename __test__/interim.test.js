@@ -12,6 +12,7 @@ const { forward } = require('..')
 const { PATHS, FRAMEWORK_PATHS, serve } = require('./helpers/paths.js')
 const { rawRequest, rawResponse, startRecordingUpstream, connect, values } = require('./helpers/wire.js')
 const { curl } = require('./helpers/fixtures.js')
+const { MAX_INTERIM_RESPONSES } = require('../lib/proxy/informational.js')
 
 const EARLY_HINTS = [
   'HTTP/1.1 103 Early Hints',
@@ -88,6 +89,18 @@ describe('interim (1xx) answers reach the client, filtered', () => {
       assert.equal(response.status, 200)
       assert.deepEqual(values(response.headers, 'x-end'), ['kept'])
       assert.equal(response.body.toString(), 'final')
+    })
+
+    it(`${path}: an upstream that floods interim answers gets ${MAX_INTERIM_RESPONSES} of them to the client, then the 200`, { todo: TODO[path] }, async (t) => {
+      const upstream = await startRecordingUpstream(() => PROCESSING.repeat(3 * MAX_INTERIM_RESPONSES) + EARLY_HINTS + FINAL)
+      t.after(() => upstream.close())
+      const port = await start(t, upstream.url)
+      const { trace, body } = await curl([`http://127.0.0.1:${port}/flood`])
+      assert.equal(body, 'final')
+      const statuses = receivedHeads(trace).map((head) => head.status.split(' ')[1])
+      assert.equal(statuses.length, MAX_INTERIM_RESPONSES + 1)
+      assert.ok(statuses.slice(0, -1).every((status) => status === '102'))
+      assert.equal(statuses.at(-1), '200')
     })
   }
 })

@@ -375,6 +375,8 @@ class Exchange {
     this.catchesPipe = false
     // The ws pass: the spelling of the handshake's Connection key.
     this.spelling = undefined
+    // Interim (1xx) answers passed on to the client.
+    this.interimSent = 0
   }
 }
 
@@ -434,8 +436,8 @@ class AttachedFilter {
     }
     // 'information' of an upstream ClientRequest: an interim answer, passed on (RFC 9110 §15.2).
     this.passInformational = function passInformational(info) {
-      const res = this[self.slot]?.res
-      if (res !== undefined) forwardInformational(res.req, res, info, self.filter)
+      const exchange = this[self.slot]
+      if (exchange?.res !== undefined) forwardInformational(exchange.res.req, exchange.res, info, self.filter, exchange)
     }
   }
 

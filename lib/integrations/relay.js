@@ -197,7 +197,7 @@ function sendBody(req, upstreamRequest, fail) {
 /**
  * The first failure of a relay, and only the first: the upstream request is dropped and the
  * client answered with `refuseClient(client, statusCode, error)`; later failures (the drop
- * itself emits one) find the answer given.
+ * itself emits one) find the answer given. It also counts the interim answers passed on.
  */
 class Failure {
   // No closure in a field: V8 tracks a function-valued field as a constant of the object's hidden
@@ -211,6 +211,7 @@ class Failure {
     this.upstreamRequest = upstreamRequest
     this.client = client
     this.refuseClient = refuseClient
+    this.interimSent = 0
   }
 
   fail(statusCode, error) {
@@ -242,7 +243,7 @@ function relay(req, res, upstreamRequest, options) {
     socket.destroy()
     fail(502, errors.unexpectedUpgrade())
   })
-  upstreamRequest.on('information', (info) => forwardInformational(req, res, info, compiledOptions.responseFilter(req, false)))
+  upstreamRequest.on('information', (info) => forwardInformational(req, res, info, compiledOptions.responseFilter(req, false), failure))
   upstreamRequest.on('response', (upstream) => {
     if (failure.failed) {
       upstream.destroy()

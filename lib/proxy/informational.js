@@ -6,17 +6,23 @@
 // (writeProcessing). 100 Continue is not forwarded: Node's server has already answered the
 // client's Expect itself. Others (104, or codes not yet registered) have no writer and are
 // dropped, as is any interim response the client cannot take: the final response still follows.
+// An upstream could send interim answers without end, faster than the client reads them: at most
+// MAX_INTERIM_RESPONSES go on per request.
 
 const { isName } = require('./names.js')
 
+const MAX_INTERIM_RESPONSES = 100
+
 /**
  * Passes `info`, an interim response from the upstream, to `res`, the client's response, with its
- * lines filtered by `filter` (createFilter's, for the client's method). Never throws: it runs in
- * the upstream request's 'information' listener.
+ * lines filtered by `filter` (createFilter's, for the client's method). `sent` is the request's
+ * own object whose `interimSent` counts what went on. Never throws: it runs in the upstream
+ * request's 'information' listener.
  */
-function forwardInformational(req, res, info, filter) {
+function forwardInformational(req, res, info, filter, sent) {
   try {
-    if (!sendsInterimTo(req, res)) return
+    if (sent.interimSent >= MAX_INTERIM_RESPONSES || !sendsInterimTo(req, res)) return
+    sent.interimSent++
     if (info.statusCode === 103 && typeof res.writeEarlyHints === 'function') {
       const hints = earlyHints(filter.response(info).headers)
       if (hints !== undefined) res.writeEarlyHints(hints)
@@ -62,4 +68,4 @@ function earlyHints(lines) {
   return hints
 }
 
-module.exports = { forwardInformational }
+module.exports = { forwardInformational, MAX_INTERIM_RESPONSES }
