@@ -8,6 +8,7 @@
 const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
+const http2 = require('node:http2')
 const { forward } = require('..')
 const { PATHS, FRAMEWORK_PATHS, serve } = require('./helpers/paths.js')
 const { rawRequest, rawResponse, startRecordingUpstream, connect, values } = require('./helpers/wire.js')
@@ -103,4 +104,30 @@ describe('interim (1xx) answers reach the client, filtered', () => {
       assert.equal(statuses.at(-1), '200')
     })
   }
+})
+
+describe('interim answers to an HTTP/2 client', () => {
+  it('forward() behind Node\'s HTTP/2 server passes a 103 on as an interim HEADERS frame, filtered', async (t) => {
+    const upstream = await startRecordingUpstream(() => EARLY_HINTS + FINAL)
+    t.after(() => upstream.close())
+    const server = http2.createServer((req, res) => forward(req, res, upstream.url))
+    const port = await serve(t, server)
+    const client = http2.connect(`http://127.0.0.1:${port}`)
+    t.after(() => client.close())
+    const stream = client.request({ ':path': '/h2' })
+    const interim = []
+    stream.on('headers', (headers) => interim.push(headers))
+    const [final] = await new Promise((resolve, reject) => {
+      stream.on('response', (headers) => resolve([headers]))
+      stream.on('error', reject)
+    })
+    stream.resume()
+    assert.equal(final[':status'], 200)
+    assert.equal(interim.length, 1)
+    assert.equal(interim[0][':status'], 103)
+    assert.match(interim[0].link, /<\/style\.css>; rel=preload; as=style, <\/app\.js>; rel=preload; as=script/)
+    assert.equal(interim[0]['x-hint'], 'kept')
+    assert.equal(interim[0]['x-hint-secret'], undefined)
+    assert.equal(interim[0]['keep-alive'], undefined)
+  })
 })
