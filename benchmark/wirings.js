@@ -42,7 +42,8 @@
 // (the same syscalls per request here) and cache misses, and a garbage collection that falls in
 // one window and not in another moves it by a few percent. Needs valgrind (callgrind_control) on
 // PATH; about 40 s per stack. PROXY_KEEP_CALLGRIND=1 keeps callgrind's files for
-// callgrind_annotate (their folder is printed).
+// callgrind_annotate (their folder is printed); PROXY_NODE_FLAGS='--perf-basic-prof' adds flags
+// to the proxy's node, here so that /tmp/perf-<pid>.map names the JIT's code in those files.
 
 const path = require('node:path')
 const http = require('node:http')
