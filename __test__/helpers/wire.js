@@ -315,6 +315,10 @@ function rawRequest(startLine, headers, body = '') {
 
 
 /** Runs `script` in a child node process (for crashes the test runner must survive), bounded. */
+// A child loads the peers (Fastify, reply-from) before it can crash: under qemu-user on a busy
+// host that alone took more than WAIT_MS.
+const CHILD_MS = 15000
+
 function runChild(script) {
   return withTimeout(new Promise((resolve) => {
     const child = spawn(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] })
@@ -322,12 +326,12 @@ function runChild(script) {
     let stderr = ''
     child.stdout.on('data', (chunk) => (stdout += chunk))
     child.stderr.on('data', (chunk) => (stderr += chunk))
-    const killer = setTimeout(() => child.kill('SIGKILL'), WAIT_MS)
+    const killer = setTimeout(() => child.kill('SIGKILL'), CHILD_MS)
     child.on('close', (code) => {
       clearTimeout(killer)
       resolve({ code, stdout, stderr })
     })
-  }), WAIT_MS + 1000, 'child process')
+  }), CHILD_MS + 1000, 'child process')
 }
 
 /** The head of a raw-socket WebSocket handshake to `path`, with `upgrade` as its protocol and `extra` lines. */
