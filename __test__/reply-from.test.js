@@ -23,6 +23,7 @@ const {
   WAIT_MS,
   withTimeout,
   runChild,
+  CHILD_MS,
   listen,
   closeServer,
   values,
@@ -102,7 +103,7 @@ function linesWithoutDate(response) {
 const TRAILER_CRASH_SCRIPT = `
   const net = require('node:net')
   const app = require('fastify')({ logger: false })
-  setTimeout(() => process.exit(3), ${WAIT_MS - 1000}).unref()
+  setTimeout(() => process.exit(3), ${CHILD_MS - 1000}).unref()
   const upstream = net.createServer((s) => s.once('data', () => s.end(${JSON.stringify(TRAILER_WITH_LENGTH)})))
   upstream.listen(0, '127.0.0.1', async () => {
     await app.register(require('@fastify/reply-from'), { base: 'http://127.0.0.1:' + upstream.address().port })
@@ -313,7 +314,7 @@ const HTTP2_CRASH_SCRIPT = `
   const http2 = require('node:http2')
   const net = require('node:net')
   const { filterHeaders } = require('.')
-  setTimeout(() => process.exit(3), ${WAIT_MS - 1000}).unref()
+  setTimeout(() => process.exit(3), ${CHILD_MS - 1000}).unref()
   const toRaw = (headers) => Object.entries(headers).flatMap(([n, v]) => [v].flat().flatMap((line) => [n, String(line)]))
   const fromRaw = (raw) => Object.fromEntries(raw.flatMap((item, i) => (i % 2 === 0 ? [[item.toLowerCase(), raw[i + 1]]] : [])))
   const upstream = http2.createServer().on('stream', (stream) => stream.respond({ ':status': 200 }, { endStream: true }))

@@ -369,6 +369,7 @@ module.exports = {
   WAIT_MS,
   withTimeout,
   runChild,
+  CHILD_MS,
   listen,
   closeServer,
   values,
