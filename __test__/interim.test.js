@@ -2,7 +2,8 @@
 // Interim (1xx) answers through every shipped path and framework wiring, and through forward()
 // (the quick start): RFC 9110 §15.2 says a proxy MUST forward the 1xx responses it did not ask
 // for, and a server MUST NOT send one to an HTTP/1.0 client. The upstream is a raw socket that
-// sends a 103 Early Hints (with a nominated field and hop-by-hop ones) or a 102 before its 200;
+// sends a 103 Early Hints (with a nominated field, hop-by-hop ones and a Via) or a 102 before its
+// 200; a forwarded 103 carries the proxy's Via after the upstream's (RFC 9110 §7.6.3);
 // the clients are curl and raw sockets. 127.0.0.1 only, every wait bounded.
 
 const { describe, it } = require('node:test')
@@ -23,6 +24,7 @@ const EARLY_HINTS = [
   'Keep-Alive: timeout=9',
   'Link: </app.js>; rel=preload; as=script',
   'X-Hint: kept',
+  'Via: 1.1 origin-edge',
   '',
   '',
 ].join('\r\n')
@@ -71,6 +73,7 @@ describe('interim (1xx) answers reach the client, filtered', () => {
       assert.match(hints, /^Link: .*<\/style\.css>; rel=preload; as=style/im)
       assert.match(hints, /<\/app\.js>; rel=preload; as=script/)
       assert.match(hints, /^X-Hint: kept$/im)
+      assert.match(hints, /^Via: 1\.1 origin-edge, 1\.1 hop-by-hop(-demo)?$/im)
       assert.doesNotMatch(hints, /X-Hint-Secret|Keep-Alive|^Connection:/im)
       assert.match(heads[1].status, /^HTTP\/1\.1 200\b/)
       assert.match(heads[1].lines.join('\n'), /^X-End: kept$/im)
@@ -106,6 +109,21 @@ describe('interim (1xx) answers reach the client, filtered', () => {
   }
 })
 
+describe('interim answers with via: false', () => {
+  for (const [path, start] of Object.entries(PATHS)) {
+    if (path === 'npm start') continue // the demo has options of its own
+    it(`${path}: a 103 goes on with the upstream's Via alone`, async (t) => {
+      const upstream = await startRecordingUpstream(() => EARLY_HINTS + FINAL)
+      t.after(() => upstream.close())
+      const port = await start(t, upstream.url, { via: false })
+      const { trace } = await curl([`http://127.0.0.1:${port}/page`])
+      const heads = receivedHeads(trace)
+      assert.match(heads[0].status, /^HTTP\/1\.1 103\b/, trace)
+      assert.deepEqual(heads[0].lines.filter((line) => /^via:/i.test(line)), ['Via: 1.1 origin-edge'])
+    })
+  }
+})
+
 describe('interim answers to an HTTP/2 client', () => {
   it('forward() behind Node\'s HTTP/2 server passes a 103 on as an interim HEADERS frame, filtered', async (t) => {
     const upstream = await startRecordingUpstream(() => EARLY_HINTS + FINAL)
@@ -127,6 +145,8 @@ describe('interim answers to an HTTP/2 client', () => {
     assert.equal(interim[0][':status'], 103)
     assert.match(interim[0].link, /<\/style\.css>; rel=preload; as=style, <\/app\.js>; rel=preload; as=script/)
     assert.equal(interim[0]['x-hint'], 'kept')
+    // received-protocol is that of the message received: the upstream's 103 came over HTTP/1.1.
+    assert.equal(interim[0].via, '1.1 origin-edge, 1.1 hop-by-hop')
     assert.equal(interim[0]['x-hint-secret'], undefined)
     assert.equal(interim[0]['keep-alive'], undefined)
   })

@@ -437,7 +437,7 @@ class AttachedFilter {
     // 'information' of an upstream ClientRequest: an interim answer, passed on (RFC 9110 §15.2).
     this.passInformational = function passInformational(info) {
       const exchange = this[self.slot]
-      if (exchange?.res !== undefined) forwardInformational(exchange.res.req, exchange.res, info, self.filter, exchange)
+      if (exchange?.res !== undefined) forwardInformational(exchange.res.req, exchange.res, info, self.filter, self.forwarding, exchange)
     }
   }
 

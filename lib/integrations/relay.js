@@ -243,7 +243,7 @@ function relay(req, res, upstreamRequest, options) {
     socket.destroy()
     fail(502, errors.unexpectedUpgrade())
   })
-  upstreamRequest.on('information', (info) => forwardInformational(req, res, info, compiledOptions.responseFilter(req, false), failure))
+  upstreamRequest.on('information', (info) => forwardInformational(req, res, info, compiledOptions.responseFilter(req, false), forwarding, failure))
   upstreamRequest.on('response', (upstream) => {
     if (failure.failed) {
       upstream.destroy()

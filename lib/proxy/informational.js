@@ -7,7 +7,8 @@
 // client's Expect itself. Others (104, or codes not yet registered) have no writer and are
 // dropped, as is any interim response the client cannot take: the final response still follows.
 // An upstream could send interim answers without end, faster than the client reads them: at most
-// MAX_INTERIM_RESPONSES go on per request.
+// MAX_INTERIM_RESPONSES go on per request. A forwarded 103 carries this proxy's Via like any
+// message it forwards (RFC 9110 §7.6.3); a 102 has no fields to carry it.
 
 const { isName } = require('./names.js')
 
@@ -15,16 +16,17 @@ const MAX_INTERIM_RESPONSES = 100
 
 /**
  * Passes `info`, an interim response from the upstream, to `res`, the client's response, with its
- * lines filtered by `filter` (createFilter's, for the client's method). `sent` is the request's
- * own object whose `interimSent` counts what went on. Never throws: it runs in the upstream
- * request's 'information' listener.
+ * lines filtered by `filter` (createFilter's, for the client's method) and the Via of
+ * `forwarding` (a Forwarding) appended. `sent` is the request's own object whose `interimSent`
+ * counts what went on. Never throws: it runs in the upstream request's 'information' listener.
  */
-function forwardInformational(req, res, info, filter, sent) {
+function forwardInformational(req, res, info, filter, forwarding, sent) {
   try {
     if (sent.interimSent >= MAX_INTERIM_RESPONSES || !sendsInterimTo(req, res)) return
     sent.interimSent++
     if (info.statusCode === 103 && typeof res.writeEarlyHints === 'function') {
-      const hints = earlyHints(filter.response(info).headers)
+      // The filter's list is a new array of its own: this proxy's Via goes onto it.
+      const hints = earlyHints(forwarding.appendResponseVia(info, filter.response(info).headers))
       if (hints !== undefined) res.writeEarlyHints(hints)
     } else if (info.statusCode === 102 && typeof res.writeProcessing === 'function') {
       res.writeProcessing()
