@@ -23,12 +23,14 @@ const MAX_INTERIM_RESPONSES = 100
 function forwardInformational(req, res, info, filter, forwarding, sent) {
   try {
     if (sent.interimSent >= MAX_INTERIM_RESPONSES || !sendsInterimTo(req, res)) return
-    sent.interimSent++
     if (info.statusCode === 103 && typeof res.writeEarlyHints === 'function') {
       // The filter's list is a new array of its own: this proxy's Via goes onto it.
       const hints = earlyHints(forwarding.appendResponseVia(info, filter.response(info).headers))
-      if (hints !== undefined) res.writeEarlyHints(hints)
+      if (hints === undefined) return
+      sent.interimSent++
+      res.writeEarlyHints(hints)
     } else if (info.statusCode === 102 && typeof res.writeProcessing === 'function') {
+      sent.interimSent++
       res.writeProcessing()
     }
   } catch {
