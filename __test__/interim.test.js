@@ -12,7 +12,7 @@ const http = require('node:http')
 const http2 = require('node:http2')
 const { forward } = require('..')
 const { PATHS, FRAMEWORK_PATHS, serve } = require('./helpers/paths.js')
-const { rawRequest, rawResponse, startRecordingUpstream, connect, values } = require('./helpers/wire.js')
+const { rawRequest, rawResponse, startRecordingUpstream, connect, values, webSocketHandshake, WAIT_MS } = require('./helpers/wire.js')
 const { curl } = require('./helpers/fixtures.js')
 const { MAX_INTERIM_RESPONSES } = require('../lib/proxy/informational.js')
 
@@ -115,6 +115,47 @@ describe('interim (1xx) answers reach the client, filtered', () => {
       const { trace, body } = await curl([`http://127.0.0.1:${port}/resumable`])
       assert.equal(body, 'final')
       assert.deepEqual(receivedHeads(trace).map((head) => head.status.split(' ')[1]), ['103', '200'], trace)
+    })
+  }
+})
+
+const SWITCHING = 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nfrom-the-upstream'
+
+/** Waits until the client has received `text` or its connection ended; the received bytes, as latin1. */
+async function receivedUntil(client, text) {
+  const deadline = Date.now() + WAIT_MS
+  while (!client.reader.buffer.toString('latin1').includes(text) && !client.reader.ended && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  return client.reader.buffer.toString('latin1')
+}
+
+describe('interim answers before a protocol switch reach the client\'s socket, filtered', () => {
+  // Not the quick start, whose server has no 'upgrade' listener (Node hands it the handshake as a
+  // request), nor @fastify/http-proxy, which answers the handshake with a WebSocket server of its
+  // own and opens another to the upstream: no upstream head reaches its client.
+  const switching = { ...PATHS, ...FRAMEWORK_PATHS }
+  delete switching['@fastify/http-proxy + fastifyProxyOptions']
+  for (const [path, start] of Object.entries(switching)) {
+    it(`${path}: a 102 and a 103 before the upstream's 101, then the 101 and the upstream's bytes`, async (t) => {
+      const upstream = await startRecordingUpstream(() => PROCESSING + EARLY_HINTS + SWITCHING)
+      t.after(() => upstream.close())
+      const port = await start(t, upstream.url)
+      const client = await connect(port)
+      t.after(() => client.destroy())
+      client.send(webSocketHandshake('/ws'))
+      const received = await receivedUntil(client, 'from-the-upstream')
+      const heads = received.split('\r\n\r\n')
+      assert.ok(received.endsWith('from-the-upstream'), received)
+      assert.match(heads[0], /^HTTP\/1\.1 102 /, received)
+      assert.match(heads[1], /^HTTP\/1\.1 103 /, received)
+      assert.match(heads[1], /^Link: <\/style\.css>; rel=preload; as=style/im)
+      assert.match(heads[1], /^Link: <\/app\.js>; rel=preload; as=script/im)
+      assert.match(heads[1], /^X-Hint: kept$/im)
+      assert.match(heads[1], /^Via: 1\.1 origin-edge/im)
+      assert.match(heads[1], /1\.1 hop-by-hop(-demo)?$/im)
+      assert.doesNotMatch(heads[1], /X-Hint-Secret|Keep-Alive|^Connection:/im)
+      assert.match(heads[2], /^HTTP\/1\.1 101 /, received)
     })
   }
 })

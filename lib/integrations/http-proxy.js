@@ -20,7 +20,7 @@ const { Forwarding } = require('../proxy/forwarding.js')
 const { assertDecodedBody, assertNotSwitching } = require('../proxy/guards.js')
 const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
-const { forwardInformational } = require('../proxy/informational.js')
+const { forwardInformational, forwardInformationalToSocket } = require('../proxy/informational.js')
 const { bodyConsumed, clientFraming, replayedBody, replayHeaders, withContentLength } = require('../proxy/body.js')
 const { isName, findLine, nameBucket, SeenBuckets, BUCKETS } = require('../proxy/names.js')
 const { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders, appendOwnHeader } = require('../proxy/message-headers.js')
@@ -772,6 +772,10 @@ class AttachedFilter {
     // headers are cleaned before it writes them to the client.
     try {
       this.restoreConnectionSpelling(proxyReq, req)
+      // Interim answers before the 101 go on the client's socket (a handshake's are rare: one
+      // closure per handshake, not per request).
+      const sent = this.exchangeOf(req) ?? { interimSent: 0 }
+      proxyReq.on('information', (info) => forwardInformationalToSocket(req, socket, info, this.filter, this.forwarding, sent))
       proxyReq.once('upgrade', (proxyRes, proxySocket) => this.filterWsResponse(proxyRes, proxySocket, socket, true))
       proxyReq.once('response', (proxyRes) => this.filterWsResponse(proxyRes, undefined, socket, false))
     } catch (error) {

@@ -5,11 +5,11 @@
 const { createFilter, filterResponse } = require('../filter/index.js')
 const { Forwarding } = require('../proxy/forwarding.js')
 const { onUndeclaredBody, assertDecodedBody, assertNotSwitching } = require('../proxy/guards.js')
-const { refuse, refuseSocket, refusalStatus, writeHead } = require('../proxy/respond.js')
+const { headLines, refuse, refuseSocket, refusalStatus, writeHead } = require('../proxy/respond.js')
 const { announcedReplay, bodyConsumed, declaresBody, replayedBody } = require('../proxy/body.js')
 const errors = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
-const { forwardInformational } = require('../proxy/informational.js')
+const { forwardInformational, forwardInformationalToSocket } = require('../proxy/informational.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 
 /** relay() takes the filter options a proxy chooses; the others are the message's own. */
@@ -283,13 +283,6 @@ function relay(req, res, upstreamRequest, options) {
   return upstreamRequest
 }
 
-/** A response head for a raw socket, to be written as latin1: the bytes Node's parser read. */
-function headLines(statusCode, statusMessage, headers) {
-  let head = `HTTP/1.1 ${statusCode} ${statusMessage}\r\n`
-  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`
-  return `${head}\r\n`
-}
-
 /**
  * The same for an `upgrade` event (WebSocket and other protocol switches): `upstreamRequest`
  * carries `filterRequest(req, { upgrade: true }).headers`. A 101 from the upstream is filtered
@@ -311,6 +304,9 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
     if (!joined) upstreamRequest.destroy()
   })
   upstreamRequest.on('error', (error) => fail(502, error))
+  upstreamRequest.on('information', (info) => {
+    if (!failure.failed) forwardInformationalToSocket(req, socket, info, compiledOptions.responseFilter(req, false), forwarding, failure)
+  })
   upstreamRequest.on('response', (upstream) => {
     let filtered
     try {

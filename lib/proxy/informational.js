@@ -10,7 +10,8 @@
 // MAX_INTERIM_RESPONSES go on per request. A forwarded 103 carries this proxy's Via like any
 // message it forwards (RFC 9110 §7.6.3); a 102 has no fields to carry it.
 
-const { isName } = require('./names.js')
+const { isName, findLine } = require('./names.js')
+const { headLines } = require('./respond.js')
 
 const MAX_INTERIM_RESPONSES = 100
 
@@ -38,9 +39,40 @@ function forwardInformational(req, res, info, filter, forwarding, sent) {
   }
 }
 
+/**
+ * forwardInformational for a request that asks to switch protocols, answered on the client's raw
+ * socket (an `upgrade` listener's): the interim answer is written there as Node's server would
+ * write it, before the upstream's 101 or refusal. Never throws.
+ */
+function forwardInformationalToSocket(req, socket, info, filter, forwarding, sent) {
+  try {
+    if (sent.interimSent >= MAX_INTERIM_RESPONSES || !socket.writable || !readsInterim(req)) return
+    let head
+    if (info.statusCode === 103) {
+      const lines = forwarding.appendResponseVia(info, filter.response(info).headers)
+      // As through writeEarlyHints: hints without a Link are no hints.
+      if (findLine(lines, 'link') === -1) return
+      head = headLines(103, 'Early Hints', lines)
+    } else if (info.statusCode === 102) {
+      head = headLines(102, 'Processing', [])
+    } else {
+      return
+    }
+    sent.interimSent++
+    socket.write(head, 'latin1')
+  } catch {
+    // A head the filter refuses: this interim answer is dropped.
+  }
+}
+
 /** Whether the client's response can still carry an interim answer, and its client read one. */
 function sendsInterimTo(req, res) {
   if (res.headersSent || res.writableEnded || res.destroyed) return false
+  return readsInterim(req)
+}
+
+/** Whether the client's HTTP version has interim answers (RFC 9110 §15.2: not HTTP/1.0). */
+function readsInterim(req) {
   const version = req.httpVersion
   return typeof version === 'string' && version !== '1.0' && version !== '0.9'
 }
@@ -72,4 +104,4 @@ function earlyHints(lines) {
   return hints
 }
 
-module.exports = { forwardInformational, MAX_INTERIM_RESPONSES }
+module.exports = { forwardInformational, forwardInformationalToSocket, MAX_INTERIM_RESPONSES }

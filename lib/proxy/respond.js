@@ -47,6 +47,13 @@ function refuseSocket(socket, statusCode, error) {
   )
 }
 
+/** A response head for a raw socket, to be written as latin1: the bytes Node's parser read. */
+function headLines(statusCode, statusMessage, headers) {
+  let head = `HTTP/1.1 ${statusCode} ${statusMessage}\r\n`
+  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`
+  return `${head}\r\n`
+}
+
 function checkFlatHeaders(headers) {
   if (!Array.isArray(headers)) throw invalidArgType('headers', 'a flat array of header names and values', headers)
   if (headers.length % 2 !== 0) throw invalidArgValue('headers', headers, `must have an even length (name, value pairs); its length is ${headers.length}`)
@@ -142,4 +149,4 @@ function valuesOfName(headers, at, repeating) {
   return values ?? headers[at + 1]
 }
 
-module.exports = { closeAfterResponse, refuse, refuseSocket, refusalStatus, writeHead }
+module.exports = { closeAfterResponse, headLines, refuse, refuseSocket, refusalStatus, writeHead }
