@@ -37,11 +37,12 @@
 // PROXY_INSTRUCTIONS=1 counts instructions instead of CPU time: each proxy runs under valgrind's
 // callgrind (node --single-threaded, so that compiler and collector work is counted in the same
 // thread), is warmed up with PROXY_WARMUP requests (default 5000) and then up to 1000 more on new
-// connections, then counts PROXY_REQUESTS more (default 2000), one stack at a time. A count does
+// connections, then counts PROXY_WINDOWS windows (default 3) of PROXY_REQUESTS more each
+// (default 2000) and reports their median, one stack at a time. A count does
 // not move with the other work of a shared machine, as CPU time does; it leaves out the kernel
 // (the same syscalls per request here) and cache misses, and a garbage collection that falls in
 // one window and not in another moves it by a few percent. Needs valgrind (callgrind_control) on
-// PATH; about 40 s per stack. PROXY_KEEP_CALLGRIND=1 keeps callgrind's files for
+// PATH; about 2 minutes per stack. PROXY_KEEP_CALLGRIND=1 keeps callgrind's files for
 // callgrind_annotate (their folder is printed); PROXY_NODE_FLAGS='--perf-basic-prof' adds flags
 // to the proxy's node, here so that /tmp/perf-<pid>.map names the JIT's code in those files.
 
@@ -320,6 +321,10 @@ async function countInstructions() {
   // counted window, more of it the more code a stack has.
   const RECONNECTED_WARMUP = Math.min(WARMUP, 1000)
   const CONNECTIONS = Number(process.env.PROXY_CONNECTIONS || 10)
+  // Windows of REQUESTS each, one after another in the same process: a collection of the old
+  // generation, which falls into one window and not the next, moves one count by up to 20% on
+  // Node 24; the median of the windows does not move with it.
+  const WINDOWS = Number(process.env.PROXY_WINDOWS || 3)
   const names = selectedStacks()
   require(packagePath())
   const upstream = start(['--upstream'])
@@ -327,8 +332,9 @@ async function countInstructions() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hop-by-hop-callgrind-'))
   console.log('## Instructions per request of the proxy process\n')
   console.log(h.environment(`PROXY_INSTRUCTIONS=1 PROXY_WARMUP=${WARMUP} PROXY_REQUESTS=${REQUESTS} npm run bench:proxy`))
-  console.log(`- callgrind (valgrind), node --single-threaded; ${WARMUP} requests of warm-up and ${RECONNECTED_WARMUP} more on new connections, then ${REQUESTS} counted; autocannon ${CONNECTIONS} connections, browser navigation headers\n`)
+  console.log(`- callgrind (valgrind), node --single-threaded; ${WARMUP} requests of warm-up and ${RECONNECTED_WARMUP} more on new connections, then ${WINDOWS} windows of ${REQUESTS} requests counted, their median reported; autocannon ${CONNECTIONS} connections, browser navigation headers\n`)
   const counts = new Map()
+  const spreads = new Map()
   for (const name of names) {
     const out = path.join(dir, `${counts.size}.out`)
     // PROXY_NODE_FLAGS: more flags for the proxy's node, e.g. --perf-basic-prof, which writes
@@ -346,15 +352,23 @@ async function countInstructions() {
     })
     await run(WARMUP)
     await run(RECONNECTED_WARMUP)
-    execFileSync('callgrind_control', ['--instr=on', String(proxy.child.pid)], { stdio: 'ignore' })
-    await run(REQUESTS)
-    execFileSync('callgrind_control', ['--instr=off', String(proxy.child.pid)], { stdio: 'ignore' })
+    const pid = String(proxy.child.pid)
+    const windows = []
+    for (let window = 1; window <= WINDOWS; window++) {
+      execFileSync('callgrind_control', ['--zero', pid], { stdio: 'ignore' })
+      execFileSync('callgrind_control', ['--instr=on', pid], { stdio: 'ignore' })
+      await run(REQUESTS)
+      execFileSync('callgrind_control', ['--instr=off', pid], { stdio: 'ignore' })
+      // A dump holds what was counted since --zero: `<out>.<n>`, n counting the dumps from 1.
+      execFileSync('callgrind_control', ['--dump', pid], { stdio: 'ignore' })
+      const totals = /^totals: (\d+)/m.exec(fs.readFileSync(`${out}.${window}`, 'utf8'))
+      if (totals === null) throw new Error(`${name}: no totals line in callgrind's dump ${out}.${window}`)
+      windows.push(Number(totals[1]) / REQUESTS)
+    }
     await stopProxy(proxy)
-    // `summary` counts from the start, when instrumentation was off; `totals` what was counted.
-    const totals = /^totals: (\d+)/m.exec(fs.readFileSync(out, 'utf8'))
-    if (totals === null) throw new Error(`${name}: no totals line in callgrind's output ${out}`)
-    counts.set(name, Number(totals[1]) / REQUESTS)
-    process.stderr.write(`${name} done\n`)
+    counts.set(name, h.median(windows))
+    spreads.set(name, windows)
+    process.stderr.write(`${name} done: ${windows.map((count) => `${Math.round(count / 1000)} k`).join(', ')}\n`)
   }
   upstream.child.kill()
   // PROXY_KEEP_CALLGRIND=1 keeps callgrind's files (0.out, 1.out, ... in the order of the table)
@@ -364,9 +378,10 @@ async function countInstructions() {
   const rows = names.map((name) => {
     const stock = STACKS[name].stock
     const ratio = stock === undefined ? '–' : `**${(counts.get(name) / counts.get(stock)).toFixed(3)}×**`
-    return [name, `${Math.round(counts.get(name) / 1000)} k`, ratio]
+    const windows = spreads.get(name).map((count) => Math.round(count / 1000))
+    return [name, `${Math.round(counts.get(name) / 1000)} k`, `${Math.min(...windows)}–${Math.max(...windows)} k`, ratio]
   })
-  console.log(h.table(['stack', 'instructions per request', 'vs the same stack without the package'], rows))
+  console.log(h.table(['stack', 'instructions per request (median of windows)', 'windows', 'vs the same stack without the package'], rows))
 }
 
 async function drive() {
