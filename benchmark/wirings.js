@@ -38,7 +38,7 @@
 // callgrind (node --single-threaded, so that compiler and collector work is counted in the same
 // thread), is warmed up with PROXY_WARMUP requests (default 5000) and then up to 1000 more on new
 // connections, then counts PROXY_WINDOWS windows (default 3) of PROXY_REQUESTS more each
-// (default 2000) and reports their median, one stack at a time. A count does
+// (default 2000), one stack at a time, and reports each window, the least and the mean. A count does
 // not move with the other work of a shared machine, as CPU time does; it leaves out the kernel
 // (the same syscalls per request here) and cache misses, and a garbage collection that falls in
 // one window and not in another moves it by a few percent. Needs valgrind (callgrind_control) on
@@ -321,9 +321,10 @@ async function countInstructions() {
   // counted window, more of it the more code a stack has.
   const RECONNECTED_WARMUP = Math.min(WARMUP, 1000)
   const CONNECTIONS = Number(process.env.PROXY_CONNECTIONS || 10)
-  // Windows of REQUESTS each, one after another in the same process: a collection of the old
-  // generation, which falls into one window and not the next, moves one count by up to 20% on
-  // Node 24; the median of the windows does not move with it.
+  // Windows of REQUESTS each, one after another in the same process. A collection of the old
+  // generation falls into one window and not the next, and moves that window's count by up to 80%
+  // on Node 24: the least window is the cost between such collections, and the mean (everything
+  // counted over every request counted) the cost with the collections that fell in it.
   const WINDOWS = Number(process.env.PROXY_WINDOWS || 3)
   const names = selectedStacks()
   require(packagePath())
@@ -332,9 +333,8 @@ async function countInstructions() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hop-by-hop-callgrind-'))
   console.log('## Instructions per request of the proxy process\n')
   console.log(h.environment(`PROXY_INSTRUCTIONS=1 PROXY_WARMUP=${WARMUP} PROXY_REQUESTS=${REQUESTS} npm run bench:proxy`))
-  console.log(`- callgrind (valgrind), node --single-threaded; ${WARMUP} requests of warm-up and ${RECONNECTED_WARMUP} more on new connections, then ${WINDOWS} windows of ${REQUESTS} requests counted, their median reported; autocannon ${CONNECTIONS} connections, browser navigation headers\n`)
+  console.log(`- callgrind (valgrind), node --single-threaded; ${WARMUP} requests of warm-up and ${RECONNECTED_WARMUP} more on new connections, then ${WINDOWS} windows of ${REQUESTS} requests counted; autocannon ${CONNECTIONS} connections, browser navigation headers\n`)
   const counts = new Map()
-  const spreads = new Map()
   for (const name of names) {
     const out = path.join(dir, `${counts.size}.out`)
     // PROXY_NODE_FLAGS: more flags for the proxy's node, e.g. --perf-basic-prof, which writes
@@ -366,8 +366,7 @@ async function countInstructions() {
       windows.push(Number(totals[1]) / REQUESTS)
     }
     await stopProxy(proxy)
-    counts.set(name, h.median(windows))
-    spreads.set(name, windows)
+    counts.set(name, windows)
     process.stderr.write(`${name} done: ${windows.map((count) => `${Math.round(count / 1000)} k`).join(', ')}\n`)
   }
   upstream.child.kill()
@@ -375,13 +374,19 @@ async function countInstructions() {
   // for callgrind_annotate.
   if (process.env.PROXY_KEEP_CALLGRIND === '1') console.log(`callgrind files: ${dir}\n`)
   else fs.rmSync(dir, { recursive: true, force: true })
-  const rows = names.map((name) => {
-    const stock = STACKS[name].stock
-    const ratio = stock === undefined ? '–' : `**${(counts.get(name) / counts.get(stock)).toFixed(3)}×**`
-    const windows = spreads.get(name).map((count) => Math.round(count / 1000))
-    return [name, `${Math.round(counts.get(name) / 1000)} k`, `${Math.min(...windows)}–${Math.max(...windows)} k`, ratio]
-  })
-  console.log(h.table(['stack', 'instructions per request (median of windows)', 'windows', 'vs the same stack without the package'], rows))
+  const least = (name) => Math.min(...counts.get(name))
+  const mean = (name) => counts.get(name).reduce((sum, count) => sum + count, 0) / WINDOWS
+  const ratio = (name, of) => (STACKS[name].stock === undefined ? '–' : `**${(of(name) / of(STACKS[name].stock)).toFixed(3)}×**`)
+  const thousands = (count) => `${Math.round(count / 1000)} k`
+  const rows = names.map((name) => [
+    name,
+    counts.get(name).map(thousands).join(', '),
+    thousands(least(name)),
+    ratio(name, least),
+    thousands(mean(name)),
+    ratio(name, mean),
+  ])
+  console.log(h.table(['stack', 'instructions per request, each window', 'least window', 'vs stock (least)', 'mean', 'vs stock (mean)'], rows))
 }
 
 async function drive() {
