@@ -772,8 +772,8 @@ class AttachedFilter {
     // headers are cleaned before it writes them to the client.
     try {
       this.restoreConnectionSpelling(proxyReq, req)
-      // Interim answers before the 101 go on the client's socket (a handshake's are rare: one
-      // closure per handshake, not per request).
+      // Interim answers before the 101 go on the client's socket. One closure per handshake:
+      // plain requests share passInformational.
       const sent = this.exchangeOf(req) ?? { interimSent: 0 }
       proxyReq.on('information', (info) => forwardInformationalToSocket(req, socket, info, this.filter, this.forwarding, sent))
       proxyReq.once('upgrade', (proxyRes, proxySocket) => this.filterWsResponse(proxyRes, proxySocket, socket, true))
