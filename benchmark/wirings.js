@@ -40,8 +40,8 @@
 // connections, then counts PROXY_WINDOWS windows (default 3) of PROXY_REQUESTS more each
 // (default 2000), one stack at a time, and reports each window, the least and the mean. A count does
 // not move with the other work of a shared machine, as CPU time does; it leaves out the kernel
-// (the same syscalls per request here) and cache misses, and a garbage collection that falls in
-// one window and not in another moves it by a few percent. Needs valgrind (callgrind_control) on
+// (the same syscalls per request here) and cache misses, and an old-generation collection that
+// falls in one window and not in another moves that window's count (see WINDOWS). Needs valgrind (callgrind_control) on
 // PATH; about 2 minutes per stack. PROXY_KEEP_CALLGRIND=1 keeps callgrind's files for
 // callgrind_annotate (their folder is printed); PROXY_NODE_FLAGS='--perf-basic-prof' adds flags
 // to the proxy's node, here so that /tmp/perf-<pid>.map names the JIT's code in those files.
@@ -308,6 +308,11 @@ function selectedStacks() {
   return Object.keys(STACKS).filter((name) => names.has(name))
 }
 
+/** An instruction count per request, in thousands. */
+function thousands(count) {
+  return `${Math.round(count / 1000)} k`
+}
+
 /** PROXY_INSTRUCTIONS=1: instructions per request of each stack's proxy, under callgrind. */
 async function countInstructions() {
   const autocannon = require('autocannon')
@@ -367,17 +372,16 @@ async function countInstructions() {
     }
     await stopProxy(proxy)
     counts.set(name, windows)
-    process.stderr.write(`${name} done: ${windows.map((count) => `${Math.round(count / 1000)} k`).join(', ')}\n`)
+    process.stderr.write(`${name} done: ${windows.map(thousands).join(', ')}\n`)
   }
   upstream.child.kill()
-  // PROXY_KEEP_CALLGRIND=1 keeps callgrind's files (0.out, 1.out, ... in the order of the table)
-  // for callgrind_annotate.
+  // PROXY_KEEP_CALLGRIND=1 keeps callgrind's files (0.out, 1.out, ... in the order of the table,
+  // each window's dump as 0.out.1, 0.out.2, ...) for callgrind_annotate.
   if (process.env.PROXY_KEEP_CALLGRIND === '1') console.log(`callgrind files: ${dir}\n`)
   else fs.rmSync(dir, { recursive: true, force: true })
   const least = (name) => Math.min(...counts.get(name))
   const mean = (name) => counts.get(name).reduce((sum, count) => sum + count, 0) / WINDOWS
   const ratio = (name, of) => (STACKS[name].stock === undefined ? '–' : `**${(of(name) / of(STACKS[name].stock)).toFixed(3)}×**`)
-  const thousands = (count) => `${Math.round(count / 1000)} k`
   const rows = names.map((name) => [
     name,
     counts.get(name).map(thousands).join(', '),
