@@ -36,13 +36,14 @@
 //
 // PROXY_INSTRUCTIONS=1 counts instructions instead of CPU time: each proxy runs under valgrind's
 // callgrind (node --single-threaded, so that compiler and collector work is counted in the same
-// thread), is warmed up with PROXY_WARMUP requests (default 5000) and then up to 1000 more on new
-// connections, then counts PROXY_WINDOWS windows (default 3) of PROXY_REQUESTS more each
-// (default 2000), one stack at a time, and reports each window, the least and the mean. A count does
-// not move with the other work of a shared machine, as CPU time does; it leaves out the kernel
-// (the same syscalls per request here) and cache misses, and an old-generation collection that
-// falls in one window and not in another moves that window's count (see WINDOWS). Needs valgrind (callgrind_control) on
-// PATH; about 2 minutes per stack. PROXY_KEEP_CALLGRIND=1 keeps callgrind's files for
+// thread), is warmed up with PROXY_WARMUP requests (default 24000, past Node 24's tier-up to its
+// optimizing compiler, see WARMUP) and then up to 1000 more on new connections, then counts
+// PROXY_WINDOWS windows (default 3) of PROXY_REQUESTS more each (default 2000), one stack at a
+// time, and reports each window, the least and the mean. A count does not move with the other
+// work of a shared machine, as CPU time does; it leaves out the kernel (the same syscalls per
+// request here) and cache misses, and an old-generation collection that falls in one window and
+// not in another moves that window's count (see WINDOWS). Needs valgrind (callgrind_control) on
+// PATH; about 4 minutes per stack. PROXY_KEEP_CALLGRIND=1 keeps callgrind's files for
 // callgrind_annotate (their folder is printed); PROXY_NODE_FLAGS='--perf-basic-prof' adds flags
 // to the proxy's node, here so that /tmp/perf-<pid>.map names the JIT's code in those files.
 
@@ -319,7 +320,11 @@ async function countInstructions() {
   const { execFileSync } = require('node:child_process')
   const fs = require('node:fs')
   const os = require('node:os')
-  const WARMUP = Number(process.env.PROXY_WARMUP || 5000)
+  // Node 24 (V8 13) moves most of a proxy's hot functions to its optimizing compiler only after
+  // 10,000 to 20,000 requests (Node 22 much sooner). The compilation is done once, but under
+  // --single-threaded it is counted in whichever window it falls in, more of it the more code a
+  // stack has: a warm-up shorter than this measured the compiler, not the requests.
+  const WARMUP = Number(process.env.PROXY_WARMUP || 24000)
   const REQUESTS = Number(process.env.PROXY_REQUESTS || 2000)
   // A second, shorter warm-up on new connections: the first connections' end and the next ones'
   // start deoptimize Node's socket code, and the recompilation would otherwise fall into the
@@ -327,9 +332,9 @@ async function countInstructions() {
   const RECONNECTED_WARMUP = Math.min(WARMUP, 1000)
   const CONNECTIONS = Number(process.env.PROXY_CONNECTIONS || 10)
   // Windows of REQUESTS each, one after another in the same process. A collection of the old
-  // generation falls into one window and not the next, and moves that window's count by up to 80%
-  // on Node 24: the least window is the cost between such collections, and the mean (everything
-  // counted over every request counted) the cost with the collections that fell in it.
+  // generation falls into one window and not the next, and moves that window's count by 10-25%:
+  // the least window is the cost between such collections, and the mean (everything counted over
+  // every request counted) the cost with the collections that fell in it.
   const WINDOWS = Number(process.env.PROXY_WINDOWS || 3)
   const names = selectedStacks()
   require(packagePath())
