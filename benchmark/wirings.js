@@ -343,14 +343,18 @@ async function countInstructions() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hop-by-hop-callgrind-'))
   console.log('## Instructions per request of the proxy process\n')
   console.log(h.environment(`PROXY_INSTRUCTIONS=1 PROXY_WARMUP=${WARMUP} PROXY_REQUESTS=${REQUESTS} npm run bench:proxy`))
-  console.log(`- callgrind (valgrind), node --single-threaded; ${WARMUP} requests of warm-up and ${RECONNECTED_WARMUP} more on new connections, then ${WINDOWS} windows of ${REQUESTS} requests counted; autocannon ${CONNECTIONS} connections, browser navigation headers\n`)
+  console.log(`- callgrind (valgrind), node --single-threaded --no-memory-reducer; ${WARMUP} requests of warm-up and ${RECONNECTED_WARMUP} more on new connections, then ${WINDOWS} windows of ${REQUESTS} requests counted; autocannon ${CONNECTIONS} connections, browser navigation headers\n`)
   const counts = new Map()
   for (const name of names) {
     const out = path.join(dir, `${counts.size}.out`)
     // PROXY_NODE_FLAGS: more flags for the proxy's node, e.g. --perf-basic-prof, which writes
     // /tmp/perf-<pid>.map to name the JIT's code in callgrind's files.
     const nodeFlags = (process.env.PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean)
-    const valgrind = ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, '-q', process.execPath, '--single-threaded', ...nodeFlags]
+    // --no-memory-reducer: V8's memory reducer starts a compacting collection when the allocation
+    // rate per millisecond looks idle, and under callgrind a busy proxy runs about 50 times
+    // slower than at full speed: it ran every few thousand requests, where a loaded proxy at full
+    // speed sees none, and moved the window it fell in by 10-40%.
+    const valgrind = ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, '-q', process.execPath, '--single-threaded', '--no-memory-reducer', ...nodeFlags]
     const proxy = start(['--proxy', name, String(upstreamPort)], valgrind, 'valgrind')
     const port = await proxy.ready
     const run = (amount) => new Promise((resolve, reject) => {
