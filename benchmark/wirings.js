@@ -36,16 +36,17 @@
 //
 // PROXY_INSTRUCTIONS=1 counts instructions instead of CPU time: each proxy runs under valgrind's
 // callgrind (node --single-threaded, so that compiler and collector work is counted in the same
-// thread), is warmed up with PROXY_WARMUP requests (default 24000, past Node 24's tier-up to its
-// optimizing compiler, see WARMUP) and then up to 1000 more on new connections, then counts
-// PROXY_WINDOWS windows (default 3) of PROXY_REQUESTS more each (default 2000), one stack at a
-// time, and reports each window, the least and the mean. A count does not move with the other
-// work of a shared machine, as CPU time does; it leaves out the kernel (the same syscalls per
-// request here) and cache misses, and an old-generation collection that falls in one window and
-// not in another moves that window's count (see WINDOWS). Needs valgrind (callgrind_control) on
-// PATH; about 4 minutes per stack. PROXY_KEEP_CALLGRIND=1 keeps callgrind's files for
-// callgrind_annotate (their folder is printed); PROXY_NODE_FLAGS='--perf-basic-prof' adds flags
-// to the proxy's node, here so that /tmp/perf-<pid>.map names the JIT's code in those files.
+// thread, and --no-memory-reducer, see `valgrind` below), is warmed up with PROXY_WARMUP requests
+// (default 24000, past Node 24's tier-up to its optimizing compiler, see WARMUP) and then up to
+// 1000 more on new connections, then counts PROXY_WINDOWS windows (default 3) of PROXY_REQUESTS
+// more each (default 2000), one stack at a time, and reports each window, the least and the
+// mean. A count does not move with the other work of a shared machine, as CPU time does; it
+// leaves out the kernel (the same syscalls per request here) and cache misses, and an
+// old-generation collection that falls in one window and not in another moves that window's
+// count (see WINDOWS). Needs valgrind (callgrind_control) on PATH; about 4 minutes per stack.
+// PROXY_KEEP_CALLGRIND=1 keeps callgrind's files for callgrind_annotate (their folder is
+// printed); PROXY_NODE_FLAGS='--perf-basic-prof' adds flags to the proxy's node, here so that
+// /tmp/perf-<pid>.map names the JIT's code in those files.
 
 const path = require('node:path')
 const http = require('node:http')
