@@ -333,7 +333,7 @@ async function countInstructions() {
   const RECONNECTED_WARMUP = Math.min(WARMUP, 1000)
   const CONNECTIONS = Number(process.env.PROXY_CONNECTIONS || 10)
   // Windows of REQUESTS each, one after another in the same process. A collection of the old
-  // generation falls into one window and not the next, and moves that window's count by 10-25%:
+  // generation falls into one window and not the next, and moves that window's count by 10-50%:
   // the least window is the cost between such collections, and the mean (everything counted over
   // every request counted) the cost with the collections that fell in it.
   const WINDOWS = Number(process.env.PROXY_WINDOWS || 3)
@@ -354,7 +354,7 @@ async function countInstructions() {
     // --no-memory-reducer: V8's memory reducer starts a compacting collection when the allocation
     // rate per millisecond looks idle, and under callgrind a busy proxy runs about 50 times
     // slower than at full speed: it ran every few thousand requests, where a loaded proxy at full
-    // speed sees none, and moved the window it fell in by 10-40%.
+    // speed sees none, and moved the window it fell in by 10-50%.
     const valgrind = ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, '-q', process.execPath, '--single-threaded', '--no-memory-reducer', ...nodeFlags]
     const proxy = start(['--proxy', name, String(upstreamPort)], valgrind, 'valgrind')
     const port = await proxy.ready
