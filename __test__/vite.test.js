@@ -24,11 +24,21 @@ before(async () => {
 })
 
 /** A web root with an index.html, as Vite wants one. */
-function webRoot(t) {
+function webRoot() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hop-by-hop-vite-'))
   fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>vite</title>\n')
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }))
   return root
+}
+
+/**
+ * Closes `server`, then removes its web root: Vite's dependency optimizer writes `.vite/` there
+ * until the server is closed, so a root removed first is left behind with it.
+ */
+function closeAfter(t, server, root) {
+  t.after(async () => {
+    await server.close()
+    fs.rmSync(root, { recursive: true, force: true })
+  })
 }
 
 /**
@@ -38,14 +48,18 @@ function webRoot(t) {
 async function startVite(t, upstream) {
   const saved = process.env.UPSTREAM
   process.env.UPSTREAM = upstream
+  const root = webRoot()
   let server
   try {
-    server = await vite.createServer({ configFile: CONFIG, root: webRoot(t), logLevel: 'silent', server: { port: 0, host: '127.0.0.1' } })
+    server = await vite.createServer({ configFile: CONFIG, root, logLevel: 'silent', server: { port: 0, host: '127.0.0.1' } })
+  } catch (error) {
+    fs.rmSync(root, { recursive: true, force: true })
+    throw error
   } finally {
     if (saved === undefined) delete process.env.UPSTREAM
     else process.env.UPSTREAM = saved
   }
-  t.after(() => server.close())
+  closeAfter(t, server, root)
   await server.listen()
   return server.httpServer.address().port
 }
@@ -159,9 +173,10 @@ describe('Vite 8 dev proxy with examples/vite.config.mjs (configure: (proxy) => 
  */
 async function inlineVite(t, entry, configure = () => {}) {
   let proxy
+  const root = webRoot()
   const server = await vite.createServer({
     configFile: false,
-    root: webRoot(t),
+    root,
     logLevel: 'silent',
     server: {
       port: 0,
@@ -169,7 +184,7 @@ async function inlineVite(t, entry, configure = () => {}) {
       proxy: { '/api': { target: 'http://127.0.0.1:1', ...entry, configure: (p) => configure((proxy = p)) } },
     },
   })
-  t.after(() => server.close())
+  closeAfter(t, server, root)
   await server.listen()
   return { proxy, port: server.httpServer.address().port }
 }
