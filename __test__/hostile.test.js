@@ -283,6 +283,16 @@ describe('odd upstreams', () => {
     const client = await open(t, port, rawRequest('GET /plain HTTP/1.1', [['Host', 'proxy.test']]))
     assert.equal((await client.response()).status, 502)
   }, () => 'HTTP/1.1 101 Switching Protocols\r\n\r\n')
+  // A body Node's client cannot parse fails the upstream request after the head came. The
+  // README's 'error' listener answers 502 and ends the response, and http-proxy's pipe would then
+  // write the body parsed so far into it: an uncaught ERR_STREAM_WRITE_AFTER_END.
+  eachPath('a chunk size the upstream\'s client cannot parse, after a 200 head: 502 or a cut connection, nothing thrown', async (t, { port }) => {
+    const client = await open(t, port, rawRequest('GET /bad-chunk HTTP/1.1', [['Host', 'proxy.test']]))
+    const answer = await client.response().then((response) => response.status, () => 'cut')
+    assert.ok(answer === 502 || answer === 'cut', `answered ${answer}`)
+    // The write after the end is reported a tick after the answer: time for it to throw.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }, () => 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\nZZ\r\n')
 })
 
 describe('http-proxy with followRedirects: true', () => {

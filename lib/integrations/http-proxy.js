@@ -327,6 +327,12 @@ function cutWhenIncomplete(proxyRes, res) {
     res.destroy()
     socket?.destroy()
   })
+  // A body Node's client cannot parse (a bad chunk size, framing in the trailer section) fails the
+  // upstream request before 'close'. http-proxy's 'error' listeners (the README's) then answer and
+  // end the response, and the pipe would write the body parsed so far after that end: an
+  // ERR_STREAM_WRITE_AFTER_END that nobody listens for, which ends the process. Prepended, so
+  // the pipe stops before they run.
+  proxyRes.req?.prependListener('error', () => proxyRes.unpipe(res))
 }
 
 /** RFC 9110 §7.6.3: a proxy appends its own Via, here under the upstream's spelling or `Via`. */
