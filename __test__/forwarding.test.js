@@ -308,16 +308,20 @@ describe('on the wire, through every path', () => {
 })
 
 describe('trailers both ways', () => {
+  // Trailers are filtered like a head, without the fields RFC 9110 §6.5.1 keeps out of them and
+  // the forwarding fields, which only the head carries (from a trusted peer).
   const CHUNKED_WITH_TRAILERS = rawRequest('POST /t HTTP/1.1', [
     ['Host', 'app.test'],
     ['TE', 'trailers'],
     ['Transfer-Encoding', 'chunked'],
-    ['Trailer', 'X-Checksum, X-Hop, Authorization'],
+    ['Trailer', 'X-Checksum, X-Hop, Authorization, X-Forwarded-For, Forwarded'],
     ['Connection', 'X-Hop'],
-  ]) + '4\r\nbody\r\n0\r\nX-Checksum: c1\r\nX-Hop: h\r\nAuthorization: Basic eDp5\r\n\r\n'
+  ]) + '4\r\nbody\r\n0\r\nX-Checksum: c1\r\nX-Hop: h\r\nAuthorization: Basic eDp5\r\n' +
+    // An untrusted client's forwarding fields, which the head would not pass either.
+    'X-Forwarded-For: 6.6.6.6\r\nForwarded: for=6.6.6.6\r\nx-real-ip: 6.6.6.6\r\n\r\n'
 
-  const upstreamWithTrailers = () => 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Digest, X-Internal\r\nConnection: X-Internal\r\n\r\n' +
-    '2\r\nok\r\n0\r\nX-Digest: d1\r\nX-Internal: i\r\nContent-Type: text/evil\r\n\r\n'
+  const upstreamWithTrailers = () => 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Digest, X-Internal, X-Forwarded-Host\r\nConnection: X-Internal\r\n\r\n' +
+    '2\r\nok\r\n0\r\nX-Digest: d1\r\nX-Internal: i\r\nContent-Type: text/evil\r\nX-Forwarded-Host: evil.test\r\n\r\n'
 
   for (const path of ['http-proxy + attach', 'http-proxy-middleware + plugin', 'Express middleware + relay (README recipe)', 'npm start']) {
     it(`${path}: request and response trailers arrive filtered and announced`, async (t) => {

@@ -7,20 +7,12 @@
 const net = require('node:net')
 const proxyaddr = require('proxy-addr')
 const { announcedTrailers } = require('./trailers.js')
-const { isName, findLine } = require('./names.js')
+const { FORWARDING_FIELDS, isName, findLine } = require('./names.js')
 const { TOKEN, hostMismatch, peerUnknown, invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
 const { FORWARDING_OPTIONS, checkOptions, booleanOption } = require('../options.js')
 
 // Fields in which a client speaks for earlier hops: believed only from a trusted peer.
-const FORWARDING_HEADERS = new Set([
-  'forwarded',
-  'x-forwarded-for',
-  'x-forwarded-host',
-  'x-forwarded-proto',
-  'x-forwarded-port',
-  'x-forwarded-prefix',
-  'x-real-ip',
-])
+const FORWARDING_HEADERS = new Set(FORWARDING_FIELDS)
 
 const EMITTED = { 'x-forwarded': { x: true, rfc7239: false }, forwarded: { x: false, rfc7239: true }, both: { x: true, rfc7239: true }, none: { x: false, rfc7239: false } }
 

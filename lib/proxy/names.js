@@ -3,6 +3,20 @@
 // every line of every message, and a lower-case copy of each name was most of that work. Names
 // of another length are passed over without being read; the others are compared in place.
 
+/**
+ * Fields in which a client speaks for earlier hops (RFC 7239 Forwarded, the X-Forwarded family):
+ * a proxy writes them itself, and believes a client's only from a trusted peer.
+ */
+const FORWARDING_FIELDS = Object.freeze([
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'x-real-ip',
+])
+
 /** Whether `name` is `lower` (a lower-case ASCII name) in any ASCII case. */
 function isName(name, lower) {
   if (name.length !== lower.length) return false
@@ -89,4 +103,4 @@ class SeenBuckets {
   }
 }
 
-module.exports = { isName, equalsIgnoringCase, findLine, nameBucket, SeenBuckets, BUCKETS }
+module.exports = { FORWARDING_FIELDS, isName, equalsIgnoringCase, findLine, nameBucket, SeenBuckets, BUCKETS }

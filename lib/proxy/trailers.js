@@ -4,7 +4,7 @@
 
 const { filterHeaders } = require('../filter/index.js')
 const { TOKEN } = require('../errors.js')
-const { isName, findLine } = require('./names.js')
+const { FORWARDING_FIELDS, isName, findLine } = require('./names.js')
 const { responseHasBody } = require('./body.js')
 
 // RFC 9110 §6.5.1: fields that frame or route the message, modify the request, authenticate,
@@ -16,7 +16,11 @@ const PROHIBITED_IN_TRAILERS = [
   'Proxy-Authorization', 'Proxy-Connection', 'Range', 'Realm', 'TE', 'Trailer', 'Transfer-Encoding',
   'WWW-Authenticate',
 ]
-const PROHIBITED = new Set(PROHIBITED_IN_TRAILERS.map((name) => name.toLowerCase()))
+// Nor the forwarding fields, in either direction: the proxy writes them in the head, where a
+// client's count only when its address is trusted, and a recipient that merges a trailer section
+// into the head would otherwise take an untrusted client's for the proxy's.
+const NOT_PASSED_IN_TRAILERS = Object.freeze([...PROHIBITED_IN_TRAILERS, ...FORWARDING_FIELDS])
+const NOT_PASSED = new Set(NOT_PASSED_IN_TRAILERS.map((name) => name.toLowerCase()))
 
 function elements(rawHeaders, lowerName) {
   const found = []
@@ -37,18 +41,18 @@ function nominatedBy(rawHeaders) {
 
 /**
  * The trailer fields to pass on, given the head they end: hop-by-hop fields, those the head's
- * `Connection` nominated (a trailer can be nominated too) and those RFC 9110 §6.5.1 keeps out of
- * trailers are dropped.
+ * `Connection` nominated (a trailer can be nominated too), those RFC 9110 §6.5.1 keeps out of
+ * trailers and the forwarding fields are dropped.
  */
 function forwardableTrailers(rawTrailers, rawHeaders) {
   if (rawTrailers === undefined || rawTrailers.length === 0) return []
-  return filterHeaders(rawTrailers, { strip: PROHIBITED_IN_TRAILERS.concat(nominatedBy(rawHeaders)), protect: [] }).headers
+  return filterHeaders(rawTrailers, { strip: NOT_PASSED_IN_TRAILERS.concat(nominatedBy(rawHeaders)), protect: [] }).headers
 }
 
 /** The `Trailer` field to send on: the names the head announced that may still be passed on. */
 function announcedTrailers(rawHeaders) {
   const nominated = new Set(nominatedBy(rawHeaders))
-  const names = elements(rawHeaders, 'trailer').filter((name) => !PROHIBITED.has(name.toLowerCase()) && !nominated.has(name.toLowerCase()))
+  const names = elements(rawHeaders, 'trailer').filter((name) => !NOT_PASSED.has(name.toLowerCase()) && !nominated.has(name.toLowerCase()))
   return names.length === 0 ? undefined : names.join(', ')
 }
 
