@@ -157,11 +157,15 @@ export interface FilterResult {
  *   name the client (not with `forwarded: false`);
  * - `ERR_HOP_BY_HOP_TRANSFER_CODING` (502, {@link relay}, {@link forward}, their upgrade forms,
  *   {@link attach}): an upstream body in a transfer coding Node leaves undecoded;
- * - `ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE` (502): a 101 to a request that did not ask to upgrade;
+ * - `ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE` (502): a 101 to a request that did not ask to upgrade, or
+ *   to a protocol the request's Upgrade did not offer;
  * - `ERR_HOP_BY_HOP_BODY_CONSUMED` (500): a body parser read the body and it cannot be sent again;
  * - `ERR_HOP_BY_HOP_FETCH_PATH` (502): http-proxy-3 would send this request with fetch(), whose
  *   answer cannot be filtered: it is not forwarded;
- * - `ERR_HOP_BY_HOP_NOT_AN_UPGRADE` (400, {@link forwardUpgrade}): not a valid HTTP/1.1 upgrade;
+ * - `ERR_HOP_BY_HOP_NOT_AN_UPGRADE` (400, {@link forwardUpgrade}, {@link relayUpgrade}, {@link attach}'s
+ *   WebSocket path): not a valid HTTP/1.1 upgrade;
+ * - `ERR_HOP_BY_HOP_UPGRADE_CONTENT` (400, the same): an upgrade request that declares content,
+ *   which Node hands over unread after the head, as the new protocol's first bytes;
  * - `ERR_HOP_BY_HOP_REQUEST_TARGET` (400, {@link forward}): a request target that cannot be joined to the upstream URL.
  */
 export type HopByHopErrorCode =
@@ -179,6 +183,7 @@ export type HopByHopErrorCode =
   | 'ERR_HOP_BY_HOP_BODY_CONSUMED'
   | 'ERR_HOP_BY_HOP_FETCH_PATH'
   | 'ERR_HOP_BY_HOP_NOT_AN_UPGRADE'
+  | 'ERR_HOP_BY_HOP_UPGRADE_CONTENT'
   | 'ERR_HOP_BY_HOP_REQUEST_TARGET'
 
 /** The answer to send for a {@link HopByHopError}. */

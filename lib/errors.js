@@ -213,6 +213,15 @@ function unexpectedUpgrade(withoutUpgrade = false) {
   )
 }
 
+/** RFC 9110 §7.8: a 101 that switches to `protocol`, which the request's Upgrade did not name. */
+function unofferedProtocol(protocol) {
+  return new HopByHopError(
+    'ERR_HOP_BY_HOP_UNEXPECTED_UPGRADE',
+    `the upstream switched to ${JSON.stringify(protocol.slice(0, 60))}, which the client did not offer in Upgrade (RFC 9110 §7.8)`,
+    502,
+  )
+}
+
 /** A request target (req.url) that cannot be joined to the upstream URL. */
 function requestTarget(reqUrl) {
   return new HopByHopError('ERR_HOP_BY_HOP_REQUEST_TARGET', `the request target ${JSON.stringify(reqUrl.slice(0, 60))} cannot be joined to the upstream URL`, 400)
@@ -221,6 +230,15 @@ function requestTarget(reqUrl) {
 /** An `upgrade` event for a head the filter does not take as an upgrade (HTTP/1.0, say). */
 function notAnUpgrade() {
   return new HopByHopError('ERR_HOP_BY_HOP_NOT_AN_UPGRADE', 'the request is not a valid HTTP/1.1 upgrade (RFC 9110 §7.8): not forwarded as one', 400)
+}
+
+/**
+ * An `upgrade` event for a request that declares content: Node hands over what follows the head
+ * unread, as the new protocol's first bytes, so the content would reach the upstream after the
+ * switch, or never (RFC 9110 §7.8: it is sent in the old protocol first).
+ */
+function upgradeContent() {
+  return new HopByHopError('ERR_HOP_BY_HOP_UPGRADE_CONTENT', 'the upgrade request declares content, which Node hands over unread as the new protocol\'s first bytes (RFC 9110 §7.8): not forwarded', 400)
 }
 
 /** No addon loads: `message` says what was tried, `cause` holds every attempt's error. */
@@ -297,8 +315,10 @@ module.exports = {
   peerUnknown,
   undecodedTransferCoding,
   unexpectedUpgrade,
+  unofferedProtocol,
   requestTarget,
   notAnUpgrade,
+  upgradeContent,
   noAddon,
   internalError,
   nativeError,

@@ -10,7 +10,8 @@ const { createFilter } = require('../filter/index.js')
 const { Forwarding, absoluteFormPath } = require('../proxy/forwarding.js')
 const { closeAfterResponse, refuse, refuseSocket, refusalStatus } = require('../proxy/respond.js')
 const { bodyConsumed, headersForConsumedBody } = require('../proxy/body.js')
-const { invalidArgType, invalidArgValue, notAnUpgrade, requestTarget } = require('../errors.js')
+const { invalidArgType, invalidArgValue, requestTarget } = require('../errors.js')
+const { assertUpgradeRequest } = require('../proxy/guards.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 const { relay, relayUpgrade, relayOptions, checkRequest, checkResponse, checkSocket, checkHead } = require('./relay.js')
 
@@ -254,9 +255,7 @@ function forwardUpgrade(req, socket, head, target, options) {
   let upstreamRequest
   try {
     const filtered = compiledOptions.upgradeFilter.request(req)
-    // Node emits 'upgrade' for heads the filter does not take as an upgrade (HTTP/1.0, an
-    // Upgrade the Connection field does not name): not forwarded as one.
-    if (filtered.upgrade === null) throw notAnUpgrade()
+    assertUpgradeRequest(req, filtered)
     const headers = compiledOptions.forwarding.request(req, filtered.headers)
     upstreamRequest = transport.request(requestOptions(req, url, headers, compiledOptions.agent))
   } catch (error) {

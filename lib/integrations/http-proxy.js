@@ -17,7 +17,7 @@ const { IncomingMessage } = require('node:http')
 const { Readable } = require('node:stream')
 const { createFilter } = require('../filter/index.js')
 const { Forwarding } = require('../proxy/forwarding.js')
-const { assertDecodedBody, assertNotSwitching } = require('../proxy/guards.js')
+const { assertDecodedBody, assertNotSwitching, assertOfferedProtocol, assertUpgradeRequest } = require('../proxy/guards.js')
 const { refuse, refuseSocket } = require('../proxy/respond.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 const { forwardInformational, forwardInformationalToSocket } = require('../proxy/informational.js')
@@ -657,7 +657,7 @@ class AttachedFilter {
   /** ws pass before 'checkMethodAndHeader', which would close a bad handshake without a word. */
   gateWs(req, socket) {
     try {
-      this.exchange(req, this.upgradeFilter)
+      assertUpgradeRequest(req, this.exchange(req, this.upgradeFilter).result)
       return false
     } catch (error) {
       refuseSocket(socket, requestStatus(error), error)
@@ -782,8 +782,8 @@ class AttachedFilter {
       // plain requests share passInformational.
       const sent = this.exchangeOf(req) ?? { interimSent: 0 }
       proxyReq.on('information', (info) => forwardInformationalToSocket(req, socket, info, this.filter, this.forwarding, sent))
-      proxyReq.once('upgrade', (proxyRes, proxySocket) => this.filterWsResponse(proxyRes, proxySocket, socket, true))
-      proxyReq.once('response', (proxyRes) => this.filterWsResponse(proxyRes, undefined, socket, false))
+      proxyReq.once('upgrade', (proxyRes, proxySocket) => this.filterWsResponse(req, proxyRes, proxySocket, socket, true))
+      proxyReq.once('response', (proxyRes) => this.filterWsResponse(req, proxyRes, undefined, socket, false))
     } catch (error) {
       destroyUpstream(proxyReq, error)
     }
@@ -802,11 +802,12 @@ class AttachedFilter {
    * http-proxy's ws stream pass writes the upstream answer (101 or not) from proxyRes.headers,
    * with their names as keys: the filtered lines go there in the upstream's case, plus Via.
    */
-  filterWsResponse(proxyRes, proxySocket, socket, upgrade) {
+  filterWsResponse(req, proxyRes, proxySocket, socket, upgrade) {
     let result
     try {
       result = this.filter.response(proxyRes)
-      if (!upgrade) assertNotSwitching(proxyRes)
+      if (upgrade) assertOfferedProtocol(req, proxyRes)
+      else assertNotSwitching(proxyRes)
       // http-proxy's ws path takes GET handshakes only (checkMethodAndHeader).
       assertDecodedBody(proxyRes, 'GET')
     } catch {

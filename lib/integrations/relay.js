@@ -4,7 +4,7 @@
 
 const { createFilter, filterResponse } = require('../filter/index.js')
 const { Forwarding } = require('../proxy/forwarding.js')
-const { onUndeclaredBody, assertDecodedBody, assertNotSwitching } = require('../proxy/guards.js')
+const { onUndeclaredBody, assertDecodedBody, assertNotSwitching, assertOfferedProtocol, assertUpgradeRequest } = require('../proxy/guards.js')
 const { headLines, refuse, refuseSocket, refusalStatus, writeHead } = require('../proxy/respond.js')
 const { announcedReplay, bodyConsumed, declaresBody, replayedBody } = require('../proxy/body.js')
 const errors = require('../errors.js')
@@ -26,6 +26,13 @@ class RelayOptions {
     // throws at the call rather than answering every response 502.
     this.responseFilters = new Map()
     this.methodFilter('GET', false)
+    this.upgradeRequestFilter = undefined
+  }
+
+  /** filterRequest(req, { upgrade: true }) with these options; compiled on the first upgrade. */
+  filterUpgradeRequest(req) {
+    this.upgradeRequestFilter ??= createFilter({ ...this.filter, upgrade: true })
+    return this.upgradeRequestFilter.request(req)
   }
 
   response(req) {
@@ -294,6 +301,16 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
   checkHead(head)
   checkUpstreamRequest(upstreamRequest)
   const compiledOptions = relayOptions(options, 'relayUpgrade()')
+  try {
+    // A program may pass on a head that is no upgrade, or one with content (see the guard).
+    assertUpgradeRequest(req, compiledOptions.filterUpgradeRequest(req))
+  } catch (error) {
+    upstreamRequest.on('error', () => {})
+    upstreamRequest.destroy()
+    socket.on('error', () => socket.destroy())
+    refuseSocket(socket, refusalStatus(error, 400), error)
+    return upstreamRequest
+  }
   const forwarding = compiledOptions.forwarding
   const failure = new Failure(upstreamRequest, socket, refuseSocket)
   const fail = (statusCode, error) => failure.fail(statusCode, error)
@@ -329,6 +346,7 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
     let filtered
     try {
       filtered = compiledOptions.filterResponse(req, upstream, true)
+      assertOfferedProtocol(req, upstream)
     } catch (error) {
       upstreamSocket.destroy()
       fail(refusalStatus(error, 502), error)

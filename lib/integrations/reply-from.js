@@ -6,7 +6,8 @@
 
 const { createFilter, HOP_BY_HOP_HEADERS } = require('../filter/index.js')
 const { Forwarding, FORWARDING_HEADERS } = require('../proxy/forwarding.js')
-const { TOKEN, notAnUpgrade } = require('../errors.js')
+const { TOKEN } = require('../errors.js')
+const { assertUpgradeRequest } = require('../proxy/guards.js')
 const { PROXY_FILTER_OPTIONS, checkOptions, pick } = require('../options.js')
 
 // undici (and Node's http2 client) frame the body and own Connection: no `framing` option.
@@ -135,10 +136,11 @@ function createHooks(options, where) {
 
   /**
    * For a handshake Node emitted as 'upgrade': throws unless the filter takes it as an upgrade
-   * (RFC 9110 §7.8: HTTP/1.1, with Upgrade named in Connection); Node emits HTTP/1.0 ones too.
+   * (RFC 9110 §7.8: HTTP/1.1, with Upgrade named in Connection; Node emits HTTP/1.0 ones too),
+   * and for one that declares content (see assertUpgradeRequest).
    */
   function checkUpgrade(request) {
-    if (filterOrRefuse(request.raw, upgradeFilter).upgrade === null) throw notAnUpgrade()
+    assertUpgradeRequest(request.raw, filterOrRefuse(request.raw, upgradeFilter))
   }
 
   function rewriteRequestHeaders(request, headers) {

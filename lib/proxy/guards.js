@@ -1,10 +1,11 @@
 'use strict'
 // What a forwarding proxy must refuse although every header it can see is fine: a body its head
-// does not declare, a body in a coding Node leaves coded, a protocol switch that names no protocol. (A request pipelined behind a closing
-// one is refused by filterRequest.)
+// does not declare, a body in a coding Node leaves coded, a protocol switch that names no protocol
+// or one the client did not offer, an upgrade that is none or carries content. (A request
+// pipelined behind a closing one is refused by filterRequest.)
 
-const { undeclaredBody, undecodedTransferCoding, unexpectedUpgrade } = require('../errors.js')
-const { declaresBody, responseHasBody } = require('./body.js')
+const { undeclaredBody, undecodedTransferCoding, unexpectedUpgrade, notAnUpgrade, upgradeContent, unofferedProtocol } = require('../errors.js')
+const { clientFraming, declaresBody, responseHasBody } = require('./body.js')
 const { isName } = require('./names.js')
 
 /**
@@ -64,4 +65,43 @@ function assertNotSwitching(upstream) {
   if (upstream.statusCode === 101) throw unexpectedUpgrade(true)
 }
 
-module.exports = { onUndeclaredBody, assertDecodedBody, assertNotSwitching }
+/**
+ * A request of a server's `upgrade` event, before it goes upstream as a handshake; `filtered` is
+ * its filterRequest(req, { upgrade: true }) result. Node emits the event for heads the filter does
+ * not take as an upgrade (HTTP/1.0, an Upgrade that Connection does not name: RFC 9110 §7.8), and
+ * hands over what follows the head unread, as the new protocol's first bytes: content the request
+ * declares would reach the upstream after the switch, or never. Throws a HopByHopError (400).
+ */
+function assertUpgradeRequest(req, filtered) {
+  if (filtered.upgrade === null) throw notAnUpgrade()
+  const { length, chunked } = clientFraming(req.rawHeaders)
+  if (chunked || (length !== undefined && Number(length) !== 0)) throw upgradeContent()
+}
+
+/**
+ * RFC 9110 §7.8: a server switches only to a protocol the client named in Upgrade. Throws (502)
+ * for a 101 to `req` that names another; protocol names compare in any case (RFC 6455 §4.1), and
+ * a protocol offered without a version takes any version of it.
+ */
+function assertOfferedProtocol(req, upstream) {
+  const offered = upgradeProtocols(req.rawHeaders)
+  for (const protocol of upgradeProtocols(upstream.rawHeaders)) {
+    const name = protocol.split('/')[0]
+    if (!offered.includes(protocol) && !offered.includes(name)) throw unofferedProtocol(protocol)
+  }
+}
+
+/** The protocols of a head's Upgrade lines, lower-cased, without spaces around them. */
+function upgradeProtocols(rawHeaders) {
+  const protocols = []
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (!isName(rawHeaders[i], 'upgrade')) continue
+    for (const element of rawHeaders[i + 1].split(',')) {
+      const protocol = element.trim().toLowerCase()
+      if (protocol.length > 0) protocols.push(protocol)
+    }
+  }
+  return protocols
+}
+
+module.exports = { onUndeclaredBody, assertDecodedBody, assertNotSwitching, assertUpgradeRequest, assertOfferedProtocol }
