@@ -44,13 +44,15 @@ describe('examples/fastify-http-proxy.js (@fastify/http-proxy 11, ...fastifyProx
     const port = await start(t, upstream.url)
     const client = await connect(port)
     t.after(() => client.destroy())
-    client.send(rawRequest('GET /plain?q=1 HTTP/1.1', [['Host', 'front.test'], ...SPOOFED]))
+    // X_Forwarded_For: what a CGI gateway reads as X-Forwarded-For (RFC 3875 §4.1.18).
+    client.send(rawRequest('GET /plain?q=1 HTTP/1.1', [['Host', 'front.test'], ...SPOOFED, ['X_Forwarded_For', '6.6.6.6']]))
     const response = await client.response()
     assert.equal(response.status, 200)
     assert.equal(response.body.toString(), 'ok')
     assertCleanAnswer(response)
     assert.equal(upstream.requests[0].target, '/plain?q=1')
     assertClean(upstream.requests[0])
+    assert.deepEqual(values(upstream.requests[0].headers, 'x_forwarded_for'), [])
     assert.deepEqual(values(upstream.requests[0].headers, 'x-forwarded-host'), ['front.test'])
   })
 

@@ -72,6 +72,22 @@ describe('forwardHeaders', () => {
     assert.deepEqual(values(out, 'x-real-ip'), ['198.51.100.1'])
   })
 
+  it('reads a forwarding field spelt with underscores as that field, as CGI does (RFC 3875 §4.1.18)', () => {
+    const underscored = ['Host', 'app.test', 'X_Forwarded_For', '10.1.2.3', 'x_real_ip', '198.51.100.1', 'X_Forwarded-Host', 'evil.test', 'X_Other', 'kept']
+    assert.deepEqual(forwarded(underscored), [
+      ['Host', 'app.test'],
+      ['X_Other', 'kept'],
+      ['X-Forwarded-For', '203.0.113.50'],
+      ['X-Forwarded-Host', 'app.test'],
+      ['X-Forwarded-Proto', 'http'],
+      ['Via', '1.1 hop-by-hop'],
+    ])
+    const trusted = forwarded(underscored, { trust: '203.0.113.0/24' })
+    assert.deepEqual(values(trusted, 'x-forwarded-for'), ['10.1.2.3, 203.0.113.50'])
+    assert.deepEqual(values(trusted, 'x-forwarded-host'), ['evil.test'])
+    assert.deepEqual(values(trusted, 'x_real_ip'), ['198.51.100.1'])
+  })
+
   it('takes Express\'s trust forms: true, hop counts, CIDR lists, names, functions', () => {
     const chain = (trust) => values(forwarded(SPOOFED, { trust }), 'x-forwarded-for')[0]
     assert.equal(chain(true), '198.51.100.1, 10.1.2.3, 203.0.113.50')
@@ -247,6 +263,9 @@ const SPOOFING_REQUEST = rawRequest('GET /who HTTP/1.1', [
   ['Forwarded', 'for=198.51.100.1'],
   ['X-Forwarded-Proto', 'https'],
   ['Via', '1.1 spoofed'],
+  // What a CGI gateway (PHP-FPM) reads as X-Forwarded-For and X-Real-IP (RFC 3875 §4.1.18).
+  ['X_Forwarded_For', '198.51.100.1'],
+  ['x-real_ip', '198.51.100.1'],
 ])
 
 describe('on the wire, through every path', () => {
@@ -262,6 +281,8 @@ describe('on the wire, through every path', () => {
       assert.deepEqual(values(request.headers, 'x-forwarded-proto'), ['http'])
       assert.deepEqual(values(request.headers, 'x-real-ip'), [])
       assert.deepEqual(values(request.headers, 'forwarded'), [])
+      assert.deepEqual(values(request.headers, 'x_forwarded_for'), [])
+      assert.deepEqual(values(request.headers, 'x-real_ip'), [])
       // The client nominated its Via, so the filter dropped it; the proxy's own is added after.
       assert.match(values(request.headers, 'via').join(', '), /^1\.1 hop-by-hop(-demo)?$/)
       assert.match(values(response.headers, 'via').join(', '), /^1\.1 origin-cache, 1\.1 hop-by-hop(-demo)?$/)

@@ -21,6 +21,14 @@ const OWN_FIELDS = new Set([...FORWARDING_HEADERS, 'via'])
 // and undici (reply-from's client) refuses the field ("expect header not supported").
 const NOT_PASSED_ON = new Set(['te', 'expect'])
 
+/**
+ * Whether a lower-case name is one the proxy writes itself, also spelt with `_` for `-`, as a
+ * CGI gateway reads it (see forwarding.js, underscoredForwardingName).
+ */
+function isOwnField(lower) {
+  return OWN_FIELDS.has(lower) || (lower.includes('_') && OWN_FIELDS.has(lower.replaceAll('_', '-')))
+}
+
 const CONNECTION_SPECIFIC = new Set(['connection', ...HOP_BY_HOP_HEADERS.map((name) => name.toLowerCase())])
 
 function isPseudoHeader(name) {
@@ -154,7 +162,7 @@ function createHooks(options, where) {
     const out = {}
     for (const [name, value] of Object.entries(headers)) {
       const lower = name.toLowerCase()
-      if (isPseudoHeader(lower) || removed.has(lower) || OWN_FIELDS.has(lower) || NOT_PASSED_ON.has(lower)) continue
+      if (isPseudoHeader(lower) || removed.has(lower) || isOwnField(lower) || NOT_PASSED_ON.has(lower)) continue
       out[name] = value
     }
     // The one TE a proxy passes on (RFC 9110 §10.1.4; RFC 9113 §8.2.2 allows only this one).

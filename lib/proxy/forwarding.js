@@ -393,6 +393,17 @@ function forwardingName(name) {
   const candidates = LOOKED_FOR[name.length]
   if (candidates === undefined) return undefined
   for (const lower of candidates) if (isName(name, lower)) return lower
+  return name.indexOf('_') === -1 ? undefined : underscoredForwardingName(name)
+}
+
+/**
+ * The forwarding field `name` spells with `_` for `-` (`X_Forwarded_For`), else undefined. CGI
+ * turns both characters into `_` (RFC 3875 §4.1.18), and so do PHP-FPM and other gateways: an
+ * upstream behind one reads such a line as the forwarding field itself.
+ */
+function underscoredForwardingName(name) {
+  const hyphenated = name.replaceAll('_', '-')
+  for (const lower of LOOKED_FOR[name.length]) if (FORWARDING_HEADERS.has(lower) && isName(hyphenated, lower)) return lower
   return undefined
 }
 
