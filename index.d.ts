@@ -163,7 +163,7 @@ export interface FilterResult {
  * - `ERR_HOP_BY_HOP_FETCH_PATH` (502): http-proxy-3 would send this request with fetch(), whose
  *   answer cannot be filtered: it is not forwarded;
  * - `ERR_HOP_BY_HOP_NOT_AN_UPGRADE` (400, {@link forwardUpgrade}, {@link relayUpgrade}, {@link attach}'s
- *   WebSocket path): not a valid HTTP/1.1 upgrade;
+ *   WebSocket path, {@link fastifyProxyOptions}): not a valid HTTP/1.1 upgrade;
  * - `ERR_HOP_BY_HOP_UPGRADE_CONTENT` (400, the same): an upgrade request that declares content,
  *   which Node hands over unread after the head, as the new protocol's first bytes;
  * - `ERR_HOP_BY_HOP_REQUEST_TARGET` (400, {@link forward}): a request target that cannot be joined to the upstream URL.

@@ -230,11 +230,13 @@ describe('fastifyProxyOptions(options)', () => {
     const port = await startWithOptions(t, upstream.url, { trust: 'loopback', via: 'edge-1' })
     const client = await connect(port)
     t.after(() => client.destroy())
-    client.send(rawRequest('GET /trusted HTTP/1.1', [['Host', 'front.test'], ['X-Forwarded-For', '203.0.113.9'], ['Via', '1.1 front']]))
+    client.send(rawRequest('GET /trusted HTTP/1.1', [['Host', 'front.test'], ['X-Forwarded-For', '203.0.113.9'], ['Via', '1.1 front'], ['X_Real_IP', '203.0.113.9']]))
     const response = await client.response()
     assert.equal(response.status, 200)
     assert.deepEqual(values(response.headers, 'via'), ['1.1 edge-1'])
     assert.deepEqual(values(upstream.requests[0].headers, 'x-forwarded-for'), ['203.0.113.9, 127.0.0.1'])
+    // A trusted peer's X-Real-IP passes on as sent, in the spelling a CGI gateway reads alike too.
+    assert.deepEqual(values(upstream.requests[0].headers, 'x_real_ip'), ['203.0.113.9'])
     // The trusted front proxy's Via stays, ours after it (RFC 9110 §7.6.3).
     assert.deepEqual(values(upstream.requests[0].headers, 'via'), ['1.1 front', '1.1 edge-1'])
   })

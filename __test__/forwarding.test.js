@@ -335,11 +335,11 @@ describe('trailers both ways', () => {
     ['Host', 'app.test'],
     ['TE', 'trailers'],
     ['Transfer-Encoding', 'chunked'],
-    ['Trailer', 'X-Checksum, X-Hop, Authorization, X-Forwarded-For, Forwarded'],
+    ['Trailer', 'X-Checksum, X-Hop, Authorization, X-Forwarded-For, Forwarded, X_Forwarded_For'],
     ['Connection', 'X-Hop'],
   ]) + '4\r\nbody\r\n0\r\nX-Checksum: c1\r\nX-Hop: h\r\nAuthorization: Basic eDp5\r\n' +
     // An untrusted client's forwarding fields, which the head would not pass either.
-    'X-Forwarded-For: 6.6.6.6\r\nForwarded: for=6.6.6.6\r\nx-real-ip: 6.6.6.6\r\n\r\n'
+    'X-Forwarded-For: 6.6.6.6\r\nForwarded: for=6.6.6.6\r\nx-real-ip: 6.6.6.6\r\nX_Forwarded_For: 6.6.6.6\r\n\r\n'
 
   const upstreamWithTrailers = () => 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Digest, X-Internal, X-Forwarded-Host\r\nConnection: X-Internal\r\n\r\n' +
     '2\r\nok\r\n0\r\nX-Digest: d1\r\nX-Internal: i\r\nContent-Type: text/evil\r\nX-Forwarded-Host: evil.test\r\n\r\n'

@@ -234,11 +234,11 @@ function notAnUpgrade() {
 
 /**
  * An `upgrade` event for a request that declares content: Node hands over what follows the head
- * unread, as the new protocol's first bytes, so the content would reach the upstream after the
- * switch, or never (RFC 9110 §7.8: it is sent in the old protocol first).
+ * unread, as the new protocol's first bytes, so the content, which belongs to the request before
+ * the switch, would reach the upstream after it, or never.
  */
 function upgradeContent() {
-  return new HopByHopError('ERR_HOP_BY_HOP_UPGRADE_CONTENT', 'the upgrade request declares content, which Node hands over unread as the new protocol\'s first bytes (RFC 9110 §7.8): not forwarded', 400)
+  return new HopByHopError('ERR_HOP_BY_HOP_UPGRADE_CONTENT', 'the upgrade request declares content, which Node hands over unread as the new protocol\'s first bytes: not forwarded', 400)
 }
 
 /** No addon loads: `message` says what was tried, `cause` holds every attempt's error. */

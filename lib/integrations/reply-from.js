@@ -167,7 +167,7 @@ function createHooks(options, where) {
     }
     // The one TE a proxy passes on (RFC 9110 §10.1.4; RFC 9113 §8.2.2 allows only this one).
     if (filtered.headers.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'te')) out.te = 'trailers'
-    for (const [name, value] of Object.entries(own)) if (OWN_FIELDS.has(name)) out[name] = value
+    for (const [name, value] of Object.entries(own)) if (isOwnField(name)) out[name] = value
     if (host !== undefined) out.host = host
     return out
   }

@@ -398,8 +398,8 @@ function forwardingName(name) {
 
 /**
  * The forwarding field `name` spells with `_` for `-` (`X_Forwarded_For`), else undefined. CGI
- * turns both characters into `_` (RFC 3875 §4.1.18), and so do PHP-FPM and other gateways: an
- * upstream behind one reads such a line as the forwarding field itself.
+ * names a field's variable with every `-` turned into `_` (RFC 3875 §4.1.18), and so do PHP-FPM
+ * and other gateways: an upstream behind one reads such a line as the forwarding field itself.
  */
 function underscoredForwardingName(name) {
   const hyphenated = name.replaceAll('_', '-')

@@ -67,9 +67,10 @@ function assertNotSwitching(upstream) {
 
 /**
  * A request of a server's `upgrade` event, before it goes upstream as a handshake; `filtered` is
- * its filterRequest(req, { upgrade: true }) result. Node emits the event for heads the filter does
- * not take as an upgrade (HTTP/1.0, an Upgrade that Connection does not name: RFC 9110 §7.8), and
- * hands over what follows the head unread, as the new protocol's first bytes: content the request
+ * its filterRequest(req, { upgrade: true }) result. Node emits the event for an HTTP/1.0
+ * handshake too, whose Upgrade a server must ignore (RFC 9110 §7.8) but which Node no longer
+ * parses as a plain request, and a program may pass on a head it got elsewhere. Node also hands
+ * over what follows the head unread, as the new protocol's first bytes: content the request
  * declares would reach the upstream after the switch, or never. Throws a HopByHopError (400).
  */
 function assertUpgradeRequest(req, filtered) {
@@ -80,8 +81,9 @@ function assertUpgradeRequest(req, filtered) {
 
 /**
  * RFC 9110 §7.8: a server switches only to a protocol the client named in Upgrade. Throws (502)
- * for a 101 to `req` that names another; protocol names compare in any case (RFC 6455 §4.1), and
- * a protocol offered without a version takes any version of it.
+ * for a 101 to `req` that names another. Names compare in any case, as WebSocket clients compare
+ * `websocket` (RFC 6455 §4.1); and, a leniency of this package, a protocol offered without a
+ * version takes any version of it.
  */
 function assertOfferedProtocol(req, upstream) {
   const offered = upgradeProtocols(req.rawHeaders)

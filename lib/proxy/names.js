@@ -17,6 +17,17 @@ const FORWARDING_FIELDS = Object.freeze([
   'x-real-ip',
 ])
 
+const FORWARDING_SET = new Set(FORWARDING_FIELDS)
+
+/**
+ * Whether `name` is a forwarding field in any case, also spelt with `_` for `-`
+ * (`X_Forwarded_For`): CGI names a field's variable with every `-` turned into `_`
+ * (RFC 3875 §4.1.18), so a gateway behind the proxy (PHP-FPM) reads both as one field.
+ */
+function isForwardingField(name) {
+  return FORWARDING_SET.has(name.toLowerCase().replaceAll('_', '-'))
+}
+
 /** Whether `name` is `lower` (a lower-case ASCII name) in any ASCII case. */
 function isName(name, lower) {
   if (name.length !== lower.length) return false
@@ -103,4 +114,4 @@ class SeenBuckets {
   }
 }
 
-module.exports = { FORWARDING_FIELDS, isName, equalsIgnoringCase, findLine, nameBucket, SeenBuckets, BUCKETS }
+module.exports = { FORWARDING_FIELDS, isForwardingField, isName, equalsIgnoringCase, findLine, nameBucket, SeenBuckets, BUCKETS }

@@ -4,7 +4,7 @@
 
 const { filterHeaders } = require('../filter/index.js')
 const { TOKEN } = require('../errors.js')
-const { FORWARDING_FIELDS, isName, findLine } = require('./names.js')
+const { FORWARDING_FIELDS, isForwardingField, isName, findLine } = require('./names.js')
 const { responseHasBody } = require('./body.js')
 
 // RFC 9110 §6.5.1: fields that frame or route the message, modify the request, authenticate,
@@ -46,13 +46,21 @@ function nominatedBy(rawHeaders) {
  */
 function forwardableTrailers(rawTrailers, rawHeaders) {
   if (rawTrailers === undefined || rawTrailers.length === 0) return []
-  return filterHeaders(rawTrailers, { strip: NOT_PASSED_IN_TRAILERS.concat(nominatedBy(rawHeaders)), protect: [] }).headers
+  const kept = filterHeaders(rawTrailers, { strip: NOT_PASSED_IN_TRAILERS.concat(nominatedBy(rawHeaders)), protect: [] }).headers
+  return withoutForwardingFields(kept)
+}
+
+/** A flat list without the forwarding fields spelt with `_` (see isForwardingField). */
+function withoutForwardingFields(lines) {
+  const out = []
+  for (let i = 0; i < lines.length; i += 2) if (!isForwardingField(lines[i])) out.push(lines[i], lines[i + 1])
+  return out
 }
 
 /** The `Trailer` field to send on: the names the head announced that may still be passed on. */
 function announcedTrailers(rawHeaders) {
   const nominated = new Set(nominatedBy(rawHeaders))
-  const names = elements(rawHeaders, 'trailer').filter((name) => !NOT_PASSED.has(name.toLowerCase()) && !nominated.has(name.toLowerCase()))
+  const names = elements(rawHeaders, 'trailer').filter((name) => !NOT_PASSED.has(name.toLowerCase()) && !isForwardingField(name) && !nominated.has(name.toLowerCase()))
   return names.length === 0 ? undefined : names.join(', ')
 }
 
