@@ -5,28 +5,26 @@
 // filter refuses as a name.
 
 const { createFilter, HOP_BY_HOP_HEADERS } = require('../filter/index.js')
-const { Forwarding, FORWARDING_HEADERS } = require('../proxy/forwarding.js')
+const { Forwarding } = require('../proxy/forwarding.js')
 const { TOKEN } = require('../errors.js')
 const { assertUpgradeRequest } = require('../proxy/guards.js')
+const { isForwardingField } = require('../proxy/names.js')
 const { PROXY_FILTER_OPTIONS, checkOptions, pick } = require('../options.js')
 
 // undici (and Node's http2 client) frame the body and own Connection: no `framing` option.
 const FORWARDING_CHOICES = Object.freeze(['trust', 'forwarded', 'via', 'host'])
 const REPLY_FROM_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_CHOICES])
 
-/** The proxy's own fields, written by the hook over whatever the client sent. */
-const OWN_FIELDS = new Set([...FORWARDING_HEADERS, 'via'])
-
 // TE is rewritten below. Expect: Node's server has already answered the client's 100-continue,
 // and undici (reply-from's client) refuses the field ("expect header not supported").
 const NOT_PASSED_ON = new Set(['te', 'expect'])
 
 /**
- * Whether a lower-case name is one the proxy writes itself, also spelt with `_` for `-`, as a
- * CGI gateway reads it (see forwarding.js, underscoredForwardingName).
+ * Whether a lower-case name is one of the proxy's own fields, written by the hook over whatever the
+ * client sent: Via, or a forwarding field in any spelling.
  */
 function isOwnField(lower) {
-  return OWN_FIELDS.has(lower) || (lower.includes('_') && OWN_FIELDS.has(lower.replaceAll('_', '-')))
+  return lower === 'via' || isForwardingField(lower)
 }
 
 const CONNECTION_SPECIFIC = new Set(['connection', ...HOP_BY_HOP_HEADERS.map((name) => name.toLowerCase())])

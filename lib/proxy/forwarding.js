@@ -7,7 +7,7 @@
 const net = require('node:net')
 const proxyaddr = require('proxy-addr')
 const { announcedTrailers } = require('./trailers.js')
-const { FORWARDING_FIELDS, isName, findLine } = require('./names.js')
+const { FORWARDING_FIELDS, forwardingFieldOf, isName, findLine } = require('./names.js')
 const { TOKEN, hostMismatch, peerUnknown, invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
 const { FORWARDING_OPTIONS, checkOptions, booleanOption } = require('../options.js')
 
@@ -393,18 +393,8 @@ function forwardingName(name) {
   const candidates = LOOKED_FOR[name.length]
   if (candidates === undefined) return undefined
   for (const lower of candidates) if (isName(name, lower)) return lower
-  return name.indexOf('_') === -1 ? undefined : underscoredForwardingName(name)
-}
-
-/**
- * The forwarding field `name` spells with `_` for `-` (`X_Forwarded_For`), else undefined. CGI
- * names a field's variable with every `-` turned into `_` (RFC 3875 §4.1.18), and so do PHP-FPM
- * and other gateways: an upstream behind one reads such a line as the forwarding field itself.
- */
-function underscoredForwardingName(name) {
-  const hyphenated = name.replaceAll('_', '-')
-  for (const lower of LOOKED_FOR[name.length]) if (FORWARDING_HEADERS.has(lower) && isName(hyphenated, lower)) return lower
-  return undefined
+  // A forwarding field spelt with `_` for `-` (see forwardingFieldOf).
+  return name.indexOf('_') === -1 ? undefined : forwardingFieldOf(name)
 }
 
 // No inbound forwarding lines (an untrusted peer's are dropped): never written to.

@@ -20,12 +20,18 @@ const FORWARDING_FIELDS = Object.freeze([
 const FORWARDING_SET = new Set(FORWARDING_FIELDS)
 
 /**
- * Whether `name` is a forwarding field in any case, also spelt with `_` for `-`
- * (`X_Forwarded_For`): CGI names a field's variable with every `-` turned into `_`
- * (RFC 3875 §4.1.18), so a gateway behind the proxy (PHP-FPM) reads both as one field.
+ * The forwarding field `name` is (lower-case, as in FORWARDING_FIELDS) in any case, also spelt
+ * with `_` for `-` (`X_Forwarded_For`), else undefined: CGI names a field's variable with every
+ * `-` turned into `_` (RFC 3875 §4.1.18), so a gateway behind the proxy (PHP-FPM) reads both as
+ * one field.
  */
+function forwardingFieldOf(name) {
+  const lower = name.toLowerCase().replaceAll('_', '-')
+  return FORWARDING_SET.has(lower) ? lower : undefined
+}
+
 function isForwardingField(name) {
-  return FORWARDING_SET.has(name.toLowerCase().replaceAll('_', '-'))
+  return forwardingFieldOf(name) !== undefined
 }
 
 /** Whether `name` is `lower` (a lower-case ASCII name) in any ASCII case. */
@@ -114,4 +120,4 @@ class SeenBuckets {
   }
 }
 
-module.exports = { FORWARDING_FIELDS, isForwardingField, isName, equalsIgnoringCase, findLine, nameBucket, SeenBuckets, BUCKETS }
+module.exports = { FORWARDING_FIELDS, forwardingFieldOf, isForwardingField, isName, equalsIgnoringCase, findLine, nameBucket, SeenBuckets, BUCKETS }

@@ -4,7 +4,7 @@
 
 const { filterHeaders } = require('../filter/index.js')
 const { TOKEN } = require('../errors.js')
-const { FORWARDING_FIELDS, isForwardingField, isName, findLine } = require('./names.js')
+const { isForwardingField, isName, findLine } = require('./names.js')
 const { responseHasBody } = require('./body.js')
 
 // RFC 9110 §6.5.1: fields that frame or route the message, modify the request, authenticate,
@@ -16,11 +16,10 @@ const PROHIBITED_IN_TRAILERS = [
   'Proxy-Authorization', 'Proxy-Connection', 'Range', 'Realm', 'TE', 'Trailer', 'Transfer-Encoding',
   'WWW-Authenticate',
 ]
-// Nor the forwarding fields, in either direction: the proxy writes them in the head, where a
-// client's count only when its address is trusted, and a recipient that merges a trailer section
-// into the head would otherwise take an untrusted client's for the proxy's.
-const NOT_PASSED_IN_TRAILERS = Object.freeze([...PROHIBITED_IN_TRAILERS, ...FORWARDING_FIELDS])
-const NOT_PASSED = new Set(NOT_PASSED_IN_TRAILERS.map((name) => name.toLowerCase()))
+const PROHIBITED = new Set(PROHIBITED_IN_TRAILERS.map((name) => name.toLowerCase()))
+// Nor the forwarding fields (isForwardingField), in either direction: the proxy writes them in the
+// head, where a client's count only when its address is trusted, and a recipient that merges a
+// trailer section into the head would otherwise take an untrusted client's for the proxy's.
 
 function elements(rawHeaders, lowerName) {
   const found = []
@@ -46,11 +45,11 @@ function nominatedBy(rawHeaders) {
  */
 function forwardableTrailers(rawTrailers, rawHeaders) {
   if (rawTrailers === undefined || rawTrailers.length === 0) return []
-  const kept = filterHeaders(rawTrailers, { strip: NOT_PASSED_IN_TRAILERS.concat(nominatedBy(rawHeaders)), protect: [] }).headers
+  const kept = filterHeaders(rawTrailers, { strip: PROHIBITED_IN_TRAILERS.concat(nominatedBy(rawHeaders)), protect: [] }).headers
   return withoutForwardingFields(kept)
 }
 
-/** A flat list without the forwarding fields spelt with `_` (see isForwardingField). */
+/** A flat list without the forwarding fields, in any spelling. */
 function withoutForwardingFields(lines) {
   const out = []
   for (let i = 0; i < lines.length; i += 2) if (!isForwardingField(lines[i])) out.push(lines[i], lines[i + 1])
@@ -60,7 +59,7 @@ function withoutForwardingFields(lines) {
 /** The `Trailer` field to send on: the names the head announced that may still be passed on. */
 function announcedTrailers(rawHeaders) {
   const nominated = new Set(nominatedBy(rawHeaders))
-  const names = elements(rawHeaders, 'trailer').filter((name) => !NOT_PASSED.has(name.toLowerCase()) && !isForwardingField(name) && !nominated.has(name.toLowerCase()))
+  const names = elements(rawHeaders, 'trailer').filter((name) => !PROHIBITED.has(name.toLowerCase()) && !isForwardingField(name) && !nominated.has(name.toLowerCase()))
   return names.length === 0 ? undefined : names.join(', ')
 }
 
