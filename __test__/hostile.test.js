@@ -53,6 +53,10 @@ const TODO = {
     'boundary: 999 response lines': 'undici keeps every response line: 1,001 lines are filtered whole (200), not 502',
     '101 to a request that did not ask': 'reply-from answers undici\'s error on a 101 with 500, not 502 (no hang)',
     '101 without Upgrade': 'reply-from answers undici\'s error on a 101 with 500, not 502 (no hang)',
+    // Fastify answers the failed body stream reply-from handed it: its own 500, with the fields
+    // reply-from had already set on the reply (the upstream's Set-Cookie among them).
+    'a chunk size the upstream\'s client cannot parse, before any body': 'Fastify answers a failed reply stream with 500 and the fields set before it',
+    'framing in the trailer section, before any body': 'Fastify answers a failed reply stream with 500 and the fields set before it',
   },
 }
 
@@ -304,6 +308,22 @@ describe('odd upstreams', () => {
     // The write after the end is reported a tick after the answer: time for it to throw.
     await new Promise((resolve) => setTimeout(resolve, 100))
   }, () => 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\nZZ\r\n')
+  // The upstream's head came, then its message failed before any byte of its body was sent on:
+  // the client is still owed one whole answer, and it is the proxy's 502, not the failed 200 with
+  // the upstream's status text and cookies.
+  for (const [shape, answer] of [
+    ['a chunk size the upstream\'s client cannot parse', 'ZZ\r\n'],
+    ['framing in the trailer section', '0\r\nContent-Length: 5\r\n\r\n'],
+  ]) {
+    eachPath(`${shape}, before any body: 502 Bad Gateway without the upstream's fields`, async (t, { port }) => {
+      const client = await open(t, port, rawRequest('GET /failed HTTP/1.1', [['Host', 'proxy.test']]))
+      const response = await client.response()
+      assert.equal(response.startLine, 'HTTP/1.1 502 Bad Gateway')
+      assert.deepEqual(values(response.headers, 'set-cookie'), [])
+      assert.deepEqual(values(response.headers, 'x-upstream'), [])
+      assert.deepEqual(values(response.headers, 'trailer'), [])
+    }, () => `HTTP/1.1 200 OK\r\nSet-Cookie: session=upstream\r\nX-Upstream: yes\r\nTrailer: X-Checksum\r\nTransfer-Encoding: chunked\r\n\r\n${answer}`)
+  }
 })
 
 describe('http-proxy with followRedirects: true', () => {

@@ -331,8 +331,23 @@ function cutWhenIncomplete(proxyRes, res) {
   // upstream request before 'close'. http-proxy's 'error' listeners (the README's) then answer and
   // end the response, and the pipe would write the body parsed so far after that end: an
   // ERR_STREAM_WRITE_AFTER_END that nobody listens for, which ends the process. Prepended, so
-  // the pipe stops before they run.
-  proxyRes.req?.prependListener('error', () => proxyRes.unpipe(res))
+  // the pipe stops before they run, and so that their answer is not the failed one.
+  proxyRes.req?.prependListener('error', () => {
+    proxyRes.unpipe(res)
+    if (!res.headersSent) withdrawUpstreamHead(res, proxyRes.headers)
+  })
+}
+
+/**
+ * Take back what http-proxy copied of an upstream answer that failed before any of it was sent:
+ * the fields (its writeHeaders pass sets Object.keys of `headers`, Trailer included) and the
+ * status text, which Node's writeHead keeps when given none. The client is owed the proxy's own
+ * answer (a 502), not a 502 with the upstream's reason phrase and cookies. The pinned Connection is
+ * not among the keys and stays: the keep-alive decision holds for any answer.
+ */
+function withdrawUpstreamHead(res, headers) {
+  for (const name of Object.keys(headers)) res.removeHeader(name)
+  res.statusMessage = undefined
 }
 
 /** RFC 9110 §7.6.3: a proxy appends its own Via, here under the upstream's spelling or `Via`. */
@@ -761,7 +776,6 @@ class AttachedFilter {
       const trailer = announcedTrailers(rawHeaders)
       if (trailer !== undefined) {
         headers.trailer = trailer
-        withdrawTrailerOnError(proxyRes.req, res)
       }
       // Before http-proxy's pipe, whose own 'end' listener ends the response.
       proxyRes.once('end', () => passTrailers(res, proxyRes.rawTrailers, rawHeaders))
@@ -833,18 +847,6 @@ class AttachedFilter {
 function setsOwnLinesInPipe(callOptions, filtered) {
   if (callOptions?.buffer || callOptions?.forward || callOptions?.followRedirects) return false
   return findLine(filtered, 'expect') === -1
-}
-
-/**
- * An upstream body that fails before the response head is written is answered by http-proxy's
- * 'error' listeners, such as a 502 with a Content-Length, for which Node refuses a Trailer field
- * (ERR_HTTP_TRAILER_INVALID, thrown out of the listener): the Trailer announced for the upstream's
- * chunked body goes first. Prepended to the upstream request, whose 'error' http-proxy answers.
- */
-function withdrawTrailerOnError(request, res) {
-  request?.prependListener?.('error', () => {
-    if (!res.headersSent) res.removeHeader('trailer')
-  })
 }
 
 /** A response's 'pipe' listener (`this` is the response): the names as the upstream spelt them. */

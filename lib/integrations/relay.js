@@ -231,6 +231,58 @@ class Failure {
 }
 
 /**
+ * The filtered head of the upstream's answer, written with its first byte of body or its end.
+ * Node sends a head only with the first write anyway, so nothing goes out later than it would;
+ * but an answer that fails before then (a chunk size or trailer section Node's client refuses)
+ * is still the proxy's to give: a 502, not a head with nothing after it.
+ */
+class PendingHead {
+  constructor(res, statusCode, headers, failure) {
+    this.res = res
+    this.statusCode = statusCode
+    this.headers = headers
+    this.failure = failure
+  }
+
+  /** Whether the answer may go on: the head is written now or was, and nothing failed. */
+  write() {
+    const failure = this.failure
+    if (failure.failed) return false
+    if (this.headers === null) return true
+    const headers = this.headers
+    this.headers = null
+    try {
+      writeHead(this.res, this.statusCode, headers)
+      return true
+    } catch (error) {
+      failure.fail(refusalStatus(error, 502), error)
+      return false
+    }
+  }
+}
+
+/**
+ * The upstream's body and trailers onto `res`, after `head`. Not Readable#pipe: its 'data'
+ * listener would write a chunk after a head that failed, and after a refusal ended `res`.
+ */
+function relayAnswer(upstream, res, head, trailers) {
+  // An upstream body cut short must reach the client cut short, not as a complete message.
+  // Each event comes once: on(), without once()'s wrapper per listener.
+  upstream.on('close', () => {
+    if (!upstream.complete) res.destroy()
+  })
+  upstream.on('data', (chunk) => {
+    if (head.write() && !res.write(chunk)) upstream.pause()
+  })
+  res.on('drain', () => upstream.resume())
+  upstream.on('end', () => {
+    if (!head.write()) return
+    if (trailers) passTrailers(res, upstream.rawTrailers, upstream.rawHeaders)
+    res.end()
+  })
+}
+
+/**
  * Sends the client's body to `upstreamRequest` and the upstream's filtered answer to `res`.
  * Every failure becomes an answer (400, 502) or a cut connection; nothing throws out of the
  * listeners it installs.
@@ -256,30 +308,20 @@ function relay(req, res, upstreamRequest, options) {
       upstream.destroy()
       return
     }
-    let filtered
     const trailers = acceptsTrailers(req) && mayHaveTrailers(upstream.statusCode, req.method, upstream.rawHeaders)
+    let headers
     try {
-      filtered = compiledOptions.filterResponse(req, upstream)
+      const filtered = compiledOptions.filterResponse(req, upstream)
       // The filter's list is a new array, this function's own: the proxy's lines go onto it.
-      const headers = forwarding.appendResponseVia(upstream, filtered.headers)
+      headers = forwarding.appendResponseVia(upstream, filtered.headers)
       const trailer = trailers ? announcedTrailers(upstream.rawHeaders) : undefined
       if (trailer !== undefined) headers.push('Trailer', trailer)
-      writeHead(res, upstream.statusCode, headers)
     } catch (error) {
       upstream.destroy()
       fail(refusalStatus(error, 502), error)
       return
     }
-    // An upstream body cut short must reach the client cut short, not as a complete message.
-    // 'close' and 'end' come once: on(), without once()'s wrapper per listener.
-    upstream.on('close', () => {
-      if (!upstream.complete) res.destroy()
-    })
-    upstream.pipe(res, { end: false })
-    upstream.on('end', () => {
-      if (trailers) passTrailers(res, upstream.rawTrailers, upstream.rawHeaders)
-      res.end()
-    })
+    relayAnswer(upstream, res, new PendingHead(res, upstream.statusCode, headers, failure), trailers)
   })
   // The client left before its answer was complete: nobody waits for the upstream any more.
   res.on('close', () => {
