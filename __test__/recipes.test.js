@@ -98,7 +98,8 @@ async function assertCleanBothWays(port, upstream, connection) {
     for (const name of ['x-secret', 'keep-alive', 'proxy-connection', 'trailer']) {
       assert.ok(!names(request.headers).includes(name), `${name} reached the upstream`)
     }
-    assert.deepEqual(values(request.headers, 'te'), ['trailers'])
+    // TE only with its connection option (RFC 9110 §10.1.4).
+    assert.deepEqual(values(request.headers, 'te'), connection.includes('te') ? ['trailers'] : [])
     assert.deepEqual(values(request.headers, 'connection'), connection)
     assert.deepEqual(values(request.headers, 'x-kept'), ['k'])
     assert.deepEqual(values(request.headers, 'x-forwarded-for'), ['127.0.0.1'])
@@ -639,6 +640,16 @@ describe('undici (examples/undici.js)', () => {
     }
     assert.equal(other.connections, 0)
     assert.deepEqual(upstream.requests.map((r) => r.target), [`//${authority}/admin`, '/admin2', '/public/../admin', '/public/%2e%2e/admin', '/public/../admin'])
+  })
+
+  // RFC 9110 §10.1.4: a sender of TE also sends `te` in Connection, which undici refuses to carry;
+  // and the recipe passes no trailers, which `TE: trailers` would ask the upstream for.
+  it('sends no TE upstream, even for a client that asks for trailers', async (t) => {
+    const upstream = await recordingUpstream(t)
+    const proxy = await startExample(t, 'undici.js', { UPSTREAM: upstream.url })
+    const response = await exchange(proxy.port, rawRequest('GET /te HTTP/1.1', [['Host', 'a'], ['TE', 'trailers'], ['Connection', 'TE']]))
+    assert.equal(response.status, 200)
+    assert.deepEqual(values(upstream.requests[0].headers, 'te'), [])
   })
 
   it('a client that leaves mid-download closes the upstream exchange', async (t) => {

@@ -11,8 +11,9 @@ const upstream = process.env.UPSTREAM ?? 'http://127.0.0.1:3000'
 const port = process.env.PORT ?? 8080
 const origin = new URL(upstream).origin
 const dispatcher = new undici.Agent()
-// Node's server has already answered the Expect: 100-continue.
-const filter = createFilter({ strip: ['Expect'] })
+// Node's server has already answered the Expect: 100-continue. TE goes too: its sender must name
+// it in Connection (RFC 9110 §10.1.4), which undici will not carry, and no trailers are passed here.
+const filter = createFilter({ strip: ['Expect', 'TE'] })
 // undici frames the body and owns Connection itself.
 const forwarding = createForwarding({ framing: false })
 
