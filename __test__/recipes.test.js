@@ -874,6 +874,31 @@ describe('HTTP/2 (examples/http2-upstream.js, examples/http2-front.js)', () => {
     assert.deepEqual(values(upstream.requests[1].headers, 'transfer-encoding'), ['chunked'])
     assert.equal(upstream.requests[1].body.toString(), 'GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n')
   })
+
+  // An HTTP/2 response's head goes out when it is written (Node's HTTP/1 server waits for the first
+  // byte of body): a stream of events whose first comes late is open to the client at once.
+  it('HTTP/2 front end: the head reaches the client before the upstream sends any body', async (t) => {
+    let headSeen
+    const seen = new Promise((resolve) => (headSeen = resolve))
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' })
+      res.flushHeaders()
+      // The body only once the client has the head, or after WAIT_MS when it never comes.
+      withTimeout(seen, WAIT_MS, 'the head at the client').then(() => res.end('data: 1\n\n'), () => res.end('data: late\n\n'))
+    })
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    const proxy = await startExample(t, 'http2-front.js', { UPSTREAM: `http://127.0.0.1:${port}` })
+    const session = http2.connect(`http://127.0.0.1:${proxy.port}`)
+    t.after(() => session.close())
+    const stream = session.request({ ':path': '/events' })
+    stream.once('response', headSeen)
+    stream.setEncoding('utf8')
+    let body = ''
+    stream.on('data', (chunk) => (body += chunk))
+    await withTimeout(new Promise((resolve) => stream.once('end', resolve)), 2 * WAIT_MS, 'h2 stream end')
+    assert.equal(body, 'data: 1\n\n')
+  })
 })
 
 describe('@fastify/reply-from (examples/reply-from.js): replyFromHooks()', () => {

@@ -2,6 +2,7 @@
 // relay() and relayUpgrade(): the upstream half of a forwarding proxy written with node:http or
 // Express, after the request headers were filtered (middleware or filterRequest).
 
+const { ServerResponse } = require('node:http')
 const { createFilter, filterResponse } = require('../filter/index.js')
 const { Forwarding } = require('../proxy/forwarding.js')
 const { onUndeclaredBody, assertDecodedBody, assertNotSwitching, assertOfferedProtocol, assertUpgradeRequest } = require('../proxy/guards.js')
@@ -232,9 +233,9 @@ class Failure {
 
 /**
  * The filtered head of the upstream's answer, written with its first byte of body or its end.
- * Node sends a head only with the first write anyway, so nothing goes out later than it would;
- * but an answer that fails before then (a chunk size or trailer section Node's client refuses)
- * is still the proxy's to give: a 502, not a head with nothing after it.
+ * Node's HTTP/1 server sends a head only with the first write anyway, so nothing goes out later
+ * than it would; but an answer that fails before then (a chunk size or trailer section Node's
+ * client refuses) is still the proxy's to give: a 502, not a head with nothing after it.
  */
 class PendingHead {
   constructor(res, statusCode, headers, failure) {
@@ -321,7 +322,11 @@ function relay(req, res, upstreamRequest, options) {
       fail(refusalStatus(error, 502), error)
       return
     }
-    relayAnswer(upstream, res, new PendingHead(res, upstream.statusCode, headers, failure), trailers)
+    const head = new PendingHead(res, upstream.statusCode, headers, failure)
+    // Node's HTTP/1 server sends a head with the first write in any case; HTTP/2's sends it at
+    // once, and an event stream whose first event comes late is open to its client meanwhile.
+    if (!(res instanceof ServerResponse) && !head.write()) return
+    relayAnswer(upstream, res, head, trailers)
   })
   // The client left before its answer was complete: nobody waits for the upstream any more.
   res.on('close', () => {
