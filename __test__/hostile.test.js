@@ -323,6 +323,34 @@ describe('odd upstreams', () => {
       assert.deepEqual(values(response.headers, 'x-upstream'), [])
       assert.deepEqual(values(response.headers, 'trailer'), [])
     }, () => `HTTP/1.1 200 OK\r\nSet-Cookie: session=upstream\r\nX-Upstream: yes\r\nTrailer: X-Checksum\r\nTransfer-Encoding: chunked\r\n\r\n${answer}`)
+
+    // The 502 waits behind the answer to a request pipelined before it; it must not be cut then.
+    eachPath(`${shape}, before any body, pipelined behind a slower answer: that answer, then the 502`, async (t, { port }) => {
+      const client = await open(t, port, rawRequest('GET /slow HTTP/1.1', [['Host', 'proxy.test']]) + rawRequest('GET /failed HTTP/1.1', [['Host', 'proxy.test']]))
+      const first = await client.response()
+      assert.equal(first.status, 200)
+      assert.equal(first.body.toString(), 'slow')
+      assert.equal((await client.response()).startLine, 'HTTP/1.1 502 Bad Gateway')
+    }, (request) => (request.target === '/slow'
+      ? new Promise((resolve) => setTimeout(resolve, 300)).then(() => rawResponse({ body: 'slow' }))
+      : `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${answer}`))
+  }
+
+  // Part of the body went out, then the upstream failed: what the client got must not look whole.
+  // The README's 'error' listener ends the response, which would close its chunked body.
+  for (const [shape, fail] of [
+    ['a chunk size the upstream\'s client cannot parse', (socket) => socket.write('ZZ\r\n')],
+    ['a reset', (socket) => socket.resetAndDestroy()],
+  ]) {
+    eachPath(`${shape}, after part of the body went out: the client's connection is cut`, async (t, { port }) => {
+      const client = await open(t, port, rawRequest('GET /part HTTP/1.1', [['Host', 'proxy.test']]))
+      const answer = await client.response().then((response) => `${response.status} ${response.body}`, () => 'cut')
+      assert.equal(answer, 'cut')
+    }, () => async (socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{"a\r\n')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      fail(socket)
+    })
   }
 })
 

@@ -203,7 +203,8 @@ function rawResponse({ status = 200, reason = 'OK', headers = [], body = '', ver
 /**
  * A raw TCP HTTP/1.1 upstream. Every request is recorded with its exact bytes and the id of the
  * connection it came on. `respond(request)` returns the raw response text (default 200 "ok"),
- * or `{ raw, close: true }` to close the connection after writing it.
+ * or `{ raw, close: true }` to close the connection after writing it, or a function that writes
+ * the answer on the socket itself (in parts, say) and may return a promise; or a promise of any.
  */
 async function startRecordingUpstream(respond = () => rawResponse({ body: 'ok' })) {
   const requests = []
@@ -224,7 +225,11 @@ async function startRecordingUpstream(respond = () => rawResponse({ body: 'ok' }
       }
       request.connection = connection
       requests.push(request)
-      const answer = respond(request)
+      const answer = await respond(request)
+      if (typeof answer === 'function') {
+        await answer(socket)
+        continue
+      }
       const { raw, close } = typeof answer === 'string' ? { raw: answer, close: false } : answer
       if (socket.destroyed) return
       socket.write(raw)

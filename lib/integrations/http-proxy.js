@@ -320,21 +320,33 @@ function cutWhenIncomplete(proxyRes, res) {
   // The socket is held here: an 'error' listener (hpm's, the README's) may already have ended the
   // response short, which releases the socket from `res` for the next request.
   const socket = res.socket
+  // Set when the upstream failed before any of its answer went out: the 'error' listeners answer
+  // in its place, and that answer is whole.
+  let withdrawn = false
   // 'close' follows every end of an upstream response, 'aborted' included (Node >= 16): one
   // listener, and no once() wrapper, since it comes once.
   proxyRes.on('close', () => {
-    if (proxyRes.complete) return
+    if (proxyRes.complete || withdrawn) return
     res.destroy()
     socket?.destroy()
   })
-  // A body Node's client cannot parse (a bad chunk size, framing in the trailer section) fails the
-  // upstream request before 'close'. http-proxy's 'error' listeners (the README's) then answer and
-  // end the response, and the pipe would write the body parsed so far after that end: an
-  // ERR_STREAM_WRITE_AFTER_END that nobody listens for, which ends the process. Prepended, so
-  // the pipe stops before they run, and so that their answer is not the failed one.
+  // A body Node's client cannot parse (a bad chunk size, framing in the trailer section) or a reset
+  // fails the upstream request before 'close'. http-proxy's 'error' listeners (the README's) then
+  // answer and end the response. Prepended, so that they find it in a state where that is right:
+  // - the pipe stops first, or it would write the body parsed so far after their end (an
+  //   ERR_STREAM_WRITE_AFTER_END that nobody listens for, which ends the process);
+  // - an answer of which nothing went out is taken back, so theirs is not the failed one;
+  // - an answer already under way is cut now: their end() would otherwise close its chunked body
+  //   and make what came so far look complete.
   proxyRes.req?.prependListener('error', () => {
     proxyRes.unpipe(res)
-    if (!res.headersSent) withdrawUpstreamHead(res, proxyRes.headers)
+    if (res.headersSent) {
+      res.destroy()
+      socket?.destroy()
+    } else {
+      withdrawUpstreamHead(res, proxyRes.headers)
+      withdrawn = true
+    }
   })
 }
 

@@ -243,17 +243,17 @@ class PendingHead {
     this.statusCode = statusCode
     this.headers = headers
     this.failure = failure
+    this.written = false
   }
 
   /** Whether the answer may go on: the head is written now or was, and nothing failed. */
   write() {
     const failure = this.failure
     if (failure.failed) return false
-    if (this.headers === null) return true
-    const headers = this.headers
-    this.headers = null
+    if (this.written) return true
     try {
-      writeHead(this.res, this.statusCode, headers)
+      writeHead(this.res, this.statusCode, this.headers)
+      this.written = true
       return true
     } catch (error) {
       failure.fail(refusalStatus(error, 502), error)
@@ -269,8 +269,9 @@ class PendingHead {
 function relayAnswer(upstream, res, head, trailers) {
   // An upstream body cut short must reach the client cut short, not as a complete message.
   // Each event comes once: on(), without once()'s wrapper per listener.
+  // One whose head was never written was answered with the proxy's own (502), which stays whole.
   upstream.on('close', () => {
-    if (!upstream.complete) res.destroy()
+    if (!upstream.complete && (head.written || !head.failure.failed)) res.destroy()
   })
   upstream.on('data', (chunk) => {
     if (head.write() && !res.write(chunk)) upstream.pause()
