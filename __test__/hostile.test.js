@@ -57,6 +57,7 @@ const TODO = {
     // reply-from had already set on the reply (the upstream's Set-Cookie among them).
     'a chunk size the upstream\'s client cannot parse, before any body': 'Fastify answers a failed reply stream with 500 and the fields set before it',
     'framing in the trailer section, before any body': 'Fastify answers a failed reply stream with 500 and the fields set before it',
+    'a client that leaves before the upstream answers': 'reply-from keeps its undici request until the upstream answers (then drops it)',
   },
 }
 
@@ -489,11 +490,13 @@ describe('pipelining and framing', () => {
 })
 
 /** A TCP upstream that only records each connection's bytes and when it closed. */
-async function startSocketUpstream(t) {
+/** An upstream that records each connection's bytes; `answer(socket)`, if given, on its first bytes. */
+async function startSocketUpstream(t, answer) {
   const connections = []
   const server = net.createServer((socket) => {
     const connection = { data: '', closed: false }
     connections.push(connection)
+    if (answer !== undefined) socket.once('data', () => answer(socket))
     socket.on('data', (chunk) => (connection.data += chunk.toString('latin1')))
     socket.on('error', () => {})
     socket.on('close', () => (connection.closed = true))
@@ -556,6 +559,24 @@ describe('clients that stall or leave', () => {
       client.destroy()
       await until(() => upstream.connections.every((c) => c.closed), CLOSE_MS, 'upstream connection closed')
     })
+
+    // A stream that never ends (events, a long poll) would hold the upstream connection for good.
+    for (const [when, answer] of [
+      ['before the upstream answers', () => {}],
+      ['after the head, before any body', (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n')],
+      ['mid-body', (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nevent\n\r\n')],
+    ]) {
+      it(`${path}: a client that leaves ${when}: the upstream connection is closed within ${CLOSE_MS} ms`, todoFor(path, `a client that leaves ${when}`), async (t) => {
+        const upstream = await startSocketUpstream(t, answer)
+        const port = await start(t, upstream.url)
+        const client = await open(t, port, rawRequest('GET /events HTTP/1.1', [['Host', 'proxy.test']]))
+        await until(() => upstream.connections.some((c) => c.data.includes('GET /events')), WAIT_MS, 'request upstream')
+        // Time for what the upstream wrote to reach the proxy and, through it, the client.
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        client.destroy()
+        await until(() => upstream.connections.every((c) => c.closed), CLOSE_MS, 'upstream connection closed')
+      })
+    }
 
     it(`${path}: a request whose socket Node destroys at once (bytes it refuses behind it) never reaches the upstream without X-Forwarded-For`, async (t) => {
       const upstream = await startRecordingUpstream()

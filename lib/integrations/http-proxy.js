@@ -212,6 +212,18 @@ function destroyQuietly(stream) {
   if (typeof stream?.destroy === 'function') stream.destroy()
 }
 
+/**
+ * The client left before its answer was complete: nobody waits for the upstream any more. http-proxy
+ * listens only for the request's 'aborted', which a request that came whole never emits, so an
+ * upstream that has not answered yet, or streams events, would hold its connection (a keep-alive
+ * agent's) for good. 'close' comes once: on(), without once()'s wrapper.
+ */
+function abandonWhenClientLeaves(res, proxyReq) {
+  res.on('close', () => {
+    if (!res.writableFinished) destroyQuietly(proxyReq)
+  })
+}
+
 function isResponse(res) {
   return typeof res?.writeHead === 'function'
 }
@@ -645,6 +657,7 @@ class AttachedFilter {
     const res = exchange.res
     exchange.proxyReq = proxyReq
     applyClientKeepAlive(res, exchange.result.keepAlive)
+    abandonWhenClientLeaves(res, proxyReq)
     const request = currentRequest(proxyReq)
     // The proxyReq and proxyRes listeners find the Exchange from the upstream request.
     if (request !== proxyReq) proxyReq[this.slot] = exchange
