@@ -166,7 +166,9 @@ export interface FilterResult {
  *   WebSocket path, {@link fastifyProxyOptions}): not a valid HTTP/1.1 upgrade;
  * - `ERR_HOP_BY_HOP_UPGRADE_CONTENT` (400, the same): an upgrade request that declares content,
  *   which Node hands over unread after the head, as the new protocol's first bytes;
- * - `ERR_HOP_BY_HOP_REQUEST_TARGET` (400, {@link forward}): a request target that cannot be joined to the upstream URL.
+ * - `ERR_HOP_BY_HOP_REQUEST_TARGET` (400, {@link forward}): a request target that cannot be joined to the upstream URL;
+ * - `ERR_HOP_BY_HOP_UPSTREAM_INCOMPLETE` (502, {@link relay}, {@link forward}, {@link attach}): the
+ *   upstream closed its connection after its answer's head, before any of the answer went out.
  */
 export type HopByHopErrorCode =
   | 'ERR_HOP_BY_HOP_PROTECTED'
@@ -185,6 +187,7 @@ export type HopByHopErrorCode =
   | 'ERR_HOP_BY_HOP_NOT_AN_UPGRADE'
   | 'ERR_HOP_BY_HOP_UPGRADE_CONTENT'
   | 'ERR_HOP_BY_HOP_REQUEST_TARGET'
+  | 'ERR_HOP_BY_HOP_UPSTREAM_INCOMPLETE'
 
 /** The answer to send for a {@link HopByHopError}. */
 export type HopByHopStatusCode = 400 | 431 | 500 | 502

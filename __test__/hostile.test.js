@@ -58,6 +58,7 @@ const TODO = {
     'a chunk size the upstream\'s client cannot parse, before any body': 'Fastify answers a failed reply stream with 500 and the fields set before it',
     'framing in the trailer section, before any body': 'Fastify answers a failed reply stream with 500 and the fields set before it',
     'a client that leaves before the upstream answers': 'reply-from keeps its undici request until the upstream answers (then drops it)',
+    'a clean close after the head': 'Fastify answers a failed reply stream with 500 and the fields set before it',
   },
 }
 
@@ -338,21 +339,90 @@ describe('odd upstreams', () => {
   }
 
   // Part of the body went out, then the upstream failed: what the client got must not look whole.
-  // The README's 'error' listener ends the response, which would close its chunked body.
+  // The README's 'error' listener ends the response, which would close its chunked body. The
+  // upstream fails only once the client has the part.
+  let partSeen = null
   for (const [shape, fail] of [
     ['a chunk size the upstream\'s client cannot parse', (socket) => socket.write('ZZ\r\n')],
     ['a reset', (socket) => socket.resetAndDestroy()],
   ]) {
-    eachPath(`${shape}, after part of the body went out: the client's connection is cut`, async (t, { port }) => {
+    eachPath(`${shape}, after part of the body went out: the client gets the part, then a cut`, async (t, { port }) => {
+      let seen
+      partSeen = new Promise((resolve) => (seen = resolve))
       const client = await open(t, port, rawRequest('GET /part HTTP/1.1', [['Host', 'proxy.test']]))
-      const answer = await client.response().then((response) => `${response.status} ${response.body}`, () => 'cut')
-      assert.equal(answer, 'cut')
+      await withTimeout(client.reader.until('{"a'), WAIT_MS, 'the part')
+      seen()
+      assert.equal(await client.closesWithin(CLOSE_MS), true)
+      // No last chunk after the part: nothing that ends the body as if it were whole.
+      assert.doesNotMatch(client.reader.buffer.toString('latin1'), /(^|\r\n)0\r\n/)
     }, () => async (socket) => {
       socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{"a\r\n')
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      await withTimeout(partSeen, WAIT_MS, 'the part at the client').catch(() => {})
       fail(socket)
     })
   }
+
+  // Node's client reports no error for a clean close after the head: nobody else answers.
+  for (const [framing, head] of [
+    ['Content-Length', 'Content-Length: 10\r\n'],
+    ['chunked', 'Transfer-Encoding: chunked\r\n'],
+  ]) {
+    eachPath(`a clean close after the head (${framing}), before any body: 502 Bad Gateway`, async (t, { port }) => {
+      const client = await open(t, port, rawRequest('GET /closed HTTP/1.1', [['Host', 'proxy.test']]))
+      const response = await client.response()
+      assert.equal(response.startLine, 'HTTP/1.1 502 Bad Gateway')
+      assert.deepEqual(values(response.headers, 'set-cookie'), [])
+    }, () => ({ raw: `HTTP/1.1 200 OK\r\nSet-Cookie: session=upstream\r\n${head}\r\n`, close: true }))
+  }
+})
+
+describe('http-proxy \'error\' listeners other than the README\'s', () => {
+  const BAD_CHUNK = () => 'HTTP/1.1 200 OK\r\nSet-Cookie: session=upstream\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n'
+  async function attached(t, respond, listen) {
+    const upstream = await startRecordingUpstream(respond)
+    t.after(() => upstream.close())
+    const proxy = httpProxy.createProxyServer({ target: upstream.url })
+    attach(proxy)
+    listen(proxy)
+    return serve(t, http.createServer(SERVER_OPTIONS, (req, res) => proxy.web(req, res)))
+  }
+
+  it('one that only logs: the client still gets a 502, never a wait', async (t) => {
+    const logged = []
+    const port = await attached(t, BAD_CHUNK, (proxy) => proxy.on('error', (error) => logged.push(error.code)))
+    const client = await open(t, port, rawRequest('GET /failed HTTP/1.1', [['Host', 'proxy.test']]))
+    const response = await client.response()
+    assert.equal(response.startLine, 'HTTP/1.1 502 Bad Gateway')
+    assert.deepEqual(values(response.headers, 'set-cookie'), [])
+    assert.equal(logged.length, 1)
+  })
+
+  it('one that only ends the response: a 502, not the upstream\'s 200', async (t) => {
+    const port = await attached(t, BAD_CHUNK, (proxy) => proxy.on('error', (error, req, res) => res.end('proxy error')))
+    const client = await open(t, port, rawRequest('GET /failed HTTP/1.1', [['Host', 'proxy.test']]))
+    const response = await client.response()
+    assert.equal(response.status, 502)
+    assert.equal(response.body.toString(), 'proxy error')
+  })
+
+  it('an upstream reset mid-body is reported as an \'error\' (the upstream\'s), not as the client\'s \'econnreset\'', async (t) => {
+    const events = []
+    const port = await attached(t, () => async (socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{"a\r\n')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      socket.resetAndDestroy()
+    }, (proxy) => {
+      proxy.on('error', (error, req, res) => {
+        events.push('error')
+        res.end()
+      })
+      proxy.on('econnreset', () => events.push('econnreset'))
+    })
+    const client = await open(t, port, rawRequest('GET /reset HTTP/1.1', [['Host', 'proxy.test']]))
+    assert.equal(await client.closesWithin(CLOSE_MS), true)
+    assert.doesNotMatch(client.reader.buffer.toString('latin1'), /(^|\r\n)0\r\n/)
+    assert.deepEqual(events, ['error'])
+  })
 })
 
 describe('http-proxy with followRedirects: true', () => {
@@ -489,8 +559,10 @@ describe('pipelining and framing', () => {
   })
 })
 
-/** A TCP upstream that only records each connection's bytes and when it closed. */
-/** An upstream that records each connection's bytes; `answer(socket)`, if given, on its first bytes. */
+/**
+ * A TCP upstream that records each connection's bytes and when it closed; `answer(socket)`, if
+ * given, runs on a connection's first bytes.
+ */
 async function startSocketUpstream(t, answer) {
   const connections = []
   const server = net.createServer((socket) => {
@@ -561,18 +633,20 @@ describe('clients that stall or leave', () => {
     })
 
     // A stream that never ends (events, a long poll) would hold the upstream connection for good.
-    for (const [when, answer] of [
-      ['before the upstream answers', () => {}],
-      ['after the head, before any body', (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n')],
-      ['mid-body', (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nevent\n\r\n')],
+    // `seen`: what the client reads before it leaves; with nothing to read (Node's HTTP/1 server
+    // sends a head with the first byte of body), time for the upstream's head to reach the proxy.
+    for (const [when, answer, seen] of [
+      ['before the upstream answers', () => {}, null],
+      ['after the head, before any body', (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n'), null],
+      ['mid-body', (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nevent\n\r\n'), 'event\n'],
     ]) {
       it(`${path}: a client that leaves ${when}: the upstream connection is closed within ${CLOSE_MS} ms`, todoFor(path, `a client that leaves ${when}`), async (t) => {
         const upstream = await startSocketUpstream(t, answer)
         const port = await start(t, upstream.url)
         const client = await open(t, port, rawRequest('GET /events HTTP/1.1', [['Host', 'proxy.test']]))
         await until(() => upstream.connections.some((c) => c.data.includes('GET /events')), WAIT_MS, 'request upstream')
-        // Time for what the upstream wrote to reach the proxy and, through it, the client.
-        await new Promise((resolve) => setTimeout(resolve, 100))
+        if (seen === null) await new Promise((resolve) => setTimeout(resolve, 100))
+        else await withTimeout(client.reader.until(seen), WAIT_MS, 'the body so far')
         client.destroy()
         await until(() => upstream.connections.every((c) => c.closed), CLOSE_MS, 'upstream connection closed')
       })

@@ -222,6 +222,14 @@ function unofferedProtocol(protocol) {
   )
 }
 
+/**
+ * The upstream's connection closed after its answer's head and before the rest, with no error from
+ * Node's client (a clean close), while nothing of the answer had gone to the client yet.
+ */
+function upstreamIncomplete() {
+  return new HopByHopError('ERR_HOP_BY_HOP_UPSTREAM_INCOMPLETE', 'the upstream closed its connection before its answer was complete', 502)
+}
+
 /** A request target (req.url) that cannot be joined to the upstream URL. */
 function requestTarget(reqUrl) {
   return new HopByHopError('ERR_HOP_BY_HOP_REQUEST_TARGET', `the request target ${JSON.stringify(reqUrl.slice(0, 60))} cannot be joined to the upstream URL`, 400)
@@ -298,6 +306,7 @@ function nativeError(result, lines, strip, protect, statusCode, where) {
 
 module.exports = {
   HopByHopError,
+  upstreamIncomplete,
   fetchPath,
   TOKEN,
   describe,

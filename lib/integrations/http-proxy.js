@@ -24,7 +24,7 @@ const { forwardInformational, forwardInformationalToSocket } = require('../proxy
 const { bodyConsumed, clientFraming, replayedBody, replayHeaders, withContentLength } = require('../proxy/body.js')
 const { isName, findLine, nameBucket, SeenBuckets, BUCKETS } = require('../proxy/names.js')
 const { headersUnread, setHeadersFromLines, CAN_RESPELL, respellHeaders, appendOwnHeader } = require('../proxy/message-headers.js')
-const { fetchPath, invalidArgType, invalidArgValue, unexpectedUpgrade } = require('../errors.js')
+const { fetchPath, invalidArgType, invalidArgValue, unexpectedUpgrade, upstreamIncomplete } = require('../errors.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 
 // The filter's per-proxy rules and the proxy's own fields. `framing` is not one: the upstream
@@ -214,13 +214,17 @@ function destroyQuietly(stream) {
 
 /**
  * The client left before its answer was complete: nobody waits for the upstream any more. http-proxy
- * listens only for the request's 'aborted', which a request that came whole never emits, so an
+ * 1.x listens only for the request's 'aborted', which a request that came whole never emits, so an
  * upstream that has not answered yet, or streams events, would hold its connection (a keep-alive
- * agent's) for good. 'close' comes once: on(), without once()'s wrapper.
+ * agent's) for good. follow-redirects before 1.15.3 did not pass destroy() on to the current
+ * hop's request: that one goes first. 'close' comes once: on(), without once()'s wrapper.
  */
 function abandonWhenClientLeaves(res, proxyReq) {
   res.on('close', () => {
-    if (!res.writableFinished) destroyQuietly(proxyReq)
+    if (res.writableFinished) return
+    const request = currentRequest(proxyReq)
+    if (request !== proxyReq) destroyQuietly(request)
+    destroyQuietly(proxyReq)
   })
 }
 
@@ -324,53 +328,76 @@ function endReplayed(proxyReq, replay) {
 }
 
 /**
- * Cut the client's response when the upstream response ends incomplete (a reset, or a body
- * shorter than its Content-Length): a complete-looking answer would be a lie, and without this
- * the client waits for bytes that will never come.
+ * An upstream answer that ends incomplete (a reset, a body Node's client cannot parse, one shorter
+ * than its Content-Length) must not reach the client as a complete one, nor leave it waiting for
+ * bytes that will never come. Nothing of it sent yet: the answer is a 502, from http-proxy's
+ * 'error' listeners (the README's, hpm's) or from here when they gave none. Part of it sent: the
+ * client's connection is cut.
  */
 function cutWhenIncomplete(proxyRes, res) {
-  // The socket is held here: an 'error' listener (hpm's, the README's) may already have ended the
-  // response short, which releases the socket from `res` for the next request.
+  // The socket is held here: an 'error' listener may already have ended the response short, which
+  // releases the socket from `res` for the next request.
   const socket = res.socket
-  // Set when the upstream failed before any of its answer went out: the 'error' listeners answer
-  // in its place, and that answer is whole.
-  let withdrawn = false
+  // The upstream's error, when it came before any of its answer went out.
+  let failure = null
   // 'close' follows every end of an upstream response, 'aborted' included (Node >= 16): one
   // listener, and no once() wrapper, since it comes once.
   proxyRes.on('close', () => {
-    if (proxyRes.complete || withdrawn) return
-    res.destroy()
-    socket?.destroy()
+    if (proxyRes.complete || res.destroyed) return
+    if (failure === null && !res.headersSent) {
+      // A clean close after the head: Node's client reports no error, and nobody answers.
+      withdrawUpstreamHead(res, proxyRes.headers)
+      failure = upstreamIncomplete()
+    }
+    if (failure === null) cut(res, socket)
+    else if (!res.headersSent) refuse(res, 502, failure)
   })
   // A body Node's client cannot parse (a bad chunk size, framing in the trailer section) or a reset
-  // fails the upstream request before 'close'. http-proxy's 'error' listeners (the README's) then
-  // answer and end the response. Prepended, so that they find it in a state where that is right:
-  // - the pipe stops first, or it would write the body parsed so far after their end (an
-  //   ERR_STREAM_WRITE_AFTER_END that nobody listens for, which ends the process);
-  // - an answer of which nothing went out is taken back, so theirs is not the failed one;
-  // - an answer already under way is cut now: their end() would otherwise close its chunked body
-  //   and make what came so far look complete.
-  proxyRes.req?.prependListener('error', () => {
-    proxyRes.unpipe(res)
-    if (res.headersSent) {
-      res.destroy()
-      socket?.destroy()
-    } else {
-      withdrawUpstreamHead(res, proxyRes.headers)
-      withdrawn = true
+  // fails the upstream request before 'close', and http-proxy's 'error' listeners answer and end
+  // the response. Prepended, so that they find it in a state where that is right: the pipe stops
+  // first (or it writes the body parsed so far after their end: an ERR_STREAM_WRITE_AFTER_END
+  // that nobody listens for, which ends the process); an answer of which nothing went out is taken
+  // back, so that theirs is not the failed one; and one under way can only be cut, since their
+  // end() would close its chunked body and make the part look whole. Not cut here: http-proxy
+  // reports an upstream reset as the client's ('econnreset', not 'error') once the client's
+  // socket is destroyed.
+  proxyRes.req?.prependListener('error', (error) => {
+    try {
+      proxyRes.unpipe(res)
+      if (proxyRes.complete || res.writableFinished) return
+      if (res.headersSent) {
+        res.end = cutInsteadOfEnding
+      } else {
+        withdrawUpstreamHead(res, proxyRes.headers)
+        failure = error
+      }
+    } catch {
+      cut(res, socket)
     }
   })
 }
 
+function cut(res, socket) {
+  res.destroy()
+  socket?.destroy()
+}
+
+/** end() of a response whose body was under way when the upstream failed. */
+function cutInsteadOfEnding() {
+  this.destroy()
+  return this
+}
+
 /**
  * Take back what http-proxy copied of an upstream answer that failed before any of it was sent:
- * the fields (its writeHeaders pass sets Object.keys of `headers`, Trailer included) and the
- * status text, which Node's writeHead keeps when given none. The client is owed the proxy's own
- * answer (a 502), not a 502 with the upstream's reason phrase and cookies. The pinned Connection is
- * not among the keys and stays: the keep-alive decision holds for any answer.
+ * the fields (its writeHeaders pass sets Object.keys of `headers`, Trailer included), the status
+ * code and the status text, which Node's writeHead keeps when given none. The client is owed the
+ * proxy's own answer, a 502, not one with the upstream's status, reason phrase and cookies.
+ * Connection was never copied (pinConnection): the keep-alive decision is in res.shouldKeepAlive.
  */
 function withdrawUpstreamHead(res, headers) {
   for (const name of Object.keys(headers)) res.removeHeader(name)
+  res.statusCode = 502
   res.statusMessage = undefined
 }
 

@@ -267,14 +267,19 @@ class PendingHead {
  * listener would write a chunk after a head that failed, and after a refusal ended `res`.
  */
 function relayAnswer(upstream, res, head, trailers) {
-  // An upstream body cut short must reach the client cut short, not as a complete message.
-  // Each event comes once: on(), without once()'s wrapper per listener.
-  // One whose head was never written was answered with the proxy's own (502), which stays whole.
+  // An upstream body cut short must reach the client cut short, not as a complete message; one
+  // of which nothing went out is a 502, unless the exchange failed and was answered already.
+  // 'close' comes once: on(), without once()'s wrapper.
   upstream.on('close', () => {
-    if (!upstream.complete && (head.written || !head.failure.failed)) res.destroy()
+    if (upstream.complete) return
+    if (head.written) res.destroy()
+    else head.failure.fail(502, errors.upstreamIncomplete())
   })
   upstream.on('data', (chunk) => {
-    if (head.write() && !res.write(chunk)) upstream.pause()
+    if (!head.write()) return
+    // Someone else ended the response (a timeout's answer, say): nothing more goes into it.
+    if (res.writableEnded) upstream.destroy()
+    else if (!res.write(chunk)) upstream.pause()
   })
   res.on('drain', () => upstream.resume())
   upstream.on('end', () => {

@@ -24,7 +24,7 @@ function closeAfterResponse(res) {
  * honest answer left is a cut connection.
  */
 function refuse(res, statusCode, error) {
-  if (res.headersSent) {
+  if (res.headersSent || res.destroyed) {
     res.destroy()
     return
   }
