@@ -12,6 +12,7 @@ const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
 const net = require('node:net')
+const { PassThrough } = require('node:stream')
 const httpProxy = require('http-proxy')
 const { attach, plugin, relay, filterHeaders, filterRequest, filterResponse } = require('..')
 const { PATHS, FRAMEWORK_PATHS, SERVER_OPTIONS, proxyErrorListener, serve } = require('./helpers/paths.js')
@@ -362,6 +363,28 @@ describe('odd upstreams', () => {
     })
   }
 
+  // Node's client reads a complete answer, then fails on the bytes after it before any of the
+  // answer went out: the proxy's 502, clean, or the answer itself, whole; never a mix of the two.
+  for (const [kind, answer] of [
+    ['a 304', 'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\nSet-Cookie: session=upstream\r\n\r\n'],
+    ['a 200 with Content-Length', 'HTTP/1.1 200 OK\r\nSet-Cookie: session=upstream\r\nContent-Length: 2\r\n\r\nhi'],
+  ]) {
+    eachPath(`${kind} followed by bytes that are no HTTP: a clean answer`, async (t, { port }) => {
+      const client = await open(t, port, rawRequest('GET /then-garbage HTTP/1.1', [['Host', 'proxy.test']]))
+      const response = await client.response()
+      if (response.status === 502) {
+        assert.equal(response.startLine, 'HTTP/1.1 502 Bad Gateway')
+        assert.deepEqual(values(response.headers, 'set-cookie'), [])
+        assert.deepEqual(values(response.headers, 'etag'), [])
+      } else {
+        assert.deepEqual(values(response.headers, 'set-cookie'), ['session=upstream'])
+      }
+      // Whatever came, it came whole: nothing after it but a close or the next answer.
+      client.send(rawRequest('GET /next HTTP/1.1', [['Host', 'proxy.test']]))
+      await client.response().then((next) => assert.ok(next.status >= 200, next.startLine), () => {})
+    }, (request) => (request.target === '/next' ? rawResponse({ body: 'next' }) : { raw: `${answer}\x00\x01garbage\r\n\r\n`, close: true }))
+  }
+
   // Node's client reports no error for a clean close after the head: nobody else answers.
   for (const [framing, head] of [
     ['Content-Length', 'Content-Length: 10\r\n'],
@@ -397,12 +420,34 @@ describe('http-proxy \'error\' listeners other than the README\'s', () => {
     assert.equal(logged.length, 1)
   })
 
+  it('one that answers after a moment: its answer', async (t) => {
+    const port = await attached(t, BAD_CHUNK, (proxy) => proxy.on('error', (error, req, res) => {
+      setTimeout(() => res.writeHead(503, { 'Content-Length': '5' }).end('retry'), 50)
+    }))
+    const client = await open(t, port, rawRequest('GET /failed HTTP/1.1', [['Host', 'proxy.test']]))
+    const response = await client.response()
+    assert.equal(response.startLine, 'HTTP/1.1 503 Service Unavailable')
+    assert.equal(response.body.toString(), 'retry')
+  })
+
   it('one that only ends the response: a 502, not the upstream\'s 200', async (t) => {
     const port = await attached(t, BAD_CHUNK, (proxy) => proxy.on('error', (error, req, res) => res.end('proxy error')))
     const client = await open(t, port, rawRequest('GET /failed HTTP/1.1', [['Host', 'proxy.test']]))
     const response = await client.response()
     assert.equal(response.status, 502)
     assert.equal(response.body.toString(), 'proxy error')
+  })
+
+  it('with http-proxy\'s buffer option, a client that leaves before the upstream answers abandons the upstream request', async (t) => {
+    const upstream = await startSocketUpstream(t, () => {})
+    const proxy = httpProxy.createProxyServer({ target: upstream.url })
+    attach(proxy)
+    proxy.on('error', proxyErrorListener)
+    const port = await serve(t, http.createServer(SERVER_OPTIONS, (req, res) => proxy.web(req, res, { buffer: req.pipe(new PassThrough()) })))
+    const client = await open(t, port, rawRequest('GET /buffered HTTP/1.1', [['Host', 'proxy.test']]))
+    await until(() => upstream.connections.some((c) => c.data.includes('GET /buffered')), WAIT_MS, 'request upstream')
+    client.destroy()
+    await until(() => upstream.connections.every((c) => c.closed), CLOSE_MS, 'upstream connection closed')
   })
 
   it('an upstream reset mid-body is reported as an \'error\' (the upstream\'s), not as the client\'s \'econnreset\'', async (t) => {

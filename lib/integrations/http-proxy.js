@@ -338,35 +338,45 @@ function cutWhenIncomplete(proxyRes, res) {
   // The socket is held here: an 'error' listener may already have ended the response short, which
   // releases the socket from `res` for the next request.
   const socket = res.socket
-  // The upstream's error, when it came before any of its answer went out.
+  // The upstream's error, when it came before any of its answer went out; or whether it came
+  // after part of it had.
   let failure = null
+  let cutting = false
   // 'close' follows every end of an upstream response, 'aborted' included (Node >= 16): one
   // listener, and no once() wrapper, since it comes once.
   proxyRes.on('close', () => {
-    if (proxyRes.complete || res.destroyed) return
-    if (failure === null && !res.headersSent) {
-      // A clean close after the head: Node's client reports no error, and nobody answers.
-      withdrawUpstreamHead(res, proxyRes.headers)
-      failure = upstreamIncomplete()
+    if (res.destroyed || res.writableFinished) return
+    if (cutting) {
+      cut(res, socket)
+    } else if (failure !== null) {
+      // The 'error' listeners' to answer; one that waits for something may take a moment.
+      if (!res.headersSent) setTimeout(answerUnanswered, UNANSWERED_ERROR_MS, res, failure).unref()
+    } else if (!proxyRes.complete) {
+      if (res.headersSent) {
+        cut(res, socket)
+      } else {
+        // A clean close after the head: Node's client reports no error, and nobody answers.
+        withdrawUpstreamHead(res, proxyRes.headers)
+        refuse(res, 502, upstreamIncomplete())
+      }
     }
-    if (failure === null) cut(res, socket)
-    else if (!res.headersSent) refuse(res, 502, failure)
   })
-  // A body Node's client cannot parse (a bad chunk size, framing in the trailer section) or a reset
-  // fails the upstream request before 'close', and http-proxy's 'error' listeners answer and end
-  // the response. Prepended, so that they find it in a state where that is right: the pipe stops
-  // first (or it writes the body parsed so far after their end: an ERR_STREAM_WRITE_AFTER_END
-  // that nobody listens for, which ends the process); an answer of which nothing went out is taken
-  // back, so that theirs is not the failed one; and one under way can only be cut, since their
-  // end() would close its chunked body and make the part look whole. Not cut here: http-proxy
-  // reports an upstream reset as the client's ('econnreset', not 'error') once the client's
-  // socket is destroyed.
+  // A body Node's client cannot parse (a bad chunk size, framing in the trailer section, bytes
+  // after a complete answer) or a reset fails the upstream request before 'close', and
+  // http-proxy's 'error' listeners answer and end the response. Prepended, so that they find it in
+  // a state where that is right: the pipe stops first (or it writes the body parsed so far after
+  // their end: an ERR_STREAM_WRITE_AFTER_END that nobody listens for, which ends the process); an
+  // answer of which nothing went out is taken back, so that theirs is not the failed one; and one
+  // under way can only be cut, since their end() would close its chunked body and make the part
+  // look whole. Not cut here: http-proxy reports an upstream reset as the client's
+  // ('econnreset', not 'error') once the client's socket is destroyed.
   proxyRes.req?.prependListener('error', (error) => {
     try {
       proxyRes.unpipe(res)
-      if (proxyRes.complete || res.writableFinished) return
+      if (res.writableFinished) return
       if (res.headersSent) {
         res.end = cutInsteadOfEnding
+        cutting = true
       } else {
         withdrawUpstreamHead(res, proxyRes.headers)
         failure = error
@@ -375,6 +385,17 @@ function cutWhenIncomplete(proxyRes, res) {
       cut(res, socket)
     }
   })
+}
+
+/**
+ * How long the 'error' listeners have to answer an upstream failure before attach() answers 502
+ * itself: a listener that only logs (a common http-proxy-middleware `on.error`) would otherwise
+ * leave the client waiting for good, and one that looks something up first still has its say.
+ */
+const UNANSWERED_ERROR_MS = 1000
+
+function answerUnanswered(res, failure) {
+  if (!res.headersSent && !res.destroyed) refuse(res, 502, failure)
 }
 
 function cut(res, socket) {
@@ -785,7 +806,11 @@ class AttachedFilter {
       failUpstream(proxyReq, res, 500, new Error('hop-by-hop: the request did not go through the attach() passes'))
       return
     }
-    exchange.proxyReq ??= proxyReq // options.buffer was piped instead of the request
+    if (exchange.proxyReq === undefined) {
+      // options.buffer was piped instead of the request, so wireRequest did not run.
+      exchange.proxyReq = proxyReq
+      abandonWhenClientLeaves(res, proxyReq)
+    }
     const request = currentRequest(proxyReq)
     this.guardUpgrade(request, exchange)
     if (request.headersSent) return
