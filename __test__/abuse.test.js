@@ -1,7 +1,8 @@
 'use strict'
 // The abuse matrix: every hostile input with default options and with
 // `strict: true`, asserting the exact outcome — the output headers, keepAlive, upgrade, the
-// diagnostics that explain it, or the HopByHopError code — and a time bound for the large ones.
+// diagnostics that explain it, or the HopByHopError code. How the time of the large ones grows
+// with their size is measured by the benchmarks (benchmark/scaling.js), not asserted here.
 //
 // `ABUSE_MATRIX_MD=path node --test __test__/abuse.test.js` also writes the matrix as a markdown
 // table (case, default outcome, strict outcome) built from the observed outcomes.
@@ -23,8 +24,7 @@ const same = (outcome) => ({ default: outcome, strict: outcome })
 
 /**
  * Each case: title, the input (a function, so large inputs are built per run), options, the
- * expected default and strict outcomes, an optional note for the table, and an optional time
- * bound in ms for one call.
+ * expected default and strict outcomes, and an optional note for the table.
  */
 const cases = [
   // --- Nominating headers the proxy relies on -------------------------------------------------
@@ -117,21 +117,18 @@ const cases = [
     input: () => ['Connection', TOKENS.join(', '), 'X-0', 'a', 'X-9999', 'b', 'X-10000', 'c'],
     ...same(ok(['X-10000', 'c'], true)),
     note: 'all nominations honoured, linear time',
-    maxMs: 250,
   },
   {
     group: '10,000 tokens',
     title: '10,000 tokens with `close` as the last one',
     input: () => ['Connection', `${TOKENS.join(',')},close`, 'Accept', '*/*'],
     ...same(ok(['Accept', '*/*'], false)),
-    maxMs: 250,
   },
   {
     group: '10,000 tokens',
     title: '10,000 `Connection` lines of one token each (20,004 elements)',
     input: () => [...TOKENS.flatMap((token) => ['Connection', token]), 'X-9999', '1', 'X-10000', '2'],
     ...same(ok(['X-10000', '2'], true)),
-    maxMs: 500,
   },
   {
     group: '10,000 tokens',
@@ -139,7 +136,6 @@ const cases = [
     input: () => ['Connection', Array(10000).fill('Host').join(','), 'Host', 'h'],
     default: ok(['Host', 'h'], true, { diagnostics: { protected: ['host'], nominated: ['host'] } }),
     strict: error('ERR_HOP_BY_HOP_PROTECTED'),
-    maxMs: 250,
   },
   // --- 1 MiB values --------------------------------------------------------------------------
   {
@@ -147,14 +143,12 @@ const cases = [
     title: '`Connection` of 1 MiB of empty elements, then `close`',
     input: () => ['Connection', `${' ,'.repeat(MiB / 2)}close`, 'Accept', '*/*'],
     ...same(ok(['Accept', '*/*'], false)),
-    maxMs: 250,
   },
   {
     group: '1 MiB',
     title: '`Connection` naming a 1 MiB token, with a field of that name',
     input: () => ['Connection', ONE_MIB_TOKEN, ONE_MIB_TOKEN, 'v', 'Host', 'h'],
     ...same(ok(['Host', 'h'], true)),
-    maxMs: 250,
   },
   {
     group: '1 MiB',
@@ -163,7 +157,6 @@ const cases = [
     default: ok(['Host', 'h'], true, { diagnostics: { nominated: [] } }),
     strict: error('ERR_HOP_BY_HOP_INVALID_TOKEN'),
     note: 'one invalid element, ignored and reported',
-    maxMs: 250,
   },
   {
     group: '1 MiB',
@@ -172,7 +165,6 @@ const cases = [
     default: ok(['Host', 'h'], true, { diagnostics: { nominated: [] } }),
     strict: error('ERR_HOP_BY_HOP_INVALID_TOKEN'),
     note: '`close` is inside the (unterminated) quoted-string: not an option',
-    maxMs: 250,
   },
   {
     group: '1 MiB',
@@ -180,7 +172,6 @@ const cases = [
     input: () => ['Connection', 'Ā'.repeat(MiB), 'Host', 'h'],
     default: ok(['Host', 'h'], true),
     strict: error('ERR_HOP_BY_HOP_INVALID_TOKEN'),
-    maxMs: 250,
   },
   // --- Transfer-Encoding and Content-Length --------------------------------------------------
   {
@@ -331,7 +322,6 @@ const cases = [
 function observe(kase, strict) {
   const input = kase.input()
   const options = { ...kase.options, strict }
-  const started = process.hrtime.bigint()
   let result
   let caught
   try {
@@ -339,13 +329,11 @@ function observe(kase, strict) {
   } catch (thrown) {
     caught = thrown
   }
-  const ms = Number(process.hrtime.bigint() - started) / 1e6
-  return { input, result, caught, ms }
+  return { input, result, caught }
 }
 
 function check(kase, strict, expected, observed) {
-  const { result, caught, ms } = observed
-  if (kase.maxMs !== undefined) assert.ok(ms < kase.maxMs, `${ms.toFixed(1)} ms`)
+  const { result, caught } = observed
   if (expected.error !== undefined) {
     assert.ok(caught, `expected ${expected.error}, got headers ${JSON.stringify(result?.headers.map((h) => h.slice(0, 30)))}`)
     assert.equal(caught.code, expected.error)

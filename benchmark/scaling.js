@@ -1,7 +1,8 @@
 'use strict'
 
 // Scaling: per-header cost from 10 to 10,000 headers, a Connection with 1,000 vs 10,000
-// options, and a 100,000-element rawHeaders. Run by bench.js, or alone:
+// options, a 100,000-element rawHeaders, and the large hostile values of the abuse matrix
+// (__test__/abuse.test.js) at 256 KiB and 1 MiB. Run by bench.js, or alone:
 //   node benchmark/scaling.js
 
 const path = require('node:path')
@@ -122,12 +123,48 @@ async function hugeInput(pkg) {
   console.log(h.table(['variant', 'result', 'output length', 'median time (7 calls)', 'per header'], rows))
 }
 
+const KiB = 1024
+
+/** The abuse matrix's large values, `size` code units long, as rawHeaders builders. */
+const HOSTILE_VALUES = [
+  ['`Connection` of empty elements, then `close`', (size) => ['Connection', `${' ,'.repeat(size / 2)}close`, 'Accept', '*/*']],
+  ['`Connection` naming one token of that size, with a field of that name', (size) => ['Connection', 'x'.repeat(size), 'x'.repeat(size), 'v', 'Host', 'h']],
+  ['`Connection` of control bytes', (size) => ['Connection', '\u0001'.repeat(size), 'Host', 'h']],
+  ['`Connection` of an unterminated quote, then `, close`', (size) => ['Connection', `"${'a'.repeat(size)}, close`, 'Host', 'h']],
+  ['a non-Latin-1 `Connection` value', (size) => ['Connection', 'Ā'.repeat(size), 'Host', 'h']],
+]
+
+/** Median time of 7 calls of `filterHeaders` on fresh copies of `build(size)`. */
+function hostileTime(pkg, build, size) {
+  const times = []
+  for (let i = 0; i < 7; i++) {
+    // A fresh string each call, as a request brings: no flat string cached from the last call.
+    const raw = build(size).map((element) => element.split('').join(''))
+    const t0 = process.hrtime.bigint()
+    pkg.filterHeaders(raw)
+    times.push(Number(process.hrtime.bigint() - t0))
+  }
+  return h.median(times)
+}
+
+/** The abuse matrix's large values: 4× the size should take about 4× the time. */
+function hostileValues(pkg) {
+  const rows = HOSTILE_VALUES.map(([name, build]) => {
+    const small = hostileTime(pkg, build, 256 * KiB)
+    const large = hostileTime(pkg, build, 1024 * KiB)
+    return [name, h.formatNs(small), h.formatNs(large), h.formatRatio(large / small)]
+  })
+  console.log('\n### The abuse matrix\'s large values (target: linear, 1 MiB / 256 KiB ≈ 4×)\n')
+  console.log(h.table(['value', '256 KiB', '1 MiB', '1 MiB / 256 KiB'], rows))
+}
+
 async function run(pkg, floor) {
   const started = Date.now()
   console.log('## Scaling\n')
   await perHeader(pkg, floor)
   await connectionTokens(pkg)
   await hugeInput(pkg)
+  hostileValues(pkg)
   console.log(`\n_scaling took ${((Date.now() - started) / 1000).toFixed(0)} s_`)
 }
 
