@@ -166,7 +166,9 @@ export interface FilterResult {
  *   WebSocket path, {@link fastifyProxyOptions}): not a valid HTTP/1.1 upgrade;
  * - `ERR_HOP_BY_HOP_UPGRADE_CONTENT` (400, the same): an upgrade request that declares content,
  *   which Node hands over unread after the head, as the new protocol's first bytes;
- * - `ERR_HOP_BY_HOP_REQUEST_TARGET` (400, {@link forward}): a request target that cannot be joined to the upstream URL;
+ * - `ERR_HOP_BY_HOP_REQUEST_TARGET` (400, {@link requestPath}, {@link forward}): a request target that
+ *   is neither origin-form nor absolute-form http(s) (`a/b`, CONNECT's `host:443`, `ftp://h/`), or
+ *   `OPTIONS *` for a {@link forward} target with a path;
  * - `ERR_HOP_BY_HOP_UPSTREAM_INCOMPLETE` (502, {@link relay}, {@link forward}, {@link attach}): the
  *   upstream closed its connection after its answer's head, before any of the answer went out.
  */
@@ -481,3 +483,16 @@ export interface Forwarding {
 
 /** Validates `options` once; throws TypeError/RangeError naming the option at fault. */
 export function createForwarding(options?: ForwardingOptions): Forwarding
+
+/**
+ * The request target to send an origin server, in origin form (RFC 9112 §3.2.1), from `req.url`
+ * or Express's `req.originalUrl`: an origin-form target (`/a?b`) is returned as it is; an
+ * absolute-form one (`http://a.example/a?b`, §3.2.2, any case of `http`/`https`, userinfo
+ * ignored) gives what follows its authority, `/` first when that is empty or a query
+ * (`http://a.example?b` is `/?b`). Dot segments and the query stay as sent. `*` (a server-wide
+ * `OPTIONS`, §3.2.4) stays `*`. Throws a {@link HopByHopError} `ERR_HOP_BY_HOP_REQUEST_TARGET`
+ * (400) for any other target (authority-form `host:443`, `a/b`, another scheme, an http URI
+ * without a host, `''`), and a TypeError (`ERR_INVALID_ARG_TYPE`) for a non-string. The host of an
+ * absolute-form target is checked against Host by {@link forwardHeaders}.
+ */
+export function requestPath(target: string): string

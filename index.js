@@ -12,6 +12,7 @@ const {
   DEFAULT_PROTECTED_HEADERS,
 } = require('./lib/filter/index.js')
 const { forwardHeaders, createForwarding } = require('./lib/proxy/forwarding.js')
+const { requestPath } = require('./lib/proxy/request-target.js')
 const { writeHead } = require('./lib/proxy/respond.js')
 const { attach, plugin } = require('./lib/integrations/http-proxy.js')
 const { middleware } = require('./lib/integrations/express.js')
@@ -36,6 +37,7 @@ module.exports = {
   relayUpgrade,
   forwardHeaders,
   createForwarding,
+  requestPath,
   forward,
   forwardUpgrade,
   replyFromHooks,

@@ -41,6 +41,18 @@ describe('npm start (examples/demo-proxy.js)', () => {
     assert.deepEqual(await withTimeout(demo.exited, BOUND_MS, 'exit'), { code: 0, signal: null })
   })
 
+  it('sends the origin form of an absolute-form target upstream, and answers 400 to a target of neither form', async (t) => {
+    const demo = await startDemo(t)
+    const client = await connect(demo.port)
+    t.after(() => client.destroy())
+    client.send(rawRequest(`GET http://demo.test/a/../b?x=1 HTTP/1.1`, [['Host', 'demo.test']]))
+    const response = await client.response()
+    assert.equal(response.status, 200)
+    assert.match(response.body.toString(), /^GET \/a\/\.\.\/b\?x=1 HTTP\/1\.1$/m)
+    client.send(rawRequest('GET ftp://demo.test/x HTTP/1.1', [['Host', 'demo.test']]))
+    assert.equal((await client.response()).status, 400)
+  })
+
   it('closes an HTTP/1.0 keep-alive client, logs the decision, and stops on SIGINT', async (t) => {
     const demo = await startDemo(t)
     const client = await connect(demo.port)

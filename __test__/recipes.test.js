@@ -244,6 +244,30 @@ async function assertHostMismatchRefused(t, example) {
   assert.equal(proxy.child.exitCode, null)
 }
 
+/**
+ * RFC 9112 §3.2.1: the upstream, an origin server, gets the origin form of an absolute-form target
+ * (§3.2.2), its dot segments and query as sent. A target that is neither form (`ftp://...`, which
+ * Node's parser takes) is answered 400 and nothing goes upstream. `OPTIONS *` (§3.2.4) goes on as
+ * it is, or gets `asterisk`, the recipe's own answer.
+ */
+async function assertOriginFormSent(t, example, asterisk) {
+  const upstream = await recordingUpstream(t)
+  const proxy = await startExample(t, example, { UPSTREAM: upstream.url })
+  const authority = `127.0.0.1:${proxy.port}`
+  const refused = await exchange(proxy.port, rawRequest(`GET ftp://${authority}/x HTTP/1.1`, [['Host', authority]]))
+  assert.equal(refused.status, 400)
+  assert.equal(upstream.connections, 0)
+  for (const target of [`http://${authority}/a/../b?x=1`, `HTTP://${authority}?q`, '/c/../d']) {
+    assert.equal((await exchange(proxy.port, rawRequest(`GET ${target} HTTP/1.1`, [['Host', authority]]))).status, 200, target)
+  }
+  const options = await exchange(proxy.port, rawRequest('OPTIONS * HTTP/1.1', [['Host', authority]]))
+  assert.equal(options.status, asterisk ?? 200)
+  const expected = ['GET /a/../b?x=1 HTTP/1.1', 'GET /?q HTTP/1.1', 'GET /c/../d HTTP/1.1']
+  if (asterisk === undefined) expected.push('OPTIONS * HTTP/1.1')
+  assert.deepEqual(upstream.requests.map((r) => r.startLine), expected)
+  assert.equal(proxy.child.exitCode, null)
+}
+
 /** A client that sends `request`, reads the response head and `bytes` of its body, then leaves. */
 async function leaveMidDownload(port, request, bytes = 1000) {
   const client = await connect(port)
@@ -412,6 +436,10 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
     const asterisk = await exchange(port, rawRequest('OPTIONS * HTTP/1.1', [['Host', 'a']]))
     assert.equal(asterisk.status, 400)
     assert.match(asterisk.body.toString(), /ERR_HOP_BY_HOP_REQUEST_TARGET/)
+    // RFC 9110 §4.2.1: an http URI without a host is invalid; Node's parser takes it.
+    const hostless = await exchange(port, rawRequest('GET http:///x HTTP/1.1', [['Host', 'a']]))
+    assert.equal(hostless.status, 400)
+    assert.match(hostless.body.toString(), /ERR_HOP_BY_HOP_REQUEST_TARGET/)
     assert.deepEqual(upstream.requests.map((r) => r.target), ['/base/x?k=v&y=1', '/base/abs?k=v', '/base/public/../admin?k=v', '/base/?k=v&q'])
     assert.deepEqual(values(upstream.requests[1].headers, 'host'), ['front.test'])
   })
@@ -533,6 +561,10 @@ describe('Express (examples/express.js): middleware() and relay() behind express
     assert.deepEqual(values(pairs(ws.upgradeHeaders()), 'x-upstream-internal'), [])
   })
 
+  it('sends the origin form of an absolute-form target upstream, dot segments kept, and answers 400 for a target of neither form (RFC 9112 §3.2.1)', async (t) => {
+    await assertOriginFormSent(t, 'express.js')
+  })
+
   it('filters both directions and cuts a body the upstream cuts short', async (t) => {
     const upstream = await recordingUpstream(t, LEAKY)
     const proxy = await startExample(t, 'express.js', { UPSTREAM: upstream.url })
@@ -580,6 +612,10 @@ describe('node:http (examples/node-http.js): filterRequest, forwardHeaders, rela
   it('answers 400 for an absolute-form target whose Host names another host, forwards nothing and keeps running', async (t) => {
     await assertHostMismatchRefused(t, 'node-http.js')
   })
+
+  it('sends the origin form of an absolute-form target upstream, dot segments kept, and answers 400 for a target of neither form (RFC 9112 §3.2.1)', async (t) => {
+    await assertOriginFormSent(t, 'node-http.js')
+  })
 })
 
 describe('undici (examples/undici.js)', () => {
@@ -619,6 +655,11 @@ describe('undici (examples/undici.js)', () => {
 
   it('answers 400 for an absolute-form target whose Host names another host, forwards nothing and keeps running', async (t) => {
     await assertHostMismatchRefused(t, 'undici.js')
+  })
+
+  // undici sends no asterisk-form: `OPTIONS *` is answered 501, not forwarded.
+  it('sends the origin form of an absolute-form target upstream, dot segments kept, and answers 400 for a target of neither form (RFC 9112 §3.2.1)', async (t) => {
+    await assertOriginFormSent(t, 'undici.js', 501)
   })
 
   it('takes only the path of a //host or absolute-form target: no request reaches another server', async (t) => {
@@ -692,6 +733,18 @@ describe('HTTP/2 (examples/http2-upstream.js, examples/http2-front.js)', () => {
     const session = http2.connect(upstream.url)
     t.after(() => session.close())
     assert.throws(() => session.request({ ':path': '/', connection: 'keep-alive', 'keep-alive': 'timeout=5' }), { code: 'ERR_HTTP2_INVALID_CONNECTION_HEADERS' })
+  })
+
+  it('HTTP/1.1 front end -> HTTP/2 upstream: the :path of an absolute-form target is its origin form, `*` for a server-wide OPTIONS, and a target of neither form is a 400', async (t) => {
+    const upstream = await http2Upstream(t)
+    const proxy = await startExample(t, 'http2-upstream.js', { UPSTREAM: upstream.url })
+    const authority = `127.0.0.1:${proxy.port}`
+    assert.equal((await exchange(proxy.port, rawRequest(`GET ftp://${authority}/x HTTP/1.1`, [['Host', authority]]))).status, 400)
+    assert.equal(upstream.received.length, 0)
+    for (const [method, target] of [['GET', `http://${authority}/a/../b?x=1`], ['GET', `HTTP://${authority}?q`], ['OPTIONS', '*']]) {
+      assert.equal((await exchange(proxy.port, rawRequest(`${method} ${target} HTTP/1.1`, [['Host', authority]]))).status, 200, target)
+    }
+    assert.deepEqual(upstream.received.map((raw) => values(pairs(raw), ':path')[0]), ['/a/../b?x=1', '/?q', '*'])
   })
 
   it('HTTP/1.1 front end -> HTTP/2 upstream', async (t) => {

@@ -7,7 +7,7 @@
 
 const http = require('node:http')
 const express = require('express')
-const { middleware, filterResponse, relay, forwardUpgrade } = require('hop-by-hop')
+const { middleware, filterResponse, requestPath, relay, forwardUpgrade } = require('hop-by-hop')
 
 const PORT = process.env.PORT === undefined ? 8080 : Number(process.env.PORT)
 // A client that sends its head slowly (slow loris) is answered 408 and closed after this long.
@@ -34,7 +34,14 @@ function startEcho() {
 
 function forwarder(target, agent, options) {
   return (req, res) => {
-    const request = { host: target.hostname, port: target.port || 80, method: req.method, path: req.originalUrl, headers: req.forward.headers, agent }
+    let path
+    try {
+      path = requestPath(req.originalUrl) // origin-form, also from `GET http://host/x` (RFC 9112 §3.2.1)
+    } catch (error) {
+      res.writeHead(error.statusCode, { Connection: 'close' }).end()
+      return
+    }
+    const request = { host: target.hostname, port: target.port || 80, method: req.method, path, headers: req.forward.headers, agent }
     const upstreamRequest = relay(req, res, http.request(request), options)
     // For the log line only: relay() filters the response itself.
     upstreamRequest.once('response', (upstream) => {

@@ -1,11 +1,10 @@
 'use strict'
-// Express: middleware() filters the request and adds the proxy's fields, relay() sends it on and
-// filters the answer. A body parser in front is safe: its parsed body is sent again, announced
-// with its new length. WebSocket handshakes come to the server's 'upgrade' event, not to Express.
+// Express: middleware() filters the request and adds the proxy's fields, relay() sends it on (a
+// parsed body again, with its new length) and filters the answer. WebSockets come to 'upgrade'.
 
 const http = require('node:http')
 const express = require('express')
-const { middleware, relay, forwardUpgrade } = require('hop-by-hop')
+const { middleware, requestPath, relay, forwardUpgrade } = require('hop-by-hop')
 
 const upstream = new URL(process.env.UPSTREAM ?? 'http://127.0.0.1:3000')
 const port = process.env.PORT ?? 8080
@@ -16,8 +15,13 @@ app.use(express.json())
 // Or middleware({ trust: 'loopback', forwarded: 'both', host: upstream.host }).
 app.use(middleware())
 app.use((req, res) => {
-  const options = { method: req.method, path: req.originalUrl, headers: req.forward.headers, agent }
-  relay(req, res, http.request(upstream, options))
+  let path
+  try {
+    path = requestPath(req.originalUrl) // origin-form, also from `GET http://host/x` (RFC 9112 §3.2.1)
+  } catch (error) {
+    return res.writeHead(error.statusCode, { Connection: 'close' }).end() // 400
+  }
+  relay(req, res, http.request(upstream, { method: req.method, path, headers: req.forward.headers, agent }))
 })
 
 const server = app.listen(port, '127.0.0.1', () => {

@@ -4,7 +4,7 @@
 
 const http = require('node:http')
 const http2 = require('node:http2')
-const { filterRequest, filterHeaders, createForwarding, writeHead } = require('hop-by-hop')
+const { filterRequest, filterHeaders, createForwarding, requestPath, writeHead } = require('hop-by-hop')
 
 const upstream = process.env.UPSTREAM ?? 'http://127.0.0.1:3000'
 const port = process.env.PORT ?? 8080
@@ -18,18 +18,6 @@ function upstreamSession() {
     session.on('error', () => {}) // each stream reports its own failure
   }
   return session
-}
-
-/**
- * The request target's path and query as sent, never its host: the upstream is fixed. An
- * absolute-form target (RFC 9112 §3.2.2) gives what follows its authority; dot segments stay.
- */
-function upstreamPath(target) {
-  if (target.startsWith('/')) return target
-  const authority = /^https?:\/\/[^/?#]*/i.exec(target)
-  if (authority === null) return null
-  const rest = target.slice(authority[0].length)
-  return rest.startsWith('/') ? rest : `/${rest}`
 }
 
 /** The filtered request as an HTTP/2 header object; Host becomes :authority (RFC 9113 §8.3.1). */
@@ -48,11 +36,9 @@ const server = http.createServer((req, res) => {
   try {
     const forward = filterRequest(req)
     if (!forward.keepAlive) res.setHeader('Connection', 'close')
-    const path = upstreamPath(req.url)
-    if (path === null) {
-      res.writeHead(400, { Connection: 'close' }).end()
-      return
-    }
+    // The path and query, never the host: the upstream is fixed (RFC 9112 §3.2.1). `*` is the
+    // :path of a server-wide OPTIONS (RFC 9113 §8.3.1).
+    const path = requestPath(req.url)
     // Host, X-Forwarded-*, Via: after filtering, so that no client can nominate them away.
     const headers = http2Headers(req, path, forwarding.request(req, forward.headers))
     // Node's client ends a GET or DELETE stream at once unless told that a body follows.

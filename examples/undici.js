@@ -5,7 +5,7 @@
 const http = require('node:http')
 const { pipeline } = require('node:stream')
 const undici = require('undici')
-const { createFilter, createForwarding, filterHeaders, writeHead } = require('hop-by-hop')
+const { createFilter, createForwarding, filterHeaders, requestPath, writeHead } = require('hop-by-hop')
 
 const upstream = process.env.UPSTREAM ?? 'http://127.0.0.1:3000'
 const port = process.env.PORT ?? 8080
@@ -17,20 +17,6 @@ const filter = createFilter({ strip: ['Expect', 'TE'] })
 // undici frames the body and owns Connection itself.
 const forwarding = createForwarding({ framing: false })
 
-/**
- * The request target's path and query as sent, never its host: the upstream is fixed. `//host/x`
- * is a path (RFC 9112 §3.2.1); an absolute-form target (§3.2.2) gives what follows its authority,
- * and forwarding has already refused one whose authority differs from Host. Dot segments stay:
- * a router in front judged the path as it came. null for a target that is neither.
- */
-function upstreamPath(target) {
-  if (target.startsWith('/')) return target
-  const authority = /^https?:\/\/[^/?#]*/i.exec(target)
-  if (authority === null) return null
-  const rest = target.slice(authority[0].length)
-  return rest.startsWith('/') ? rest : `/${rest}`
-}
-
 const server = http.createServer(async (req, res) => {
   let forward
   let headers
@@ -39,14 +25,17 @@ const server = http.createServer(async (req, res) => {
     forward = filter.request(req)
     // Host, X-Forwarded-*, Via: after filtering, so that no client can nominate them away.
     headers = forwarding.request(req, forward.headers)
-    path = upstreamPath(req.url)
+    // The path and query, never the host: the upstream is fixed. `//host/x` is a path (RFC 9112
+    // §3.2.1); `GET http://host/x` gives `/x`, and forwarding refused it above if Host disagrees.
+    path = requestPath(req.url)
   } catch (error) {
     // A HopByHopError's statusCode: 400, or 431 for a head Node may have cut.
     res.writeHead(error.statusCode ?? 500, { Connection: 'close' }).end()
     return
   }
-  if (path === null) {
-    res.writeHead(400, { Connection: 'close' }).end()
+  // undici cannot send the asterisk-form of a server-wide OPTIONS (RFC 9112 §3.2.4).
+  if (path === '*') {
+    res.writeHead(501, { Connection: 'close' }).end()
     return
   }
   if (!forward.keepAlive) res.setHeader('Connection', 'close')

@@ -230,9 +230,17 @@ function upstreamIncomplete() {
   return new HopByHopError('ERR_HOP_BY_HOP_UPSTREAM_INCOMPLETE', 'the upstream closed its connection before its answer was complete', 502)
 }
 
-/** A request target (req.url) that cannot be joined to the upstream URL. */
-function requestTarget(reqUrl) {
-  return new HopByHopError('ERR_HOP_BY_HOP_REQUEST_TARGET', `the request target ${JSON.stringify(reqUrl.slice(0, 60))} cannot be joined to the upstream URL`, 400)
+/**
+ * A request target (req.url) that no request to an origin server can carry (RFC 9112 §3.2.1):
+ * neither origin-form nor an absolute-form http(s) URI with a host; or one that `reason` says
+ * cannot be sent where the caller sends it.
+ */
+function requestTarget(target, reason) {
+  const shown = JSON.stringify(target.slice(0, 60))
+  const message = reason === undefined
+    ? `the request target ${shown} is neither origin-form (/path?query) nor absolute-form (http://host/path): no request to an origin server can carry it (RFC 9112 §3.2.1)`
+    : `the request target ${shown} ${reason}`
+  return new HopByHopError('ERR_HOP_BY_HOP_REQUEST_TARGET', message, 400)
 }
 
 /** An `upgrade` event for a head the filter does not take as an upgrade (HTTP/1.0, say). */

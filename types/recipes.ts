@@ -28,6 +28,7 @@ import {
   relay,
   replyFromHooks,
   fastifyProxyOptions,
+  requestPath,
   writeHead,
 } from 'hop-by-hop'
 
@@ -60,8 +61,13 @@ export function expressRecipe(): http.Server {
   app.use(express.json())
   app.use(middleware({ trust: 'loopback', forwarded: 'both', host: target.host }))
   app.use((req, res) => {
-    const options = { method: req.method, path: req.originalUrl, headers: req.forward.headers, agent }
-    relay(req, res, http.request(target, options))
+    let path
+    try {
+      path = requestPath(req.originalUrl)
+    } catch (error) {
+      return res.writeHead(error instanceof HopByHopError ? error.statusCode : 500, { Connection: 'close' }).end()
+    }
+    relay(req, res, http.request(target, { method: req.method, path, headers: req.forward.headers, agent }))
   })
   // A route handler sees the decision and the diagnostics too.
   app.get('/debug', (req, res) => {
@@ -77,8 +83,11 @@ export function nodeHttp(): http.Server {
   const agent = new http.Agent({ keepAlive: true })
   const server = http.createServer((req, res) => {
     let result
+    let path
     try {
       result = filterRequest(req)
+      // IncomingMessage's url is optional in its type; a server's request always has one.
+      path = requestPath(req.url ?? '')
     } catch (error) {
       const statusCode = error instanceof HopByHopError ? error.statusCode : 500
       res.writeHead(statusCode, { Connection: 'close' }).end()
@@ -86,7 +95,7 @@ export function nodeHttp(): http.Server {
     }
     if (!result.keepAlive) res.setHeader('Connection', 'close')
     const headers = forwardHeaders(req, result.headers)
-    relay(req, res, http.request(target, { method: req.method, path: req.url, headers, agent }))
+    relay(req, res, http.request(target, { method: req.method, path, headers, agent }))
   })
   return server.listen(port, '127.0.0.1', () => listening(server))
 }

@@ -24,6 +24,7 @@ import {
   fastifyProxyOptions,
   forwardHeaders,
   createForwarding,
+  requestPath,
 } from 'hop-by-hop'
 import type {
   FilterResult,
@@ -118,6 +119,14 @@ forwardHeaders(req, [], { forwarded: 'rfc7239' })
 forwardHeaders(req, 'A: b')
 // @ts-expect-error req is a message
 forwardHeaders(null, [])
+
+// The request target in origin form, from req.url (optional in IncomingMessage's type) or Express's originalUrl.
+const path: string = requestPath(req.url ?? '/')
+requestPath('http://a.example/x?y=1')
+// @ts-expect-error the target is the string, not the request
+requestPath(req)
+// @ts-expect-error IncomingMessage's url may be undefined
+requestPath(req.url)
 
 // HopByHopError: the runtime constructor (code, message, statusCode?).
 const error = new HopByHopError('ERR_HOP_BY_HOP_BODY_CONSUMED', 'the body was read by a parser', 500)

@@ -7,7 +7,8 @@
 const http = require('node:http')
 const https = require('node:https')
 const { createFilter } = require('../filter/index.js')
-const { Forwarding, absoluteFormPath } = require('../proxy/forwarding.js')
+const { Forwarding } = require('../proxy/forwarding.js')
+const { requestPath } = require('../proxy/request-target.js')
 const { closeAfterResponse, refuse, refuseSocket, refusalStatus } = require('../proxy/respond.js')
 const { bodyConsumed, headersForConsumedBody } = require('../proxy/body.js')
 const { invalidArgType, invalidArgValue, requestTarget } = require('../errors.js')
@@ -136,19 +137,16 @@ function targetOf(target, protocols) {
 }
 
 /**
- * The upstream path: the target's path with the request's joined to it (`/api` + `/users?id=1`
- * is `/api/users?id=1`), and the target's own query first. An absolute-form request target
- * (RFC 9112 §3.2.2) gives what follows its authority, as sent: dot segments stay, since a router
- * in front judged the path as it came. Asterisk-form (`OPTIONS *`) stays `*` only for a target
- * without a path.
+ * The upstream path: the target's path with the request's origin-form target joined to it (`/api`
+ * + `/users?id=1` is `/api/users?id=1`), and the target's own query first. An absolute-form target
+ * gives what follows its authority, as sent (see requestPath). Asterisk-form (`OPTIONS *`) stays
+ * `*` only for a target without a path: a question about the server as a whole cannot go under one.
  */
 function upstreamPath(url, reqUrl) {
-  let path = reqUrl
-  if (!path.startsWith('/')) {
-    if (path === '*' && url.pathname === '/' && url.search === '') return '*'
-    const rest = absoluteFormPath(path)
-    if (rest === undefined) throw requestTarget(reqUrl)
-    path = rest.startsWith('/') ? rest : `/${rest}`
+  const path = requestPath(reqUrl)
+  if (path === '*') {
+    if (url.pathname === '/' && url.search === '') return path
+    throw requestTarget(reqUrl, 'cannot be put under the path of the upstream URL')
   }
   const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname
   if (url.search === '') return `${base}${path}`

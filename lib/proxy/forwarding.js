@@ -7,6 +7,7 @@
 const net = require('node:net')
 const proxyaddr = require('proxy-addr')
 const { announcedTrailers } = require('./trailers.js')
+const { absoluteTarget } = require('./request-target.js')
 const { FORWARDING_FIELDS, forwardingFieldOf, isName, findLine } = require('./names.js')
 const { TOKEN, hostMismatch, peerUnknown, invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
 const { FORWARDING_OPTIONS, checkOptions, booleanOption } = require('../options.js')
@@ -149,40 +150,6 @@ function vouchedChain(entries, addressOf, trust) {
     if (!trust(addressOf(entries[first]) ?? '', hop)) break
   }
   return entries.slice(first)
-}
-
-/**
- * Where the authority of an absolute-form request target (`http://host:port/path`, RFC 9112
- * §3.2.2) lies, `url[start, end)`, with its path and query after it; else undefined.
- */
-function absoluteForm(url) {
-  // Origin-form, what nearly every request has, starts with '/': one comparison.
-  if (typeof url !== 'string' || url.charCodeAt(0) === 47) return undefined
-  const scheme = /^http(s?):\/\//i.exec(url)
-  if (scheme === null) return undefined
-  const start = scheme[0].length
-  let end = url.length
-  for (const delimiter of '/?#') {
-    const at = url.indexOf(delimiter, start)
-    if (at !== -1 && at < end) end = at
-  }
-  return { secure: scheme[1] !== '', start, end }
-}
-
-/** An absolute-form request target as `{ authority, defaultPort }`, else undefined. */
-function absoluteTarget(url) {
-  const form = absoluteForm(url)
-  if (form === undefined) return undefined
-  // Userinfo is not part of Host (RFC 9110 §4.2.4 deprecates it in http URIs).
-  const at = url.lastIndexOf('@', form.end - 1)
-  const authority = url.slice(at >= form.start ? at + 1 : form.start, form.end)
-  return authority.length === 0 ? undefined : { authority, defaultPort: form.secure ? ':443' : ':80' }
-}
-
-/** What follows an absolute-form request target's authority, as sent; else undefined. */
-function absoluteFormPath(url) {
-  const form = absoluteForm(url)
-  return form === undefined ? undefined : url.slice(form.end)
 }
 
 /** Whether `host` names the target's host and port, in any case, its scheme's port implied. */
@@ -467,4 +434,4 @@ function createForwarding(options) {
   }
 }
 
-module.exports = { Forwarding, forwardHeaders, createForwarding, absoluteFormPath, FORWARDING_HEADERS }
+module.exports = { Forwarding, forwardHeaders, createForwarding, FORWARDING_HEADERS }
