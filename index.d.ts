@@ -42,11 +42,13 @@ export interface FilterOptions {
 export interface ForwardingOptions {
   /**
    * Whose forwarding fields (`Forwarded`, `X-Forwarded-For/-Host/-Proto/-Port/-Prefix`, `X-Real-IP`)
-   * are believed, in Express's `trust proxy` forms: `true`, `false`, a hop count, addresses or CIDR
-   * ranges (also `'loopback'`, `'linklocal'`, `'uniquelocal'`) as a comma-separated string or an
-   * array, or `(address, hop) => boolean`. From an untrusted peer they are dropped and replaced;
-   * from a trusted one the chain is extended, back to the first hop not trusted. Default: trust
-   * nothing.
+   * and client-address fields (`X-Client-IP`, `True-Client-IP`, `CF-Connecting-IP`,
+   * `Fastly-Client-IP`, `X-Cluster-Client-IP`, `X-AppEngine-User-IP`, `X-Forwarded`,
+   * `Forwarded-For`) are believed, in Express's `trust proxy` forms: `true`, `false`, a hop count,
+   * addresses or CIDR ranges (also `'loopback'`, `'linklocal'`, `'uniquelocal'`) as a
+   * comma-separated string or an array, or `(address, hop) => boolean`. From an untrusted peer they
+   * are dropped (the standard ones replaced by the proxy's own); from a trusted one the chain is
+   * extended, back to the first hop not trusted, and the others pass as sent. Default: trust nothing.
    */
   trust?: boolean | number | string | readonly string[] | ((address: string, hop: number) => boolean)
   /** Which family to write: `'x-forwarded'` (default), `'forwarded'` (RFC 7239), `'both'`, or `false`. */

@@ -38,6 +38,17 @@ function forwarded(rawHeaders, options, requestOptions) {
   return lines(forwardHeaders(req, filterRequest(req).headers, options))
 }
 
+const CLIENT_ADDRESS_LINES = [
+  ['X-Client-IP', '198.51.100.2'],
+  ['True-Client-IP', '198.51.100.3'],
+  ['CF-Connecting-IP', '198.51.100.4'],
+  ['Fastly-Client-IP', '198.51.100.5'],
+  ['X-Cluster-Client-IP', '198.51.100.6'],
+  ['X-AppEngine-User-IP', '198.51.100.7'],
+  ['X-Forwarded', 'for=198.51.100.8'],
+  ['Forwarded-For', '198.51.100.9'],
+]
+
 const SPOOFED = [
   ['Host', 'app.test'],
   ['X-Forwarded-For', '198.51.100.1, 10.1.2.3'],
@@ -47,6 +58,8 @@ const SPOOFED = [
   ['X-Forwarded-Prefix', '/admin'],
   ['X-Real-IP', '198.51.100.1'],
   ['Forwarded', 'for=198.51.100.1;proto=https'],
+  // Client-address fields of CDNs and load balancers, which programs such as request-ip read first.
+  ...CLIENT_ADDRESS_LINES,
   ['Accept', '*/*'],
 ].flat()
 
@@ -70,6 +83,8 @@ describe('forwardHeaders', () => {
     assert.deepEqual(values(out, 'x-forwarded-proto'), ['https'])
     assert.deepEqual(values(out, 'x-forwarded-port'), ['443'])
     assert.deepEqual(values(out, 'x-real-ip'), ['198.51.100.1'])
+    // The client-address fields pass on as the peer sent them.
+    for (const [name, value] of CLIENT_ADDRESS_LINES) assert.deepEqual(values(out, name), [value], name)
   })
 
   it('reads a forwarding field spelt with underscores as that field, as CGI does (RFC 3875 §4.1.18)', () => {
@@ -266,6 +281,8 @@ const SPOOFING_REQUEST = rawRequest('GET /who HTTP/1.1', [
   // What a CGI gateway (PHP-FPM) reads as X-Forwarded-For and X-Real-IP (RFC 3875 §4.1.18).
   ['X_Forwarded_For', '198.51.100.1'],
   ['x-real_ip', '198.51.100.1'],
+  ...CLIENT_ADDRESS_LINES,
+  ['X_Client_IP', '198.51.100.1'],
 ])
 
 describe('on the wire, through every path', () => {
@@ -283,6 +300,7 @@ describe('on the wire, through every path', () => {
       assert.deepEqual(values(request.headers, 'forwarded'), [])
       assert.deepEqual(values(request.headers, 'x_forwarded_for'), [])
       assert.deepEqual(values(request.headers, 'x-real_ip'), [])
+      for (const [name] of [...CLIENT_ADDRESS_LINES, ['X_Client_IP']]) assert.deepEqual(values(request.headers, name), [], name)
       // The client nominated its Via, so the filter dropped it; the proxy's own is added after.
       assert.match(values(request.headers, 'via').join(', '), /^1\.1 hop-by-hop(-demo)?$/)
       assert.match(values(response.headers, 'via').join(', '), /^1\.1 origin-cache, 1\.1 hop-by-hop(-demo)?$/)
@@ -290,12 +308,14 @@ describe('on the wire, through every path', () => {
   }
 
   for (const path of ['http-proxy + attach', 'http-proxy-middleware + plugin', 'Express middleware + relay (README recipe)']) {
-    it(`${path}: a trusted peer's chain is extended, an IPv6 client is quoted in Forwarded`, async (t) => {
+    it(`${path}: a trusted peer's chain is extended and its client-address fields pass, an IPv6 client is quoted in Forwarded`, async (t) => {
       const upstream = await startRecordingUpstream()
       t.after(() => upstream.close())
       const trusting = await PATHS[path](t, upstream.url, { trust: 'loopback', forwarded: 'both' })
-      await exchange(trusting, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['X-Forwarded-For', '203.0.113.9'], ['Forwarded', 'for=203.0.113.9;proto=https']]))
+      await exchange(trusting, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['X-Forwarded-For', '203.0.113.9'], ['Forwarded', 'for=203.0.113.9;proto=https'], ['CF-Connecting-IP', '203.0.113.9']]))
       const [extended] = upstream.requests
+      // A trusted peer's client-address field passes on as sent.
+      assert.deepEqual(values(extended.headers, 'cf-connecting-ip'), ['203.0.113.9'])
       assert.deepEqual(values(extended.headers, 'x-forwarded-for'), ['203.0.113.9, 127.0.0.1'])
       assert.deepEqual(values(extended.headers, 'forwarded'), ['for=203.0.113.9;proto=https, for=127.0.0.1;host=a;proto=http'])
 

@@ -8,7 +8,7 @@ const net = require('node:net')
 const proxyaddr = require('proxy-addr')
 const { announcedTrailers } = require('./trailers.js')
 const { absoluteTarget } = require('./request-target.js')
-const { FORWARDING_FIELDS, forwardingFieldOf, isName, findLine } = require('./names.js')
+const { CLIENT_ADDRESS_FIELDS, FORWARDING_FIELDS, forwardingFieldOf, isName, findLine } = require('./names.js')
 const { TOKEN, hostMismatch, peerUnknown, invalidArgType, invalidArgValue, outOfRange } = require('../errors.js')
 const { FORWARDING_OPTIONS, checkOptions, booleanOption } = require('../options.js')
 
@@ -348,8 +348,9 @@ class Forwarding {
   }
 }
 
-// The X-Forwarded-* fields of a trusted peer that pass on as sent (this proxy writes the others).
-const PASSED_X_FORWARDED = Object.freeze(['x-forwarded-port', 'x-forwarded-prefix', 'x-real-ip'])
+// The forwarding fields of a trusted peer that pass on as sent beside the X-Forwarded family this
+// proxy writes (it writes the others).
+const PASSED_X_FORWARDED = Object.freeze(['x-forwarded-port', 'x-forwarded-prefix', 'x-real-ip', ...CLIENT_ADDRESS_FIELDS])
 
 // The names Forwarding.request looks for (FORWARDING_HEADERS, Host, Cookie, TE), by length.
 const LOOKED_FOR = []

@@ -4,8 +4,26 @@
 // of another length are passed over without being read; the others are compared in place.
 
 /**
- * Fields in which a client speaks for earlier hops (RFC 7239 Forwarded, the X-Forwarded family):
- * a proxy writes them itself, and believes a client's only from a trusted peer.
+ * Client-address fields that CDNs and load balancers set (Cloudflare, Fastly, Akamai, Google App
+ * Engine) and that no standard defines. This proxy writes none of them; an upstream program may
+ * still read one as the client's address, before X-Forwarded-For (the request-ip package reads
+ * X-Client-IP first), so a client's own is a spoofed address.
+ */
+const CLIENT_ADDRESS_FIELDS = Object.freeze([
+  'x-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+  'x-cluster-client-ip',
+  'x-appengine-user-ip',
+  'x-forwarded',
+  'forwarded-for',
+])
+
+/**
+ * Fields in which a client speaks for earlier hops (RFC 7239 Forwarded, the X-Forwarded family,
+ * X-Real-IP) and the client-address fields: a proxy writes the standard ones itself, and believes
+ * any of them only from a trusted peer.
  */
 const FORWARDING_FIELDS = Object.freeze([
   'forwarded',
@@ -15,6 +33,7 @@ const FORWARDING_FIELDS = Object.freeze([
   'x-forwarded-port',
   'x-forwarded-prefix',
   'x-real-ip',
+  ...CLIENT_ADDRESS_FIELDS,
 ])
 
 const FORWARDING_SET = new Set(FORWARDING_FIELDS)
@@ -120,4 +139,4 @@ class SeenBuckets {
   }
 }
 
-module.exports = { FORWARDING_FIELDS, forwardingFieldOf, isForwardingField, isName, equalsIgnoringCase, findLine, nameBucket, SeenBuckets, BUCKETS }
+module.exports = { CLIENT_ADDRESS_FIELDS, FORWARDING_FIELDS, forwardingFieldOf, isForwardingField, isName, equalsIgnoringCase, findLine, nameBucket, SeenBuckets, BUCKETS }
