@@ -169,8 +169,9 @@ export interface FilterResult {
  * - `ERR_HOP_BY_HOP_UPGRADE_CONTENT` (400, the same): an upgrade request that declares content,
  *   which Node hands over unread after the head, as the new protocol's first bytes;
  * - `ERR_HOP_BY_HOP_REQUEST_TARGET` (400, {@link requestPath}, {@link forward}): a request target that
- *   is neither origin-form nor absolute-form http(s) (`a/b`, CONNECT's `host:443`, `ftp://h/`), or
- *   `OPTIONS *` for a {@link forward} target with a path;
+ *   is neither origin-form nor absolute-form http(s) with a host (`a/b`, CONNECT's `host:443`,
+ *   `ftp://h/`, `http:///x`), `*` on a method other than OPTIONS, or `OPTIONS *` for a
+ *   {@link forward} target with a path or query;
  * - `ERR_HOP_BY_HOP_UPSTREAM_INCOMPLETE` (502, {@link relay}, {@link forward}, {@link attach}): the
  *   upstream closed its connection after its answer's head, before any of the answer went out.
  */
@@ -491,10 +492,12 @@ export function createForwarding(options?: ForwardingOptions): Forwarding
  * or Express's `req.originalUrl`: an origin-form target (`/a?b`) is returned as it is; an
  * absolute-form one (`http://a.example/a?b`, §3.2.2, any case of `http`/`https`, userinfo
  * ignored) gives what follows its authority, `/` first when that is empty or a query
- * (`http://a.example?b` is `/?b`). Dot segments and the query stay as sent. `*` (a server-wide
- * `OPTIONS`, §3.2.4) stays `*`. Throws a {@link HopByHopError} `ERR_HOP_BY_HOP_REQUEST_TARGET`
- * (400) for any other target (authority-form `host:443`, `a/b`, another scheme, an http URI
- * without a host, `''`), and a TypeError (`ERR_INVALID_ARG_TYPE`) for a non-string. The host of an
- * absolute-form target is checked against Host by {@link forwardHeaders}.
+ * (`http://a.example?b` is `/?b`). Dot segments and the query stay as sent; a fragment, which no
+ * request target has (§3.2), is cut. With `method` (pass `req.method`), the asterisk-form `*` is
+ * kept for OPTIONS and refused for any other method, and an OPTIONS of `http://a.example` is sent
+ * as `*` (§3.2.4). Throws a {@link HopByHopError} `ERR_HOP_BY_HOP_REQUEST_TARGET` (400) for any
+ * other target (authority-form `host:443`, `a/b`, another scheme, an http URI without a host,
+ * `''`), and a TypeError (`ERR_INVALID_ARG_TYPE`) for a target or method that is not a string.
+ * The host of an absolute-form target is checked against Host by {@link forwardHeaders}.
  */
-export function requestPath(target: string): string
+export function requestPath(target: string, method?: string): string

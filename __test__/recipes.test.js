@@ -246,24 +246,29 @@ async function assertHostMismatchRefused(t, example) {
 
 /**
  * RFC 9112 §3.2.1: the upstream, an origin server, gets the origin form of an absolute-form target
- * (§3.2.2), its dot segments and query as sent. A target that is neither form (`ftp://...`, which
- * Node's parser takes) is answered 400 and nothing goes upstream. `OPTIONS *` (§3.2.4) goes on as
- * it is, or gets `asterisk`, the recipe's own answer.
+ * (§3.2.2), its dot segments and query as sent and its fragment cut (§3.2 has none). A target
+ * that is neither form (`ftp://...`, which Node's parser takes) and `GET *` (§3.2.4: OPTIONS only)
+ * are answered 400 and nothing goes upstream. `OPTIONS *`, and an OPTIONS of `http://host`, go on
+ * as `OPTIONS *`, or get `asterisk`, the recipe's own answer.
  */
 async function assertOriginFormSent(t, example, asterisk) {
   const upstream = await recordingUpstream(t)
   const proxy = await startExample(t, example, { UPSTREAM: upstream.url })
   const authority = `127.0.0.1:${proxy.port}`
-  const refused = await exchange(proxy.port, rawRequest(`GET ftp://${authority}/x HTTP/1.1`, [['Host', authority]]))
-  assert.equal(refused.status, 400)
+  for (const startLine of [`GET ftp://${authority}/x HTTP/1.1`, 'GET * HTTP/1.1']) {
+    const refused = await exchange(proxy.port, rawRequest(startLine, [['Host', authority]]))
+    assert.equal(refused.status, 400, startLine)
+  }
   assert.equal(upstream.connections, 0)
-  for (const target of [`http://${authority}/a/../b?x=1`, `HTTP://${authority}?q`, '/c/../d']) {
+  for (const target of [`http://${authority}/a/../b?x=1`, `HTTP://${authority}?q`, '/c/../d', '/e?f=1#g?h=2']) {
     assert.equal((await exchange(proxy.port, rawRequest(`GET ${target} HTTP/1.1`, [['Host', authority]]))).status, 200, target)
   }
-  const options = await exchange(proxy.port, rawRequest('OPTIONS * HTTP/1.1', [['Host', authority]]))
-  assert.equal(options.status, asterisk ?? 200)
-  const expected = ['GET /a/../b?x=1 HTTP/1.1', 'GET /?q HTTP/1.1', 'GET /c/../d HTTP/1.1']
-  if (asterisk === undefined) expected.push('OPTIONS * HTTP/1.1')
+  for (const target of ['*', `http://${authority}`]) {
+    const options = await exchange(proxy.port, rawRequest(`OPTIONS ${target} HTTP/1.1`, [['Host', authority]]))
+    assert.equal(options.status, asterisk ?? 200, target)
+  }
+  const expected = ['GET /a/../b?x=1 HTTP/1.1', 'GET /?q HTTP/1.1', 'GET /c/../d HTTP/1.1', 'GET /e?f=1 HTTP/1.1']
+  if (asterisk === undefined) expected.push('OPTIONS * HTTP/1.1', 'OPTIONS * HTTP/1.1')
   assert.deepEqual(upstream.requests.map((r) => r.startLine), expected)
   assert.equal(proxy.child.exitCode, null)
 }
@@ -417,7 +422,7 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
     assert.equal(proxy.child.exitCode, null)
   })
 
-  it('joins the request target to the target URL: path prefix, query, absolute-form, asterisk-form', async (t) => {
+  it('joins the request target to the target URL: path prefix, query, absolute-form, asterisk-form, fragment', async (t) => {
     const upstream = await recordingUpstream(t)
     const server = http.createServer((req, res) => forward(req, res, `${upstream.url}/base/?k=v`))
     const port = await listen(server)
@@ -429,6 +434,11 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
     // Its path goes on as sent: a router in front judged `/public/../admin`, not `/admin`.
     assert.equal((await exchange(port, rawRequest('GET http://front.test/public/../admin HTTP/1.1', [['Host', 'front.test']]))).status, 200)
     assert.equal((await exchange(port, rawRequest('GET http://front.test?q HTTP/1.1', [['Host', 'front.test']]))).status, 200)
+    // A fragment is no part of a request target (RFC 9112 §3.2): sent on, it hid the target's query.
+    assert.equal((await exchange(port, rawRequest('GET /frag#f?z=1 HTTP/1.1', [['Host', 'a']]))).status, 200)
+    // An OPTIONS of the bare URI asks about the server as a whole (RFC 9112 §3.2.4); under a path,
+    // about that path.
+    assert.equal((await exchange(port, rawRequest('OPTIONS http://front.test HTTP/1.1', [['Host', 'front.test']]))).status, 200)
     const mismatch = await exchange(port, rawRequest('GET http://admin.internal/secret HTTP/1.1', [['Host', 'front.test']]))
     assert.equal(mismatch.status, 400)
     assert.match(mismatch.body.toString(), /ERR_HOP_BY_HOP_HOST_MISMATCH/)
@@ -436,11 +446,15 @@ describe('quick start (examples/quick-start.js): forward() and forwardUpgrade()'
     const asterisk = await exchange(port, rawRequest('OPTIONS * HTTP/1.1', [['Host', 'a']]))
     assert.equal(asterisk.status, 400)
     assert.match(asterisk.body.toString(), /ERR_HOP_BY_HOP_REQUEST_TARGET/)
+    // Nor may any method but OPTIONS carry the asterisk-form (RFC 9112 §3.2.4).
+    const getAsterisk = await exchange(port, rawRequest('GET * HTTP/1.1', [['Host', 'a']]))
+    assert.equal(getAsterisk.status, 400)
+    assert.match(getAsterisk.body.toString(), /ERR_HOP_BY_HOP_REQUEST_TARGET/)
     // RFC 9110 §4.2.1: an http URI without a host is invalid; Node's parser takes it.
     const hostless = await exchange(port, rawRequest('GET http:///x HTTP/1.1', [['Host', 'a']]))
     assert.equal(hostless.status, 400)
     assert.match(hostless.body.toString(), /ERR_HOP_BY_HOP_REQUEST_TARGET/)
-    assert.deepEqual(upstream.requests.map((r) => r.target), ['/base/x?k=v&y=1', '/base/abs?k=v', '/base/public/../admin?k=v', '/base/?k=v&q'])
+    assert.deepEqual(upstream.requests.map((r) => r.target), ['/base/x?k=v&y=1', '/base/abs?k=v', '/base/public/../admin?k=v', '/base/?k=v&q', '/base/frag?k=v', '/base/?k=v'])
     assert.deepEqual(values(upstream.requests[1].headers, 'host'), ['front.test'])
   })
 

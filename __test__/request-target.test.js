@@ -7,13 +7,23 @@ const assert = require('node:assert/strict')
 const { requestPath, HopByHopError } = require('..')
 
 describe('requestPath(target)', () => {
-  it('returns an origin-form target as it is: the same string, dot segments and `//` included', () => {
-    for (const target of ['/', '/a?b=1', '/a/../b', '/public/%2e%2e/admin', '//host/x', '/?', '/a#f']) {
+  it('returns an origin-form target as it is, dot segments and `//` included', () => {
+    for (const target of ['/', '/a?b=1', '/a/../b', '/public/%2e%2e/admin', '//host/x', '/?']) {
       assert.equal(requestPath(target), target, target)
+      assert.equal(requestPath(target, 'GET'), target, target)
     }
-    // The same string, not a copy (one comparison on every request).
-    const target = `/${'x'.repeat(64)}`
-    assert.ok(Object.is(requestPath(target), target))
+  })
+
+  it('cuts a fragment, which no request target has (RFC 9112 §3.2) and would hide a query added after it', () => {
+    const cases = [
+      ['/a#f', '/a'],
+      ['/a?b=1#f?c=2', '/a?b=1'],
+      ['/#', '/'],
+      ['http://h/x#a?y=1', '/x'],
+      ['http://h?a#b', '/?a'],
+      ['http://h/#', '/'],
+    ]
+    for (const [target, path] of cases) assert.equal(requestPath(target, 'GET'), path, target)
   })
 
   it('gives what follows the authority of an absolute-form http(s) target, as sent (RFC 9112 §3.2.2)', () => {
@@ -38,8 +48,27 @@ describe('requestPath(target)', () => {
     for (const [target, path] of cases) assert.equal(requestPath(target), path, target)
   })
 
-  it('keeps the asterisk-form of a server-wide OPTIONS (RFC 9112 §3.2.4)', () => {
+  it('keeps the asterisk-form of a server-wide OPTIONS, and sends an OPTIONS of a bare absolute-form target as one (RFC 9112 §3.2.4)', () => {
+    assert.equal(requestPath('*', 'OPTIONS'), '*')
     assert.equal(requestPath('*'), '*')
+    assert.equal(requestPath('http://h', 'OPTIONS'), '*')
+    assert.equal(requestPath('HTTPS://h:443#f', 'OPTIONS'), '*')
+    // A path or a query names a resource: not the server as a whole.
+    assert.equal(requestPath('http://h/', 'OPTIONS'), '/')
+    assert.equal(requestPath('http://h?q', 'OPTIONS'), '/?q')
+    assert.equal(requestPath('http://h', 'GET'), '/')
+    assert.equal(requestPath('http://h'), '/')
+  })
+
+  it('refuses the asterisk-form on any method but OPTIONS (RFC 9112 §3.2.4)', () => {
+    for (const method of ['GET', 'POST', 'options', 'HEAD']) {
+      assert.throws(() => requestPath('*', method), {
+        name: 'HopByHopError',
+        code: 'ERR_HOP_BY_HOP_REQUEST_TARGET',
+        statusCode: 400,
+        message: 'the request target "*" is the asterisk-form, which only OPTIONS may carry (RFC 9112 §3.2.4)',
+      })
+    }
   })
 
   it('refuses every other target with a HopByHopError, 400 (ERR_HOP_BY_HOP_REQUEST_TARGET)', () => {
@@ -71,7 +100,7 @@ describe('requestPath(target)', () => {
     assert.throws(() => requestPath(`ftp://${'h'.repeat(100)}`), { message: /"ftp:\/\/h{54}" is neither/ })
   })
 
-  it('throws a TypeError naming the argument for a target that is not a string (ERR_INVALID_ARG_TYPE)', () => {
+  it('throws a TypeError naming the argument for a target or method that is not a string (ERR_INVALID_ARG_TYPE)', () => {
     const cases = [
       [undefined, 'undefined'],
       [null, 'null'],
@@ -81,6 +110,11 @@ describe('requestPath(target)', () => {
       [{ url: '/x' }, 'an instance of Object'],
     ]
     for (const [value, received] of cases) {
+      assert.throws(() => requestPath('/x', value === undefined ? 42 : value), {
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_TYPE',
+        message: `The "method" argument must be of type string. Received ${value === undefined ? 'type number (42)' : received}`,
+      })
       assert.throws(() => requestPath(value), {
         name: 'TypeError',
         code: 'ERR_INVALID_ARG_TYPE',

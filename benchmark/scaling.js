@@ -1,8 +1,8 @@
 'use strict'
 
 // Scaling: per-header cost from 10 to 10,000 headers, a Connection with 1,000 vs 10,000
-// options, a 100,000-element rawHeaders, and the large hostile values of the abuse matrix
-// (__test__/abuse.test.js) at 256 KiB and 1 MiB. Run by bench.js, or alone:
+// options, a 100,000-element rawHeaders, and the large inputs of the abuse matrix
+// (__test__/abuse.test.js) at a quarter of their size and their own. Run by bench.js, or alone:
 //   node benchmark/scaling.js
 
 const path = require('node:path')
@@ -125,37 +125,63 @@ async function hugeInput(pkg) {
 
 const KiB = 1024
 
-/** The abuse matrix's large values, `size` code units long, as rawHeaders builders. */
-const HOSTILE_VALUES = [
-  ['`Connection` of empty elements, then `close`', (size) => ['Connection', `${' ,'.repeat(size / 2)}close`, 'Accept', '*/*']],
-  ['`Connection` naming one token of that size, with a field of that name', (size) => ['Connection', 'x'.repeat(size), 'x'.repeat(size), 'v', 'Host', 'h']],
-  ['`Connection` of control bytes', (size) => ['Connection', '\u0001'.repeat(size), 'Host', 'h']],
-  ['`Connection` of an unterminated quote, then `, close`', (size) => ['Connection', `"${'a'.repeat(size)}, close`, 'Host', 'h']],
-  ['a non-Latin-1 `Connection` value', (size) => ['Connection', 'Ā'.repeat(size), 'Host', 'h']],
+/** `count` distinct tokens. */
+function tokens(count) {
+  return Array.from({ length: count }, (_, i) => `x-${i}`)
+}
+
+/**
+ * The abuse matrix's large inputs as rawHeaders builders of a size: `scale` 1 is a quarter of the
+ * matrix's (256 KiB values, 2,500 tokens), 4 is the matrix's own (1 MiB, 10,000).
+ */
+const HOSTILE_INPUTS = [
+  ['`Connection` of empty elements, then `close`', (scale) => ['Connection', `${' ,'.repeat(128 * KiB * scale)}close`, 'Accept', '*/*']],
+  ['`Connection` naming one token of that size, with a field of that name', (scale) => ['Connection', 'x'.repeat(256 * KiB * scale), 'x'.repeat(256 * KiB * scale), 'v', 'Host', 'h']],
+  ['`Connection` of control bytes', (scale) => ['Connection', '\u0001'.repeat(256 * KiB * scale), 'Host', 'h']],
+  ['`Connection` of an unterminated quote, then `, close`', (scale) => ['Connection', `"${'a'.repeat(256 * KiB * scale)}, close`, 'Host', 'h']],
+  ['a non-Latin-1 `Connection` value', (scale) => ['Connection', 'Ā'.repeat(256 * KiB * scale), 'Host', 'h']],
+  ['tokens in one `Connection` line, the first and last named by fields', (scale) => {
+    const list = tokens(2500 * scale)
+    return ['Connection', list.join(', '), list[0], 'a', list[list.length - 1], 'b', 'X-Kept', 'c']
+  }],
+  ['`Connection` lines of one token each', (scale) => [...tokens(2500 * scale).flatMap((token) => ['Connection', token]), 'X-Kept', '1']],
+  ['`Host` nominated that many times', (scale) => ['Connection', Array(2500 * scale).fill('Host').join(','), 'Host', 'h']],
 ]
 
-/** Median time of 7 calls of `filterHeaders` on fresh copies of `build(size)`. */
-function hostileTime(pkg, build, size) {
+/**
+ * Median time of 7 calls of `filterHeaders(raw, { strict })` on fresh copies of `build(scale)`,
+ * after one call untimed; a call that throws (strict refuses most of these) is timed too.
+ */
+function hostileTime(pkg, build, scale, strict) {
+  const call = (raw) => {
+    try {
+      pkg.filterHeaders(raw, { strict })
+    } catch {}
+  }
+  // A fresh string each call, as a request brings: no flat string cached from the last call.
+  const input = () => build(scale).map((element) => element.split('').join(''))
+  call(input())
   const times = []
   for (let i = 0; i < 7; i++) {
-    // A fresh string each call, as a request brings: no flat string cached from the last call.
-    const raw = build(size).map((element) => element.split('').join(''))
+    const raw = input()
     const t0 = process.hrtime.bigint()
-    pkg.filterHeaders(raw)
+    call(raw)
     times.push(Number(process.hrtime.bigint() - t0))
   }
   return h.median(times)
 }
 
-/** The abuse matrix's large values: 4× the size should take about 4× the time. */
-function hostileValues(pkg) {
-  const rows = HOSTILE_VALUES.map(([name, build]) => {
-    const small = hostileTime(pkg, build, 256 * KiB)
-    const large = hostileTime(pkg, build, 1024 * KiB)
-    return [name, h.formatNs(small), h.formatNs(large), h.formatRatio(large / small)]
+/** The abuse matrix's large inputs: 4× the size should take about 4× the time, or less. */
+function hostileInputs(pkg) {
+  const rows = HOSTILE_INPUTS.map(([name, build]) => {
+    const small = hostileTime(pkg, build, 1, false)
+    const large = hostileTime(pkg, build, 4, false)
+    const strictRatio = hostileTime(pkg, build, 4, true) / hostileTime(pkg, build, 1, true)
+    return [name, h.formatNs(small), h.formatNs(large), h.formatRatio(large / small), h.formatRatio(strictRatio)]
   })
-  console.log('\n### The abuse matrix\'s large values (target: linear, 1 MiB / 256 KiB ≈ 4×)\n')
-  console.log(h.table(['value', '256 KiB', '1 MiB', '1 MiB / 256 KiB'], rows))
+  console.log('\n### The abuse matrix\'s large inputs (target: linear, 4× the size ≈ 4× the time or less)\n')
+  console.log('256 KiB / 2,500 tokens against 1 MiB / 10,000 tokens, the matrix\'s own size; each a median of 7 calls.\n')
+  console.log(h.table(['input', '¼ size', 'full size', 'full / ¼', '`strict: true`: full / ¼'], rows))
 }
 
 async function run(pkg, floor) {
@@ -164,7 +190,7 @@ async function run(pkg, floor) {
   await perHeader(pkg, floor)
   await connectionTokens(pkg)
   await hugeInput(pkg)
-  hostileValues(pkg)
+  hostileInputs(pkg)
   console.log(`\n_scaling took ${((Date.now() - started) / 1000).toFixed(0)} s_`)
 }
 

@@ -36,7 +36,7 @@ function forwarder(target, agent, options) {
   return (req, res) => {
     let path
     try {
-      path = requestPath(req.originalUrl) // origin-form, also from `GET http://host/x` (RFC 9112 §3.2.1)
+      path = requestPath(req.originalUrl, req.method) // the origin form (RFC 9112 §3.2.1)
     } catch (error) {
       res.writeHead(error.statusCode, { Connection: 'close' }).end()
       return

@@ -17,7 +17,7 @@ app.use(middleware())
 app.use((req, res) => {
   let path
   try {
-    path = requestPath(req.originalUrl) // origin-form, also from `GET http://host/x` (RFC 9112 §3.2.1)
+    path = requestPath(req.originalUrl, req.method) // the origin form (RFC 9112 §3.2.1)
   } catch (error) {
     return res.writeHead(error.statusCode, { Connection: 'close' }).end() // 400
   }

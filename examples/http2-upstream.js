@@ -38,7 +38,7 @@ const server = http.createServer((req, res) => {
     if (!forward.keepAlive) res.setHeader('Connection', 'close')
     // The path and query, never the host: the upstream is fixed (RFC 9112 §3.2.1). `*` is the
     // :path of a server-wide OPTIONS (RFC 9113 §8.3.1).
-    const path = requestPath(req.url)
+    const path = requestPath(req.url, req.method)
     // Host, X-Forwarded-*, Via: after filtering, so that no client can nominate them away.
     const headers = http2Headers(req, path, forwarding.request(req, forward.headers))
     // Node's client ends a GET or DELETE stream at once unless told that a body follows.

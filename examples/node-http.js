@@ -18,7 +18,7 @@ const server = http.createServer((req, res) => {
     // After filtering, so that no client can nominate them away: Host, X-Forwarded-*, Via, framing.
     headers = forwardHeaders(req, forward.headers)
     // The origin form an origin server takes (RFC 9112 §3.2.1), also from `GET http://host/path`.
-    path = requestPath(req.url)
+    path = requestPath(req.url, req.method)
   } catch (error) {
     // A HopByHopError's statusCode: 400, or 431 for a head Node may have cut.
     res.writeHead(error.statusCode ?? 500, { Connection: 'close' }).end()

@@ -27,7 +27,7 @@ const server = http.createServer(async (req, res) => {
     headers = forwarding.request(req, forward.headers)
     // The path and query, never the host: the upstream is fixed. `//host/x` is a path (RFC 9112
     // §3.2.1); `GET http://host/x` gives `/x`, and forwarding refused it above if Host disagrees.
-    path = requestPath(req.url)
+    path = requestPath(req.url, req.method)
   } catch (error) {
     // A HopByHopError's statusCode: 400, or 431 for a head Node may have cut.
     res.writeHead(error.statusCode ?? 500, { Connection: 'close' }).end()

@@ -63,7 +63,7 @@ export function expressRecipe(): http.Server {
   app.use((req, res) => {
     let path
     try {
-      path = requestPath(req.originalUrl)
+      path = requestPath(req.originalUrl, req.method)
     } catch (error) {
       return res.writeHead(error instanceof HopByHopError ? error.statusCode : 500, { Connection: 'close' }).end()
     }
@@ -87,7 +87,7 @@ export function nodeHttp(): http.Server {
     try {
       result = filterRequest(req)
       // IncomingMessage's url is optional in its type; a server's request always has one.
-      path = requestPath(req.url ?? '')
+      path = requestPath(req.url ?? '', req.method)
     } catch (error) {
       const statusCode = error instanceof HopByHopError ? error.statusCode : 500
       res.writeHead(statusCode, { Connection: 'close' }).end()

@@ -123,6 +123,9 @@ forwardHeaders(null, [])
 // The request target in origin form, from req.url (optional in IncomingMessage's type) or Express's originalUrl.
 const path: string = requestPath(req.url ?? '/')
 requestPath('http://a.example/x?y=1')
+const asterisk: string = requestPath('*', req.method ?? 'GET')
+// @ts-expect-error the method is a string
+requestPath('/', 1)
 // @ts-expect-error the target is the string, not the request
 requestPath(req)
 // @ts-expect-error IncomingMessage's url may be undefined

@@ -140,13 +140,16 @@ function targetOf(target, protocols) {
  * The upstream path: the target's path with the request's origin-form target joined to it (`/api`
  * + `/users?id=1` is `/api/users?id=1`), and the target's own query first. An absolute-form target
  * gives what follows its authority, as sent (see requestPath). Asterisk-form (`OPTIONS *`) stays
- * `*` only for a target without a path: a question about the server as a whole cannot go under one.
+ * `*` only for a target without a path or query: a question about the server as a whole cannot go
+ * under one. An OPTIONS of `http://host` asks about the whole server too, but was sent as a URI:
+ * under a path, it asks about that path.
  */
-function upstreamPath(url, reqUrl) {
-  const path = requestPath(reqUrl)
+function upstreamPath(url, reqUrl, method) {
+  let path = requestPath(reqUrl, method)
   if (path === '*') {
     if (url.pathname === '/' && url.search === '') return path
-    throw requestTarget(reqUrl, 'cannot be put under the path of the upstream URL')
+    if (reqUrl === '*') throw requestTarget(reqUrl, 'cannot be put under the path of the upstream URL')
+    path = '/'
   }
   const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname
   if (url.search === '') return `${base}${path}`
@@ -172,7 +175,7 @@ function requestOptions(req, url, headers, agent) {
     hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
     port: url.port,
     method: req.method,
-    path: upstreamPath(url, req.url),
+    path: upstreamPath(url, req.url, req.method),
     headers,
     agent,
   }

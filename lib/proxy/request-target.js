@@ -40,21 +40,34 @@ function absoluteTarget(url) {
 /**
  * The request target to send an origin server (RFC 9112 §3.2.1): origin-form as it came;
  * absolute-form as what follows its authority, '/' first when that is empty or a query. Dot
- * segments and the query stay as sent: a router in front judged the path as it came.
- * Asterisk-form stays `*`: it is the origin form of a server-wide OPTIONS (§3.2.4), which Node's
- * http.request sends as it is; '/' would ask about one resource instead, and a refusal would keep
- * a well-formed request from the server it asks about. Anything else, CONNECT's authority-form
- * included, is a HopByHopError (400).
+ * segments and the query stay as sent: a router in front judged the path as it came. A fragment
+ * is no part of a request target (§3.2); Node's parser lets one through, and a router in front
+ * (url.parse, URL) read it as a fragment, so it is cut here rather than sent as part of the path,
+ * where it would also hide a query added after it. Asterisk-form is only for OPTIONS (§3.2.4):
+ * `*` stays `*`, which Node's http.request sends as it is, and an OPTIONS of an absolute-form
+ * target with neither path nor query is sent as `*`, as the last proxy on the chain must. Without
+ * `method` the asterisk rules are not applied. Anything else, CONNECT's authority-form included,
+ * is a HopByHopError (400).
  */
-function requestPath(target) {
-  if (typeof target === 'string' && target.charCodeAt(0) === 47) return target
+function requestPath(target, method) {
   if (typeof target !== 'string') throw invalidArgType('target', 'of type string', target)
-  if (target === '*') return target
+  if (method !== undefined && typeof method !== 'string') throw invalidArgType('method', 'of type string', method)
+  if (target.charCodeAt(0) === 47) return withoutFragment(target)
+  if (target === '*') {
+    if (method !== undefined && method !== 'OPTIONS') throw requestTarget(target, 'is the asterisk-form, which only OPTIONS may carry (RFC 9112 §3.2.4)')
+    return target
+  }
   const form = absoluteForm(target)
   // RFC 9110 §4.2.1: an http(s) URI without a host is invalid, and its recipient rejects it.
   if (form === undefined || form.host === form.end) throw requestTarget(target)
-  const path = target.slice(form.end)
+  const path = withoutFragment(target.slice(form.end))
+  if (path.length === 0 && method === 'OPTIONS') return '*'
   return path.charCodeAt(0) === 47 ? path : `/${path}`
+}
+
+function withoutFragment(target) {
+  const fragment = target.indexOf('#')
+  return fragment === -1 ? target : target.slice(0, fragment)
 }
 
 module.exports = { absoluteTarget, requestPath }
