@@ -9,8 +9,9 @@
 // and JavaScript keeps the others without reading their characters again; a message of a shape
 // seen before gets Rust's earlier answer from the table of known shapes (known-shapes.js). An
 // array's HTTP/2 pseudo-headers are checked here too and set aside, since they are never
-// forwarded. Every other case (strip/protect lists, an HTTP/2 message from Node's parser, any
-// error) takes the checked path (checked.js), where Rust reads and checks every name.
+// forwarded. Every other case (strip/protect lists, an HTTP/2 message from Node's parser, more
+// than one nominating Connection line, any error) takes the checked path (checked.js), where Rust
+// reads and checks every name.
 
 const N = require('../native/abi.js')
 const { native, scratch, filterLines, MAX_SPREAD_ELEMENTS } = require('../native/call.js')
@@ -320,9 +321,9 @@ function filterNominating(lines, count, codes, flags, options, where, memo) {
         if (known !== undefined) return filterResult(lines, known.verdict, known.actions, positions.at, count, flags, options)
       }
     } else if (index === SEVERAL) {
-      // More such lines: gate again with the lengths of all their options, without the table.
-      lengths = allOptionLengths(lines, count)
-      count = positions.gateWithLengths(lines, lengths)
+      // More such lines (a client's trick, never a browser's): Rust reads every line, which costs
+      // less than gating again with the lengths of all their options.
+      return filterCopied(lines, flags, options, where)
     }
   }
   return filterGated(lines, count, codes, connection, lengths, flags, options, where)
@@ -368,15 +369,6 @@ function nominatingLine(lines, count) {
     }
   }
   return found
-}
-
-function allOptionLengths(lines, count) {
-  const at = positions.at
-  const lengths = new OptionLengths()
-  for (let line = 0; line < count; line++) {
-    if (isNominatingConnection(lines[at[line]], lines[at[line] + 1])) lengths.add(lines[at[line] + 1])
-  }
-  return lengths
 }
 
 /**
