@@ -338,7 +338,7 @@ class Forwarding {
     // A trusted peer's view of the original request stands; otherwise this proxy's own.
     out.push('X-Forwarded-Host', inbound.get('x-forwarded-host')?.[1] ?? host)
     out.push('X-Forwarded-Proto', inbound.get('x-forwarded-proto')?.[1] ?? proto)
-    for (const name of PASSED_X_FORWARDED) pushLines(out, inbound.get(name))
+    for (const name of PASSED_FROM_TRUSTED_PEER) pushLines(out, inbound.get(name))
   }
 
   #forwarded(out, inbound, peer, host, proto) {
@@ -350,7 +350,7 @@ class Forwarding {
 
 // The forwarding fields of a trusted peer that pass on as sent beside the X-Forwarded family this
 // proxy writes (it writes the others).
-const PASSED_X_FORWARDED = Object.freeze(['x-forwarded-port', 'x-forwarded-prefix', 'x-real-ip', ...CLIENT_ADDRESS_FIELDS])
+const PASSED_FROM_TRUSTED_PEER = Object.freeze(['x-forwarded-port', 'x-forwarded-prefix', 'x-real-ip', ...CLIENT_ADDRESS_FIELDS])
 
 // The names Forwarding.request looks for (FORWARDING_HEADERS, Host, Cookie, TE), by length.
 const LOOKED_FOR = []
