@@ -470,6 +470,8 @@ class Exchange {
     this.spelling = undefined
     // Interim (1xx) answers passed on to the client.
     this.interimSent = 0
+    // http-proxy's selfHandleResponse: the program's 'proxyRes' listener writes the response.
+    this.selfHandled = false
   }
 }
 
@@ -577,6 +579,11 @@ class AttachedFilter {
     return exchange !== undefined && exchange.prepared && exchange.result.keepAlive
   }
 
+  /** Whether the program's own 'proxyRes' listener writes the response (selfHandleResponse). */
+  selfHandles(proxyRes, req) {
+    return this.upstreamExchange(proxyRes.req, req)?.selfHandled === true
+  }
+
   /**
    * The upstream head: the filter's output plus the proxy's own fields, framed for the body the
    * proxy sends (RFC 9112 §6.1): a replayed `body` by its length, a chunked one chunked again
@@ -642,6 +649,7 @@ class AttachedFilter {
     exchange.lines = lines
     exchange.ownLinesFrom = lines === forwarded && setsOwnLinesInPipe(callOptions, result.headers) ? ownLinesFrom : lines.length
     exchange.copyPending = Boolean(callOptions?.forward) && !callOptions.buffer
+    exchange.selfHandled = Boolean(callOptions?.selfHandleResponse)
     if (catcher) {
       exchange.catchesPipe = true
       callOptions.buffer = new UpstreamCatcher(this, req, exchange)
@@ -851,7 +859,12 @@ class AttachedFilter {
     }
     if (acceptsTrailers(req) && mayHaveTrailers(proxyRes.statusCode, req.method, rawHeaders)) {
       const trailer = announcedTrailers(rawHeaders)
-      if (trailer !== undefined) {
+      // Announced only when http-proxy writes the response. Under selfHandleResponse the
+      // program's listener copies proxyRes.headers (http-proxy-middleware's responseInterceptor
+      // does) onto a response it frames itself, often by Content-Length, and Node throws
+      // ERR_HTTP_TRAILER_INVALID on a Trailer field there, outside any listener's try: the
+      // process ends. Trailers are still passed; Node writes them if that response is chunked.
+      if (trailer !== undefined && !this.selfHandles(proxyRes, req)) {
         headers.trailer = trailer
       }
       // Before http-proxy's pipe, whose own 'end' listener ends the response.
