@@ -150,6 +150,12 @@ describe('http-proxy 1.18.1 alone (the anchor bugs this package fixes)', () => {
     assert.equal(upstream.requests[1].target, '/smuggled')
   })
 
+  it("ends the process when the upstream refuses and nobody listens for 'error'", async () => {
+    const outcome = await runChild(unansweredErrorScript(false))
+    assert.notEqual(outcome.code, 0)
+    assert.match(outcome.stderr, /ECONNREFUSED/)
+  })
+
   it('crashes the process on a client Trailer header (http-proxy issue #1647)', async () => {
     const outcome = await runChild(trailerScript(false))
     assert.notEqual(outcome.code, 0)
@@ -573,6 +579,31 @@ describe('attach() and the error listener', () => {
     assert.equal(await client.closesWithin(1000), true)
   })
 
+  it("answers 502 when the 'error' listener only logs: an upstream that refuses, and one that outlasts proxyTimeout", async (t) => {
+    const unused = await startRecordingUpstream()
+    await unused.close() // a port where nothing listens
+    const silent = await startRecordingUpstream(() => new Promise(() => {})) // reads, never answers
+    t.after(() => silent.close())
+    for (const [target, proxyTimeout] of [[unused.url, undefined], [silent.url, 200]]) {
+      const proxy = httpProxy.createProxyServer({ target, proxyTimeout })
+      attach(proxy)
+      const logged = []
+      proxy.on('error', (error) => logged.push(error.code))
+      const front = http.createServer((req, res) => proxy.web(req, res))
+      const port = await listen(front)
+      t.after(() => closeServer(front))
+      const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+      assert.equal(response.status, 502, target)
+      assert.equal(logged.length, 1)
+    }
+  })
+
+  it("answers 502 at once, and the process lives, when the program has no 'error' listener", async () => {
+    const outcome = await runChild(unansweredErrorScript(true))
+    assert.equal(outcome.code, 0, outcome.stderr)
+    assert.equal(outcome.stdout.trim(), 'status 502')
+  })
+
   it('answers a refused request itself and never calls the error listener', async (t) => {
     const { port, upstream, errors } = await proxyFixture(t, { core: { strict: true } })
     const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'Content-Length']]))
@@ -648,6 +679,27 @@ function chunkedRequest(method, body) {
 }
 
 /** A child process that proxies one request with a Trailer header and reports the status. */
+/** A proxy with no 'error' listener in front of a port where nothing listens; prints the status. */
+function unansweredErrorScript(withPackage) {
+  return `
+    const http = require('node:http')
+    const net = require('node:net')
+    const httpProxy = require('http-proxy')
+    const unused = net.createServer().listen(0, '127.0.0.1', () => {
+      const target = 'http://127.0.0.1:' + unused.address().port
+      unused.close(() => {
+        const proxy = httpProxy.createProxyServer({ target })
+        if (${withPackage}) require(${JSON.stringify(path.join(__dirname, '..'))}).attach(proxy)
+        const front = http.createServer((req, res) => proxy.web(req, res))
+        front.listen(0, '127.0.0.1', () => {
+          http.get({ port: front.address().port, host: '127.0.0.1', agent: false }, (res) => {
+            process.stdout.write('status ' + res.statusCode, () => process.exit(0))
+          })
+        })
+      })
+    })`
+}
+
 function trailerScript(withPackage) {
   return `
     const http = require('node:http')

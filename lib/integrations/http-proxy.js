@@ -398,6 +398,28 @@ function answerUnanswered(res, failure) {
   if (!res.headersSent && !res.destroyed) refuse(res, 502, failure)
 }
 
+/**
+ * http-proxy's 'error' event on a web request (the upstream refused the connection, reset it, or
+ * outlasted proxyTimeout): a client nobody answers waits for good. With no 'error' listener of
+ * the program's, http-proxy and http-proxy-3 throw the error out of a socket event, which ends
+ * the process, and with one that only logs the client waits. So attach() answers 502 at once when
+ * the program has no listener, and UNANSWERED_ERROR_MS later when its listeners have not
+ * answered. A WebSocket's socket (no writeHead) is ended by http-proxy itself.
+ */
+function answerWhenUnanswered(proxyServer, error, res) {
+  if (!isResponse(res)) return
+  if (hasProgramErrorListener(proxyServer)) setTimeout(answerUnanswered, UNANSWERED_ERROR_MS, res, error).unref()
+  else answerUnanswered(res, error)
+}
+
+/** Whether an 'error' listener other than http-proxy's own onError and attach()'s is installed. */
+function hasProgramErrorListener(proxyServer) {
+  const listeners = proxyServer.listeners('error')
+  // attach()'s own, and onError (a method of http-proxy 1.x, a field of http-proxy-3) when there.
+  const installed = listeners.includes(proxyServer.onError) ? 2 : 1
+  return listeners.length > installed
+}
+
 function cut(res, socket) {
   res.destroy()
   socket?.destroy()
@@ -549,6 +571,7 @@ class AttachedFilter {
     proxyServer.on('proxyReq', this.onProxyReq.bind(this))
     proxyServer.on('proxyRes', this.onProxyRes.bind(this))
     proxyServer.on('proxyReqWs', this.onProxyReqWs.bind(this))
+    proxyServer.on('error', (error, req, res) => answerWhenUnanswered(proxyServer, error, res))
   }
 
   /** The request's Exchange, made with `filter`'s result the first time (one filtering per request). */
