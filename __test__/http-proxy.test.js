@@ -316,6 +316,43 @@ describe('http-proxy 1.18.1 with attach()', () => {
     }
   })
 
+  it("keeps http-proxy's response rewrites: cookieDomainRewrite, cookiePathRewrite, autoRewrite, hostRewrite, protocolRewrite", async (t) => {
+    // A redirect to the target itself, with cookies for the internal domain and a nominated field.
+    let target = ''
+    const upstream = await startRecordingUpstream(() => rawResponse({
+      status: 302,
+      reason: 'Found',
+      headers: [
+        ['Location', `${target}/next?x=1`],
+        ['Set-Cookie', 'sid=1; Domain=internal.example; Path=/api'],
+        ['Set-Cookie', 'b=2; Domain=internal.example'],
+        ['Connection', 'X-Up'],
+        ['X-Up', 'secret'],
+      ],
+    }))
+    target = upstream.url
+    t.after(() => upstream.close())
+    const cases = [
+      [{ cookieDomainRewrite: 'public.example', cookiePathRewrite: { '/api': '/' } }, `${target}/next?x=1`, ['sid=1; Domain=public.example; Path=/', 'b=2; Domain=public.example']],
+      [{ autoRewrite: true }, 'http://front.example:8080/next?x=1', null],
+      [{ hostRewrite: 'front.example' }, 'http://front.example/next?x=1', null],
+      [{ protocolRewrite: 'https', hostRewrite: 'front.example' }, 'https://front.example/next?x=1', null],
+    ]
+    for (const [options, location, cookies] of cases) {
+      const proxy = httpProxy.createProxyServer({ target, ...options })
+      attach(proxy)
+      const front = http.createServer((req, res) => proxy.web(req, res))
+      const port = await listen(front)
+      t.after(() => closeServer(front))
+      const response = await exchange(port, rawRequest('GET /api/x HTTP/1.1', [['Host', 'front.example:8080']]))
+      const label = JSON.stringify(options)
+      assert.equal(response.status, 302, label)
+      assert.deepEqual(values(response.headers, 'location'), [location], label)
+      assert.deepEqual(values(response.headers, 'set-cookie'), cookies ?? ['sid=1; Domain=internal.example; Path=/api', 'b=2; Domain=internal.example'], label)
+      assert.deepEqual(values(response.headers, 'x-up'), [], label)
+    }
+  })
+
   it('proxyRes.headers reads Connection as the proxy decided and lists no Connection key', async (t) => {
     const seen = []
     const upstream = await startRecordingUpstream(() => LEAKY_RESPONSE)
