@@ -316,6 +316,31 @@ describe('http-proxy 1.18.1 with attach()', () => {
     }
   })
 
+  it('sends upstream what a proxyReq listener sets, replaces and removes', async (t) => {
+    const upstream = await startRecordingUpstream()
+    const proxy = httpProxy.createProxyServer({ target: upstream.url })
+    attach(proxy)
+    proxy.on('proxyReq', (proxyReq) => {
+      proxyReq.setHeader('X-Added', 'by-listener')
+      proxyReq.setHeader('X-Replace', 'new')
+      proxyReq.removeHeader('x-remove-me')
+    })
+    const front = http.createServer((req, res) => proxy.web(req, res))
+    const port = await listen(front)
+    t.after(async () => {
+      await closeServer(front)
+      await upstream.close()
+    })
+    const head = [['Host', 'h'], ['X-Remove-Me', '1'], ['X-Replace', 'old'], ['Connection', 'X-Nom'], ['X-Nom', 'n'], ['Content-Length', '3']]
+    await exchange(port, rawRequest('POST /a HTTP/1.1', head, 'abc'))
+    const [request] = upstream.requests
+    assert.deepEqual(values(request.headers, 'x-added'), ['by-listener'])
+    assert.deepEqual(values(request.headers, 'x-replace'), ['new'])
+    assert.deepEqual(values(request.headers, 'x-remove-me'), [])
+    assert.deepEqual(values(request.headers, 'x-nom'), [])
+    assert.equal(request.body.toString(), 'abc')
+  })
+
   it("keeps http-proxy's response rewrites: cookieDomainRewrite, cookiePathRewrite, autoRewrite, hostRewrite, protocolRewrite", async (t) => {
     // A redirect to the target itself, with cookies for the internal domain and a nominated field.
     let target = ''
@@ -665,6 +690,33 @@ describe('http-proxy-middleware 3 in Express 5', () => {
     })
     return { port, upstream }
   }
+
+  it("keeps hpm's pathRewrite and router, and what an on.proxyReq listener sets and removes", async (t) => {
+    const other = await startRecordingUpstream()
+    t.after(() => other.close())
+    const { port, upstream } = await hpmFixture(t, {
+      plugins: [plugin()],
+      pathRewrite: { '^/': '/v1/' },
+      router: { 'other.example': other.url },
+      on: {
+        proxyReq: (proxyReq) => {
+          proxyReq.setHeader('X-Added', 'by-listener')
+          proxyReq.removeHeader('x-remove-me')
+        },
+      },
+    })
+    for (const host of ['other.example', 'front.test']) {
+      const response = await exchange(port, rawRequest('GET /api/x?q=1 HTTP/1.1', [['Host', host], ['Connection', 'X-Nom'], ['X-Nom', 'n'], ['X-Remove-Me', '1']]))
+      assert.equal(response.status, 200, host)
+    }
+    for (const request of [other.requests[0], upstream.requests[0]]) {
+      assert.equal(request.target, '/v1/x?q=1')
+      assert.deepEqual(values(request.headers, 'x-added'), ['by-listener'])
+      assert.deepEqual(values(request.headers, 'x-remove-me'), [])
+      assert.deepEqual(values(request.headers, 'x-nom'), [])
+    }
+    assert.deepEqual(values(other.requests[0].headers, 'host'), ['other.example'])
+  })
 
   it('works with plugins: [plugin()]', async (t) => {
     const { port, upstream } = await hpmFixture(t, { plugins: [plugin()] })
