@@ -90,6 +90,13 @@ export interface AttachOptions extends ProxyFilterOptions, Omit<ForwardingOption
 export interface ForwardOptions extends ProxyFilterOptions, Omit<ForwardingOptions, 'framing'> {
   /** The agent of the upstream requests (e.g. `new http.Agent({ keepAlive: true })`). Default: Node's global agent. */
   agent?: Agent
+  /**
+   * Milliseconds the upstream may send nothing (an integer, 0 to 2147483647) before it is given
+   * up: the client gets 504 (`ERR_HOP_BY_HOP_UPSTREAM_TIMEOUT`) while no answer has come, and a
+   * cut connection in the middle of one. A tunnel the upstream switched to is not timed. Default:
+   * 0, no limit, as Node's own client.
+   */
+  timeout?: number
 }
 
 /** Options of {@link replyFromHooks}: reply-from's client writes the framing itself, so no `framing`. */
@@ -173,7 +180,9 @@ export interface FilterResult {
  *   `ftp://h/`, `http:///x`), `*` on a method other than OPTIONS, or `OPTIONS *` for a
  *   {@link forward} target with a path or query;
  * - `ERR_HOP_BY_HOP_UPSTREAM_INCOMPLETE` (502, {@link relay}, {@link forward}, {@link attach}): the
- *   upstream closed its connection after its answer's head, before any of the answer went out.
+ *   upstream closed its connection after its answer's head, before any of the answer went out;
+ * - `ERR_HOP_BY_HOP_UPSTREAM_TIMEOUT` (504, {@link forward}, {@link forwardUpgrade} with `timeout`):
+ *   the upstream sent nothing for that long before its answer.
  */
 export type HopByHopErrorCode =
   | 'ERR_HOP_BY_HOP_PROTECTED'
@@ -193,9 +202,10 @@ export type HopByHopErrorCode =
   | 'ERR_HOP_BY_HOP_UPGRADE_CONTENT'
   | 'ERR_HOP_BY_HOP_REQUEST_TARGET'
   | 'ERR_HOP_BY_HOP_UPSTREAM_INCOMPLETE'
+  | 'ERR_HOP_BY_HOP_UPSTREAM_TIMEOUT'
 
 /** The answer to send for a {@link HopByHopError}. */
-export type HopByHopStatusCode = 400 | 431 | 500 | 502
+export type HopByHopStatusCode = 400 | 431 | 500 | 502 | 504
 
 /**
  * A message a proxy must refuse; `statusCode` is the answer to send (see {@link HopByHopErrorCode}).

@@ -19,6 +19,7 @@ const {
   startRecordingUpstream,
   connect,
   exchange,
+  withTimeout,
 } = require('./helpers/wire.js')
 const { startExample } = require('./helpers/examples.js')
 
@@ -574,6 +575,9 @@ describe('forward() and forwardUpgrade() with a wrong target or options: 500 on 
     ['framing: false, which Node\'s client cannot honour', 'http://127.0.0.1:9/', { framing: false }, { code: 'ERR_INVALID_ARG_VALUE', message: /options\.framing/ }],
     ['an agent that is no agent', 'http://127.0.0.1:9/', { agent: {} }, { name: 'TypeError', message: /"options\.agent"/ }],
     ['an http agent for an https target', 'https://127.0.0.1:9/', { agent: new http.Agent() }, { name: 'RangeError', message: /'options\.agent'/ }],
+    ['a timeout that is no number', 'http://127.0.0.1:9/', { timeout: '5s' }, { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"options\.timeout"/ }],
+    ['a negative timeout', 'http://127.0.0.1:9/', { timeout: -1 }, { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /"options\.timeout"/ }],
+    ['a timeout past setTimeout\'s bound', 'http://127.0.0.1:9/', { timeout: 2 ** 31 }, { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /"options\.timeout"/ }],
   ]
   for (const [what, target, options, expected] of MISTAKES) {
     it(`${what}`, async (t) => {
@@ -599,4 +603,88 @@ describe('forward() and forwardUpgrade() with a wrong target or options: 500 on 
       }, expected)
     })
   }
+})
+
+describe('forward() and forwardUpgrade() with timeout: an upstream that goes quiet', () => {
+  const TIMEOUT_MS = 300
+
+  /** A proxy of forward()/forwardUpgrade() with `options` in front of `upstream`. */
+  async function timedProxy(t, upstream, options = { timeout: TIMEOUT_MS }) {
+    const server = http.createServer((q, s) => forward(q, s, upstream.url, options))
+    server.on('upgrade', (q, sock, head) => forwardUpgrade(q, sock, head, upstream.url, options))
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    return port
+  }
+
+  it('answers 504 when the upstream sends no answer in time, and the next request is served', async (t) => {
+    const upstream = await startRecordingUpstream((request) => (request.target === '/slow' ? new Promise(() => {}) : rawResponse({ body: 'ok' })))
+    t.after(() => upstream.close())
+    const port = await timedProxy(t, upstream)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /slow HTTP/1.1', [['Host', 'a.test']]))
+    const timedOut = await client.response()
+    assert.equal(timedOut.status, 504)
+    assert.match(timedOut.body.toString(), /ERR_HOP_BY_HOP_UPSTREAM_TIMEOUT/)
+    const fresh = await exchange(port, rawRequest('GET /fast HTTP/1.1', [['Host', 'a.test']]))
+    assert.equal(fresh.status, 200)
+    assert.equal(fresh.body.toString(), 'ok')
+  })
+
+  it('cuts the client when the upstream goes quiet in the middle of its body, never ending it as if whole', async (t) => {
+    const upstream = await startRecordingUpstream(() => (socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf')
+      return new Promise(() => {})
+    })
+    t.after(() => upstream.close())
+    const port = await timedProxy(t, upstream)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET / HTTP/1.1', [['Host', 'a.test']]))
+    await assert.rejects(client.response())
+    assert.equal(await client.closesWithin(2000), true)
+  })
+
+  it('lets an upstream that sends slowly but steadily finish, the whole taking longer than the timeout', async (t) => {
+    const parts = ['a', 'b', 'c', 'd', 'e', 'f']
+    const upstream = await startRecordingUpstream(() => async (socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n')
+      for (const part of parts) {
+        await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS / 3))
+        socket.write(`1\r\n${part}\r\n`)
+      }
+      socket.write('0\r\n\r\n')
+    })
+    t.after(() => upstream.close())
+    const port = await timedProxy(t, upstream)
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a.test']]))
+    assert.equal(response.status, 200)
+    assert.equal(response.body.toString(), parts.join(''))
+  })
+
+  it('keeps an idle WebSocket tunnel open past the timeout once the upstream switched protocols', async (t) => {
+    const upstream = await startRecordingUpstream(() => (socket) => {
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n')
+      socket.on('data', (chunk) => socket.write(chunk)) // echoes the tunnel's bytes
+      return new Promise(() => {})
+    })
+    t.after(() => upstream.close())
+    const port = await timedProxy(t, upstream)
+    const client = await connect(port)
+    t.after(() => client.destroy())
+    client.send(rawRequest('GET /ws HTTP/1.1', [['Host', 'a.test'], ['Connection', 'Upgrade'], ['Upgrade', 'websocket'], ['Sec-WebSocket-Version', '13'], ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ==']]))
+    assert.equal((await client.response()).status, 101)
+    await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS * 2))
+    client.send('ping')
+    assert.equal((await withTimeout(client.reader.bytes(4), 2000, 'echo')).toString(), 'ping')
+  })
+
+  it('answers 504 on the socket when the upstream of a handshake sends no answer in time', async (t) => {
+    const upstream = await startRecordingUpstream(() => new Promise(() => {}))
+    t.after(() => upstream.close())
+    const port = await timedProxy(t, upstream)
+    const response = await exchange(port, rawRequest('GET /ws HTTP/1.1', [['Host', 'a.test'], ['Connection', 'Upgrade'], ['Upgrade', 'websocket'], ['Sec-WebSocket-Version', '13'], ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ==']]))
+    assert.equal(response.status, 504)
+  })
 })

@@ -226,6 +226,14 @@ function unofferedProtocol(protocol) {
  * The upstream's connection closed after its answer's head and before the rest, with no error from
  * Node's client (a clean close), while nothing of the answer had gone to the client yet.
  */
+/**
+ * forward()'s `timeout`: the upstream sent nothing for that long, before its answer (then the
+ * client gets 504, RFC 9110 §15.6.5) or during it (then the client's connection is cut).
+ */
+function upstreamTimeout(ms) {
+  return new HopByHopError('ERR_HOP_BY_HOP_UPSTREAM_TIMEOUT', `the upstream sent nothing for ${ms} ms`, 504)
+}
+
 function upstreamIncomplete() {
   return new HopByHopError('ERR_HOP_BY_HOP_UPSTREAM_INCOMPLETE', 'the upstream closed its connection before its answer was complete', 502)
 }
@@ -315,6 +323,7 @@ function nativeError(result, lines, strip, protect, statusCode, where) {
 module.exports = {
   HopByHopError,
   upstreamIncomplete,
+  upstreamTimeout,
   fetchPath,
   TOKEN,
   describe,

@@ -174,6 +174,10 @@ forward(req, res, 3000)
 forward(req, res, 'http://127.0.0.1:3000', { agent: true })
 // @ts-expect-error a typo in an option name
 forward(req, res, 'http://127.0.0.1:3000', { agnet: new http.Agent() })
+forward(req, res, 'http://127.0.0.1:3000', { timeout: 30_000 })
+// @ts-expect-error timeout is a number of milliseconds
+forward(req, res, 'http://127.0.0.1:3000', { timeout: '30s' })
+const gatewayTimeout: HopByHopStatusCode = 504
 // @ts-expect-error forwardUpgrade takes the head Buffer
 forwardUpgrade(req, socket, 'http://127.0.0.1:3000', 'http://127.0.0.1:3000')
 

@@ -290,6 +290,15 @@ function relayAnswer(upstream, res, head, trailers) {
 }
 
 /**
+ * The answer to an upstream request's error: 504 when it outlasted a timeout (forward()'s own,
+ * whose HopByHopError carries it, or the system's connect timeout), 502 for any other failure.
+ */
+function upstreamErrorStatus(error) {
+  const code = error?.code
+  return code === 'ERR_HOP_BY_HOP_UPSTREAM_TIMEOUT' || code === 'ETIMEDOUT' ? 504 : 502
+}
+
+/**
  * Sends the client's body to `upstreamRequest` and the upstream's filtered answer to `res`.
  * Every failure becomes an answer (400, 502) or a cut connection; nothing throws out of the
  * listeners it installs.
@@ -303,7 +312,7 @@ function relay(req, res, upstreamRequest, options) {
   const failure = new Failure(upstreamRequest, res, refuse)
   const fail = (statusCode, error) => failure.fail(statusCode, error)
 
-  upstreamRequest.on('error', (error) => fail(502, error))
+  upstreamRequest.on('error', (error) => fail(upstreamErrorStatus(error), error))
   // Node's client emits no 'response' and no 'error' for a 101 nobody listens for, only 'close'.
   upstreamRequest.on('upgrade', (upstream, socket) => {
     socket.destroy()
@@ -373,7 +382,7 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
   socket.once('close', () => {
     if (!joined) upstreamRequest.destroy()
   })
-  upstreamRequest.on('error', (error) => fail(502, error))
+  upstreamRequest.on('error', (error) => fail(upstreamErrorStatus(error), error))
   upstreamRequest.on('information', (info) => {
     if (!failure.failed) forwardInformationalToSocket(req, socket, info, compiledOptions.responseFilter(req, false), forwarding, failure)
   })
