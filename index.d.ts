@@ -78,7 +78,15 @@ export interface ProxyFilterOptions {
 export interface MiddlewareOptions extends ProxyFilterOptions, ForwardingOptions {}
 
 /** Options of {@link relay} and {@link relayUpgrade}. */
-export interface RelayOptions extends ProxyFilterOptions, ForwardingOptions {}
+export interface RelayOptions extends ProxyFilterOptions, ForwardingOptions {
+  /**
+   * Milliseconds the upstream may send nothing (an integer, 0 to 2147483647) before the upstream
+   * request is given up: the client gets 504 (`ERR_HOP_BY_HOP_UPSTREAM_TIMEOUT`) while no answer
+   * has come, and a cut connection in the middle of one. A tunnel the upstream switched to is not
+   * timed. Default: 0, no limit, as Node's own client.
+   */
+  timeout?: number
+}
 
 /** Options of {@link attach} and {@link plugin}: http-proxy writes the framing itself, so no `framing`. */
 export interface AttachOptions extends ProxyFilterOptions, Omit<ForwardingOptions, 'framing'> {}
@@ -90,12 +98,7 @@ export interface AttachOptions extends ProxyFilterOptions, Omit<ForwardingOption
 export interface ForwardOptions extends ProxyFilterOptions, Omit<ForwardingOptions, 'framing'> {
   /** The agent of the upstream requests (e.g. `new http.Agent({ keepAlive: true })`). Default: Node's global agent. */
   agent?: Agent
-  /**
-   * Milliseconds the upstream may send nothing (an integer, 0 to 2147483647) before it is given
-   * up: the client gets 504 (`ERR_HOP_BY_HOP_UPSTREAM_TIMEOUT`) while no answer has come, and a
-   * cut connection in the middle of one. A tunnel the upstream switched to is not timed. Default:
-   * 0, no limit, as Node's own client.
-   */
+  /** As {@link RelayOptions.timeout}. */
   timeout?: number
 }
 
@@ -181,8 +184,8 @@ export interface FilterResult {
  *   {@link forward} target with a path or query;
  * - `ERR_HOP_BY_HOP_UPSTREAM_INCOMPLETE` (502, {@link relay}, {@link forward}, {@link attach}): the
  *   upstream closed its connection after its answer's head, before any of the answer went out;
- * - `ERR_HOP_BY_HOP_UPSTREAM_TIMEOUT` (504, {@link forward}, {@link forwardUpgrade} with `timeout`):
- *   the upstream sent nothing for that long before its answer.
+ * - `ERR_HOP_BY_HOP_UPSTREAM_TIMEOUT` (504, {@link relay}, {@link forward} and their upgrade forms,
+ *   with `timeout`): the upstream sent nothing for that long before its answer.
  */
 export type HopByHopErrorCode =
   | 'ERR_HOP_BY_HOP_PROTECTED'

@@ -536,6 +536,9 @@ describe('arguments: coded errors that name the argument, checked before anythin
     assert.throws(() => relay(req, res, upstreamRequest, Object.create({ strict: 1 })), { name: 'TypeError', message: /options\.strict/ })
     assert.throws(() => relay(req, res, upstreamRequest, { protect: 'Host' }), { name: 'TypeError', message: /options\.protect/ })
     assert.throws(() => relay(req, res, upstreamRequest, { strip: ['bad name'] }), { message: /bad name/ })
+    assert.throws(() => relay(req, res, upstreamRequest, { timeout: '30s' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"options\.timeout"/ })
+    assert.throws(() => relay(req, res, upstreamRequest, { timeout: 1.5 }), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /"options\.timeout"/ })
+    assert.throws(() => relayUpgrade(req, socket, Buffer.alloc(0), upstreamRequest, { timeout: -1 }), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' })
     assert.throws(() => relayUpgrade(req, socket, Buffer.alloc(0), upstreamRequest, { strict: 'yes' }), { name: 'TypeError', message: /options\.strict/ })
     assert.throws(() => relayUpgrade(req, {}, Buffer.alloc(0), upstreamRequest), typeError('socket'))
     assert.throws(() => relayUpgrade(req, socket, 'head', upstreamRequest), typeError('head'))
@@ -605,7 +608,7 @@ describe('forward() and forwardUpgrade() with a wrong target or options: 500 on 
   }
 })
 
-describe('forward() and forwardUpgrade() with timeout: an upstream that goes quiet', () => {
+describe('timeout (forward(), forwardUpgrade(), relay()): an upstream that goes quiet', () => {
   const TIMEOUT_MS = 300
 
   /** A proxy of forward()/forwardUpgrade() with `options` in front of `upstream`. */
@@ -678,6 +681,22 @@ describe('forward() and forwardUpgrade() with timeout: an upstream that goes qui
     await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS * 2))
     client.send('ping')
     assert.equal((await withTimeout(client.reader.bytes(4), 2000, 'echo')).toString(), 'ping')
+  })
+
+  it('relay() with timeout, as in the Express recipe: 504 when the upstream sends no answer in time', async (t) => {
+    const upstream = await startRecordingUpstream(() => new Promise(() => {}))
+    t.after(() => upstream.close())
+    const app = express()
+    app.use(middleware())
+    app.use((req, res) => {
+      relay(req, res, http.request(upstream.url, { method: req.method, path: req.url, headers: req.forward.headers }), { timeout: TIMEOUT_MS })
+    })
+    const server = http.createServer(app)
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    const response = await exchange(port, rawRequest('GET /x HTTP/1.1', [['Host', 'a.test']]))
+    assert.equal(response.status, 504)
+    assert.equal(upstream.requests.length, 1)
   })
 
   it('answers 504 on the socket when the upstream of a handshake sends no answer in time', async (t) => {

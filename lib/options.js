@@ -54,6 +54,18 @@ function booleanOption(options, name, fallback) {
   return value
 }
 
+// setTimeout's own bound: a longer delay would fire at once.
+const MAX_TIMEOUT_MS = 2 ** 31 - 1
+
+/** `options.timeout` in milliseconds, 0 (none) when undefined; throws for anything else. */
+function timeoutOption(options) {
+  const timeout = options?.timeout
+  if (timeout === undefined) return 0
+  if (typeof timeout !== 'number') throw invalidArgType('options.timeout', 'a number of milliseconds', timeout)
+  if (!Number.isInteger(timeout) || timeout < 0 || timeout > MAX_TIMEOUT_MS) throw outOfRange('options.timeout', `an integer >= 0 && <= ${MAX_TIMEOUT_MS}`, timeout)
+  return timeout
+}
+
 /**
  * The options among `names` that are set, as a new object: the part of an integration's options
  * (which also hold forwarding options and their own) that one component takes, since each
@@ -137,6 +149,7 @@ module.exports = {
   FORWARDING_OPTIONS,
   checkOptions,
   booleanOption,
+  timeoutOption,
   pick,
   FilterOptions,
   versionBits,

@@ -175,6 +175,7 @@ forward(req, res, 'http://127.0.0.1:3000', { agent: true })
 // @ts-expect-error a typo in an option name
 forward(req, res, 'http://127.0.0.1:3000', { agnet: new http.Agent() })
 forward(req, res, 'http://127.0.0.1:3000', { timeout: 30_000 })
+relay(req, res, clientRequest, { timeout: 30_000 })
 // @ts-expect-error timeout is a number of milliseconds
 forward(req, res, 'http://127.0.0.1:3000', { timeout: '30s' })
 const gatewayTimeout: HopByHopStatusCode = 504

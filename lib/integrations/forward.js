@@ -11,7 +11,7 @@ const { Forwarding } = require('../proxy/forwarding.js')
 const { requestPath } = require('../proxy/request-target.js')
 const { closeAfterResponse, refuse, refuseSocket, refusalStatus } = require('../proxy/respond.js')
 const { bodyConsumed, headersForConsumedBody } = require('../proxy/body.js')
-const { invalidArgType, invalidArgValue, outOfRange, requestTarget, upstreamTimeout } = require('../errors.js')
+const { invalidArgType, invalidArgValue, requestTarget } = require('../errors.js')
 const { assertUpgradeRequest } = require('../proxy/guards.js')
 const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
 const { relay, relayUpgrade, relayOptions, checkRequest, checkResponse, checkSocket, checkHead } = require('./relay.js')
@@ -19,9 +19,6 @@ const { relay, relayUpgrade, relayOptions, checkRequest, checkResponse, checkSoc
 // No `framing`: the upstream request is Node's, which sends a body unframed unless the head
 // frames it (a chunked GET would reach the upstream as a second request).
 const FORWARD_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_OPTIONS.filter((name) => name !== 'framing'), 'agent', 'timeout'])
-
-// setTimeout's own bound: a longer delay would fire at once.
-const MAX_TIMEOUT_MS = 2 ** 31 - 1
 
 /** Options validated and compiled once per options object. */
 class ForwardOptions {
@@ -32,40 +29,15 @@ class ForwardOptions {
       throw invalidArgType('options.agent', 'an http.Agent or https.Agent, or false', agent)
     }
     this.agent = agent
-    this.timeout = upstreamTimeoutMs(options?.timeout)
-    const ms = this.timeout
-    // The 'timeout' listener of every upstream request made with these options (`this` is the
-    // request): one function per options object, not a closure per request.
-    this.abandonIdleUpstream = function abandonIdleUpstream() {
-      this.destroy(upstreamTimeout(ms))
-    }
     const filter = pick(options, PROXY_FILTER_OPTIONS)
     this.filter = createFilter(filter)
     this.upgradeFilter = createFilter({ ...filter, upgrade: true })
     const forwarding = pick(options, FORWARDING_OPTIONS)
     this.forwarding = new Forwarding(forwarding)
-    // relay() filters the response with the same choices and adds the same Via.
-    this.relay = relayOptions({ ...filter, ...forwarding }, where)
+    // relay() filters the response with the same choices, adds the same Via and times the
+    // upstream alike.
+    this.relay = relayOptions({ ...filter, ...forwarding, ...pick(options, ['timeout']) }, where)
   }
-}
-
-/** `timeout` in milliseconds, 0 (none) when undefined; anything else than such a number throws. */
-function upstreamTimeoutMs(timeout) {
-  if (timeout === undefined) return 0
-  if (typeof timeout !== 'number') throw invalidArgType('options.timeout', 'a number of milliseconds', timeout)
-  if (!Number.isInteger(timeout) || timeout < 0 || timeout > MAX_TIMEOUT_MS) throw outOfRange('options.timeout', `an integer >= 0 && <= ${MAX_TIMEOUT_MS}`, timeout)
-  return timeout
-}
-
-/**
- * The upstream request, given up after `timeout` ms without a byte from the upstream (Node's
- * socket idle timeout): relay() answers 504 before the answer's head, and cuts the client's
- * connection during its body. After a protocol switch the socket is the tunnel's, and its
- * request no longer hears the timeout.
- */
-function withTimeout(upstreamRequest, compiledOptions) {
-  if (compiledOptions.timeout > 0) upstreamRequest.setTimeout(compiledOptions.timeout, compiledOptions.abandonIdleUpstream)
-  return upstreamRequest
 }
 
 const DEFAULTS = new ForwardOptions(undefined, 'forward()')
@@ -252,7 +224,7 @@ function forward(req, res, target, options) {
     if (bodyConsumed(req)) headers = headersForConsumedBody(req, headers)
     // Client `Connection: close`, or an HTTP/1.0 client asking for keep-alive (RFC 9112 §9.3).
     if (!filtered.keepAlive) closeAfterResponse(res)
-    upstreamRequest = withTimeout(transport.request(requestOptions(req, url, headers, compiledOptions.agent)), compiledOptions)
+    upstreamRequest = transport.request(requestOptions(req, url, headers, compiledOptions.agent))
   } catch (error) {
     // The rest of a refused request's body must not be read as the next request: refuse() closes.
     refuse(res, refusalStatus(error, 400), error)
@@ -287,7 +259,7 @@ function forwardUpgrade(req, socket, head, target, options) {
     const filtered = compiledOptions.upgradeFilter.request(req)
     assertUpgradeRequest(req, filtered)
     const headers = compiledOptions.forwarding.request(req, filtered.headers)
-    upstreamRequest = withTimeout(transport.request(requestOptions(req, url, headers, compiledOptions.agent)), compiledOptions)
+    upstreamRequest = transport.request(requestOptions(req, url, headers, compiledOptions.agent))
   } catch (error) {
     // No socket error may reach the emitter unhandled while the refusal is written.
     socket.on('error', () => socket.destroy())

@@ -9,12 +9,15 @@ const { onUndeclaredBody, assertDecodedBody, assertNotSwitching, assertOfferedPr
 const { headLines, refuse, refuseSocket, refusalStatus, writeHead } = require('../proxy/respond.js')
 const { announcedReplay, bodyConsumed, declaresBody, replayedBody } = require('../proxy/body.js')
 const errors = require('../errors.js')
-const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick } = require('../options.js')
+const { PROXY_FILTER_OPTIONS, FORWARDING_OPTIONS, checkOptions, pick, timeoutOption } = require('../options.js')
 const { forwardInformational, forwardInformationalToSocket } = require('../proxy/informational.js')
 const { acceptsTrailers, announcedTrailers, mayHaveTrailers, passTrailers } = require('../proxy/trailers.js')
 
-/** relay() takes the filter options a proxy chooses; the others are the message's own. */
-const RELAY_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_OPTIONS])
+/**
+ * relay() takes the filter options a proxy chooses (the others are the message's own), the
+ * forwarding options, and `timeout`.
+ */
+const RELAY_OPTIONS = Object.freeze([...PROXY_FILTER_OPTIONS, ...FORWARDING_OPTIONS, 'timeout'])
 
 /** Options compiled once per options object (they are usually made once per app). */
 class RelayOptions {
@@ -22,6 +25,13 @@ class RelayOptions {
     checkOptions(options, RELAY_OPTIONS, where)
     this.filter = pick(options, PROXY_FILTER_OPTIONS)
     this.forwarding = new Forwarding(options ?? {})
+    this.timeout = timeoutOption(options)
+    const ms = this.timeout
+    // The 'timeout' listener of every upstream request relayed with these options (`this` is the
+    // request): one function per options object, not a closure per request.
+    this.abandonIdleUpstream = function abandonIdleUpstream() {
+      this.destroy(errors.upstreamTimeout(ms))
+    }
     // Compiled response filters by the method they answer and upgrade (see responseFilter). The
     // first is compiled now, so that an option of the wrong type or a bad strip/protect name
     // throws at the call rather than answering every response 502.
@@ -290,6 +300,16 @@ function relayAnswer(upstream, res, head, trailers) {
 }
 
 /**
+ * `timeout`: the upstream request is given up after that many ms without a byte from the upstream
+ * (Node's socket idle timeout). Before the answer's head the client gets 504; during its body the
+ * client's connection is cut. After a protocol switch the socket is the tunnel's, and the request
+ * no longer hears its timeout.
+ */
+function timeUpstream(upstreamRequest, compiledOptions) {
+  if (compiledOptions.timeout > 0) upstreamRequest.setTimeout(compiledOptions.timeout, compiledOptions.abandonIdleUpstream)
+}
+
+/**
  * The answer to an upstream request's error: 504 when it outlasted a timeout (forward()'s own,
  * whose HopByHopError carries it, or the system's connect timeout), 502 for any other failure.
  */
@@ -313,6 +333,7 @@ function relay(req, res, upstreamRequest, options) {
   const fail = (statusCode, error) => failure.fail(statusCode, error)
 
   upstreamRequest.on('error', (error) => fail(upstreamErrorStatus(error), error))
+  timeUpstream(upstreamRequest, compiledOptions)
   // Node's client emits no 'response' and no 'error' for a 101 nobody listens for, only 'close'.
   upstreamRequest.on('upgrade', (upstream, socket) => {
     socket.destroy()
@@ -383,6 +404,7 @@ function relayUpgrade(req, socket, head, upstreamRequest, options) {
     if (!joined) upstreamRequest.destroy()
   })
   upstreamRequest.on('error', (error) => fail(upstreamErrorStatus(error), error))
+  timeUpstream(upstreamRequest, compiledOptions)
   upstreamRequest.on('information', (info) => {
     if (!failure.failed) forwardInformationalToSocket(req, socket, info, compiledOptions.responseFilter(req, false), forwarding, failure)
   })
