@@ -839,6 +839,27 @@ describe("attach() with http-proxy's forward option (a copy of each request to a
     return { port, target, copy }
   }
 
+  it("answers with the target's response when only the copy's server is down, whatever the 'error' listeners do", async (t) => {
+    // The target answers after attach()'s wait for unanswered errors; the copy's port is closed.
+    const target = await startRecordingUpstream(() => new Promise((resolve) => setTimeout(resolve, 1300, rawResponse({ body: 'from target' }))))
+    const unused = await startRecordingUpstream()
+    await unused.close()
+    t.after(() => target.close())
+    for (const listener of ['logs', 'none']) {
+      const proxy = httpProxy.createProxyServer({ target: target.url, forward: unused.url })
+      attach(proxy)
+      const logged = []
+      if (listener === 'logs') proxy.on('error', (error) => logged.push(error.code))
+      const front = http.createServer((req, res) => proxy.web(req, res))
+      const port = await listen(front)
+      t.after(() => closeServer(front))
+      const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+      assert.equal(response.status, 200, listener)
+      assert.equal(response.body.toString(), 'from target', listener)
+      if (listener === 'logs') assert.deepEqual(logged, ['ECONNREFUSED'])
+    }
+  })
+
   it('filters the head both servers get, and the body and trailers reach the target', async (t) => {
     const { port, target, copy } = await forwardFixture(t)
     const body = 'chunked body'

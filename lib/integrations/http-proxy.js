@@ -538,6 +538,9 @@ class AttachedFilter {
     // Whether FORCE_FETCH_PATH can matter (http-proxy-3); install() looks.
     this.fetchCapable = true
     this.serverOptions = undefined
+    // The response of a call with http-proxy's `forward` option -> that option's URL, which
+    // http-proxy's 'error' event names when the copy to the forward server fails.
+    this.copies = new WeakMap()
     const self = this
     // One function per attach(), installed as req.pipe for the stream pass (see catchPipe).
     this.pipeToUpstream = function pipeToUpstream(destination, options) {
@@ -571,7 +574,10 @@ class AttachedFilter {
     proxyServer.on('proxyReq', this.onProxyReq.bind(this))
     proxyServer.on('proxyRes', this.onProxyRes.bind(this))
     proxyServer.on('proxyReqWs', this.onProxyReqWs.bind(this))
-    proxyServer.on('error', (error, req, res) => answerWhenUnanswered(proxyServer, error, res))
+    proxyServer.on('error', (error, req, res, url) => {
+      // A failed copy to the `forward` server is not the client's answer: the target's is.
+      if (url === undefined || this.copies.get(res) !== url) answerWhenUnanswered(proxyServer, error, res)
+    })
   }
 
   /** The request's Exchange, made with `filter`'s result the first time (one filtering per request). */
@@ -672,6 +678,7 @@ class AttachedFilter {
     exchange.lines = lines
     exchange.ownLinesFrom = lines === forwarded && setsOwnLinesInPipe(callOptions, result.headers) ? ownLinesFrom : lines.length
     exchange.copyPending = Boolean(callOptions?.forward) && !callOptions.buffer
+    if (callOptions?.forward) this.copies.set(res, callOptions.forward)
     exchange.selfHandled = Boolean(callOptions?.selfHandleResponse)
     if (catcher) {
       exchange.catchesPipe = true
