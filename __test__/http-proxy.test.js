@@ -931,15 +931,17 @@ describe('attach() and plugin() with selfHandleResponse', () => {
     assert.deepEqual(values(response.headers, 'keep-alive'), ['timeout=5'])
   }
 
-  it("filters what http-proxy's own example copies with writeHead and pipes, trailers included", async (t) => {
+  /**
+   * http-proxy with selfHandleResponse and attach() in front of the chunked upstream, the
+   * program's `onProxyRes` writing the response; a client connection sending TRAILERS_REQUEST
+   * twice, each response handed to `check`.
+   */
+  async function selfHandled(t, onProxyRes, check) {
     const upstream = await startRecordingUpstream(() => CHUNKED_WITH_TRAILER)
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
     const proxy = httpProxy.createProxyServer({ target: upstream.url, selfHandleResponse: true, agent })
     attach(proxy)
-    proxy.on('proxyRes', (proxyRes, req, res) => {
-      res.writeHead(proxyRes.statusCode, proxyRes.headers)
-      proxyRes.pipe(res)
-    })
+    proxy.on('proxyRes', onProxyRes)
     const front = http.createServer((req, res) => proxy.web(req, res))
     const port = await listen(front)
     t.after(async () => {
@@ -951,13 +953,23 @@ describe('attach() and plugin() with selfHandleResponse', () => {
     t.after(() => client.destroy())
     for (let i = 0; i < 2; i++) {
       client.send(TRAILERS_REQUEST)
-      const response = await client.response()
+      check(await client.response())
+    }
+    return upstream
+  }
+
+  it("filters what http-proxy's own example copies with writeHead and pipes, trailers included", async (t) => {
+    const onProxyRes = (proxyRes, req, res) => {
+      res.writeHead(proxyRes.statusCode, proxyRes.headers)
+      proxyRes.pipe(res)
+    }
+    const upstream = await selfHandled(t, onProxyRes, (response) => {
       assert.equal(response.status, 200)
       assertNoUpstreamHopByHop(response)
       assert.deepEqual(values(response.headers, 'set-cookie'), ['a=1'])
       assert.equal(response.body.toString(), 'hello')
       assert.deepEqual(response.trailers, ['X-Sum: 9'])
-    }
+    })
     assert.equal(upstream.connections, 1)
   })
 
@@ -1012,30 +1024,15 @@ describe('attach() and plugin() with selfHandleResponse', () => {
   })
 
   it('leaves a response the listener writes from scratch as the listener wrote it', async (t) => {
-    const upstream = await startRecordingUpstream(() => CHUNKED_WITH_TRAILER)
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
-    const proxy = httpProxy.createProxyServer({ target: upstream.url, selfHandleResponse: true, agent })
-    attach(proxy)
-    proxy.on('proxyRes', (proxyRes, req, res) => {
+    const onProxyRes = (proxyRes, req, res) => {
       const chunks = []
       proxyRes.on('data', (chunk) => chunks.push(chunk))
       proxyRes.on('end', () => res.end(`seen ${Buffer.concat(chunks)}`))
-    })
-    const front = http.createServer((req, res) => proxy.web(req, res))
-    const port = await listen(front)
-    t.after(async () => {
-      agent.destroy()
-      await closeServer(front)
-      await upstream.close()
-    })
-    const client = await connect(port)
-    t.after(() => client.destroy())
-    for (let i = 0; i < 2; i++) {
-      client.send(TRAILERS_REQUEST)
-      const response = await client.response()
+    }
+    await selfHandled(t, onProxyRes, (response) => {
       assert.equal(response.status, 200)
       assert.equal(response.body.toString(), 'seen hello')
       assert.deepEqual(names(response.headers).sort(), ['connection', 'content-length', 'date', 'keep-alive'])
-    }
+    })
   })
 })
