@@ -430,6 +430,39 @@ describe('http-proxy \'error\' listeners other than the README\'s', () => {
     assert.equal(response.body.toString(), 'retry')
   })
 
+  it('one that answers after the wait (a slow lookup): the 502 stands, and its late answer ends nothing', async (t) => {
+    const uncaught = []
+    const onUncaught = (error) => uncaught.push(error)
+    process.on('uncaughtException', onUncaught)
+    t.after(() => process.off('uncaughtException', onUncaught))
+    let answered
+    const late = new Promise((resolve) => (answered = resolve))
+    const port = await attached(t, BAD_CHUNK, (proxy) => proxy.on('error', (error, req, res) => {
+      setTimeout(() => {
+        // No headersSent check, as many listeners are written: Express's res.status().send() alike.
+        res.writeHead(503, { 'Content-Type': 'text/plain' })
+        res.end('maintenance')
+        answered()
+      }, 1300)
+    }))
+    const client = await open(t, port, rawRequest('GET /failed HTTP/1.1', [['Host', 'proxy.test']]))
+    const response = await client.response()
+    assert.equal(response.startLine, 'HTTP/1.1 502 Bad Gateway')
+    await withTimeout(late, 3000, 'the late listener')
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(uncaught, [])
+  })
+
+  it('one that tries another target: its answer, however long the other takes', async (t) => {
+    const backup = await startRecordingUpstream(() => new Promise((resolve) => setTimeout(resolve, 1300, rawResponse({ body: 'from backup' }))))
+    t.after(() => backup.close())
+    const port = await attached(t, BAD_CHUNK, (proxy) => proxy.on('error', (error, req, res) => proxy.web(req, res, { target: backup.url })))
+    const client = await open(t, port, rawRequest('GET /failed HTTP/1.1', [['Host', 'proxy.test']]))
+    const response = await client.response()
+    assert.equal(response.status, 200)
+    assert.equal(response.body.toString(), 'from backup')
+  })
+
   it('one that only ends the response: a 502, not the upstream\'s 200', async (t) => {
     const port = await attached(t, BAD_CHUNK, (proxy) => proxy.on('error', (error, req, res) => res.end('proxy error')))
     const client = await open(t, port, rawRequest('GET /failed HTTP/1.1', [['Host', 'proxy.test']]))

@@ -666,6 +666,18 @@ describe('attach() and the error listener', () => {
     assert.equal(outcome.stdout.trim(), 'status 502')
   })
 
+  it('leaves an error of no request to http-proxy: proxy.web() without a target throws to its caller', async (t) => {
+    const proxy = attach(httpProxy.createProxyServer({}))
+    const app = express()
+    app.use((req, res) => proxy.web(req, res, { target: undefined }))
+    const front = http.createServer(app)
+    const port = await listen(front)
+    t.after(() => closeServer(front))
+    // Express catches the throw and answers 500, as without the package.
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    assert.equal(response.status, 500)
+  })
+
   it('answers a refused request itself and never calls the error listener', async (t) => {
     const { port, upstream, errors } = await proxyFixture(t, { core: { strict: true } })
     const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a'], ['Connection', 'Content-Length']]))

@@ -350,7 +350,9 @@ function cutWhenIncomplete(proxyRes, res) {
       cut(res, socket)
     } else if (failure !== null) {
       // The 'error' listeners' to answer; one that waits for something may take a moment.
-      if (!res.headersSent) setTimeout(answerUnanswered, UNANSWERED_ERROR_MS, res, failure).unref()
+      // Unless the 'error' event reached the server's listeners, whose wait is under way (or was
+      // taken over by a retry): the error of a proxy.web() with a callback does not.
+      if (!res.headersSent && res[PENDING_ANSWER] === undefined) answerLater(res, failure)
     } else if (!proxyRes.complete) {
       if (res.headersSent) {
         cut(res, socket)
@@ -394,8 +396,44 @@ function cutWhenIncomplete(proxyRes, res) {
  */
 const UNANSWERED_ERROR_MS = 1000
 
+// On a response whose upstream failed (failures only): the timer of answerLater(), or null once
+// it fired or a new proxy.web() on the response (a listener's retry on another target) took the
+// answer over.
+const PENDING_ANSWER = Symbol('hop-by-hop pending 502')
+
+function answerLater(res, failure) {
+  res[PENDING_ANSWER] = setTimeout(answerUnanswered, UNANSWERED_ERROR_MS, res, failure).unref()
+}
+
+/** A response answerLater() was to answer is another call's now. */
+function cancelPendingAnswer(res) {
+  const timer = res[PENDING_ANSWER]
+  if (timer === undefined || timer === null) return
+  clearTimeout(timer)
+  res[PENDING_ANSWER] = null
+}
+
 function answerUnanswered(res, failure) {
-  if (!res.headersSent && !res.destroyed) refuse(res, 502, failure)
+  res[PENDING_ANSWER] = null
+  if (res.headersSent || res.destroyed) return
+  refuse(res, 502, failure)
+  ignoreLaterAnswers(res)
+}
+
+// What a listener that answers after attach() did would call on the response.
+const ANSWERING_METHODS = ['writeHead', 'setHeader', 'setHeaders', 'appendHeader', 'removeHeader', 'write', 'end', 'flushHeaders']
+
+/**
+ * attach() answered in the program's stead: a listener still at work (a slow lookup) would throw
+ * ERR_HTTP_HEADERS_SENT, or emit a write after the end, out of a timer or a promise, where
+ * nothing catches it and the process ends. Its answer is dropped instead.
+ */
+function ignoreLaterAnswers(res) {
+  for (const name of ANSWERING_METHODS) res[name] = ignoreLateAnswer
+}
+
+function ignoreLateAnswer() {
+  return this
 }
 
 /**
@@ -407,8 +445,14 @@ function answerUnanswered(res, failure) {
  * answered. A WebSocket's socket (no writeHead) is ended by http-proxy itself.
  */
 function answerWhenUnanswered(proxyServer, error, res) {
+  if (res === undefined || res === null) {
+    // An error of no request (proxy.web() without a target): http-proxy's onError throws it to
+    // the caller when nobody listens, which this listener must not change.
+    if (!hasProgramErrorListener(proxyServer)) throw error
+    return
+  }
   if (!isResponse(res)) return
-  if (hasProgramErrorListener(proxyServer)) setTimeout(answerUnanswered, UNANSWERED_ERROR_MS, res, error).unref()
+  if (hasProgramErrorListener(proxyServer)) answerLater(res, error)
   else answerUnanswered(res, error)
 }
 
@@ -658,6 +702,7 @@ class AttachedFilter {
   }
 
   prepareWeb(req, res, callOptions) {
+    cancelPendingAnswer(res)
     // Options made for this call can carry the catch of the upstream request (see UpstreamCatcher):
     // then the request itself gets no property of the package's.
     const catcher = this.catchesThroughOptions(callOptions)
@@ -678,7 +723,8 @@ class AttachedFilter {
     exchange.lines = lines
     exchange.ownLinesFrom = lines === forwarded && setsOwnLinesInPipe(callOptions, result.headers) ? ownLinesFrom : lines.length
     exchange.copyPending = Boolean(callOptions?.forward) && !callOptions.buffer
-    if (callOptions?.forward) this.copies.set(res, callOptions.forward)
+    // One URL object for both tells no failure from the other: each is then the client's.
+    if (callOptions?.forward && callOptions.forward !== callOptions.target) this.copies.set(res, callOptions.forward)
     exchange.selfHandled = Boolean(callOptions?.selfHandleResponse)
     if (catcher) {
       exchange.catchesPipe = true
