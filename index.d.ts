@@ -80,10 +80,11 @@ export interface MiddlewareOptions extends ProxyFilterOptions, ForwardingOptions
 /** Options of {@link relay} and {@link relayUpgrade}. */
 export interface RelayOptions extends ProxyFilterOptions, ForwardingOptions {
   /**
-   * Milliseconds the upstream may send nothing (an integer, 0 to 2147483647) before the upstream
-   * request is given up: the client gets 504 (`ERR_HOP_BY_HOP_UPSTREAM_TIMEOUT`) while no answer
-   * has come, and a cut connection in the middle of one. A tunnel the upstream switched to is not
-   * timed. Default: 0, no limit, as Node's own client.
+   * Milliseconds the upstream connection may stay idle, connecting included (an integer, 0 to
+   * 2147483647), before the upstream request is given up: the client gets 504
+   * (`ERR_HOP_BY_HOP_UPSTREAM_TIMEOUT`) while no answer has come, and a cut connection in the
+   * middle of one. Not timed: the upstream waiting for a slow client to read, and a tunnel the
+   * upstream switched to. Default: 0, no limit, as Node's own client.
    */
   timeout?: number
 }

@@ -8,6 +8,7 @@ const express = require('express')
 const net = require('node:net')
 const zlib = require('node:zlib')
 const querystring = require('node:querystring')
+const { spawn } = require('node:child_process')
 const { middleware, writeHead, relay, relayUpgrade, forward, forwardUpgrade } = require('..')
 const {
   listen,
@@ -611,6 +612,25 @@ describe('forward() and forwardUpgrade() with a wrong target or options: 500 on 
 describe('timeout (forward(), forwardUpgrade(), relay()): an upstream that goes quiet', () => {
   const TIMEOUT_MS = 300
 
+  /**
+   * A port where the kernel drops the SYNs, as for a host that is down: a stopped process's
+   * listening socket whose accept queue is full.
+   */
+  async function unreachableUpstream(t) {
+    const script = "const s = require('node:net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => console.log(s.address().port))"
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+    t.after(() => child.kill('SIGKILL'))
+    const port = await withTimeout(new Promise((resolve) => child.stdout.once('data', (data) => resolve(Number(String(data).trim())))), 5000, 'the listener')
+    child.kill('SIGSTOP')
+    for (let i = 0; i < 4; i++) {
+      const filler = net.connect(port, '127.0.0.1')
+      filler.on('error', () => {})
+      t.after(() => filler.destroy())
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    return { url: `http://127.0.0.1:${port}` }
+  }
+
   /** A proxy of forward()/forwardUpgrade() with `options` in front of `upstream`. */
   async function timedProxy(t, upstream, options = { timeout: TIMEOUT_MS }) {
     const server = http.createServer((q, s) => forward(q, s, upstream.url, options))
@@ -664,6 +684,35 @@ describe('timeout (forward(), forwardUpgrade(), relay()): an upstream that goes 
     const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a.test']]))
     assert.equal(response.status, 200)
     assert.equal(response.body.toString(), parts.join(''))
+  })
+
+  it('answers 504 when the upstream does not even take the connection in time (its SYNs dropped)', async (t) => {
+    const upstream = await unreachableUpstream(t)
+    for (const agent of [new http.Agent({ keepAlive: true }), false]) {
+      const port = await timedProxy(t, upstream, { timeout: TIMEOUT_MS, agent })
+      const response = await withTimeout(exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a.test']])), 3000, 'the 504')
+      assert.equal(response.status, 504, String(agent))
+      if (agent) agent.destroy()
+    }
+  })
+
+  it('does not cut a client that reads slowly: the upstream then waits on the client, not the reverse', async (t) => {
+    const size = 8 * 1024 * 1024
+    const upstream = await startRecordingUpstream(() => rawResponse({ body: 'x'.repeat(size) }))
+    t.after(() => upstream.close())
+    const port = await timedProxy(t, upstream)
+    const socket = net.connect(port, '127.0.0.1')
+    t.after(() => socket.destroy())
+    socket.on('error', () => {})
+    await new Promise((resolve) => socket.once('connect', resolve))
+    socket.write(rawRequest('GET / HTTP/1.1', [['Host', 'a.test'], ['Connection', 'close']]))
+    socket.pause() // the client stops reading: the proxy's buffers fill, and it pauses the upstream
+    await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS * 4))
+    let received = 0
+    socket.on('data', (chunk) => (received += chunk.length))
+    socket.resume()
+    await withTimeout(new Promise((resolve) => socket.once('close', resolve)), 10000, 'the whole answer')
+    assert.ok(received > size, `received ${received} of more than ${size} bytes`)
   })
 
   it('keeps an idle WebSocket tunnel open past the timeout once the upstream switched protocols', async (t) => {

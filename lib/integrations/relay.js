@@ -32,6 +32,11 @@ class RelayOptions {
     this.abandonIdleUpstream = function abandonIdleUpstream() {
       this.destroy(errors.upstreamTimeout(ms))
     }
+    // Its 'socket' listener: a socket still connecting gets the timer now (Node's own starts at
+    // 'connect'); its 'timeout' reaches the request, whose socket it already is.
+    this.timeConnecting = function timeConnecting(socket) {
+      if (socket.connecting) socket.setTimeout(ms)
+    }
     // Compiled response filters by the method they answer and upgrade (see responseFilter). The
     // first is compiled now, so that an option of the wrong type or a bad strip/protect name
     // throws at the call rather than answering every response 502.
@@ -276,7 +281,7 @@ class PendingHead {
  * The upstream's body and trailers onto `res`, after `head`. Not Readable#pipe: its 'data'
  * listener would write a chunk after a head that failed, and after a refusal ended `res`.
  */
-function relayAnswer(upstream, res, head, trailers) {
+function relayAnswer(upstream, res, head, trailers, timeout) {
   // An upstream body cut short must reach the client cut short, not as a complete message; one
   // of which nothing went out is a 502, unless the exchange failed and was answered already.
   // 'close' comes once: on(), without once()'s wrapper.
@@ -289,14 +294,29 @@ function relayAnswer(upstream, res, head, trailers) {
     if (!head.write()) return
     // Someone else ended the response (a timeout's answer, say): nothing more goes into it.
     if (res.writableEnded) upstream.destroy()
-    else if (!res.write(chunk)) upstream.pause()
+    else if (!res.write(chunk)) pauseUpstream(upstream, timeout)
   })
-  res.on('drain', () => upstream.resume())
+  res.on('drain', () => resumeUpstream(upstream, timeout))
   upstream.on('end', () => {
     if (!head.write()) return
     if (trailers) passTrailers(res, upstream.rawTrailers, upstream.rawHeaders)
     res.end()
   })
+}
+
+/**
+ * The client reads more slowly than the upstream sends: the upstream waits, and while it does
+ * its silence is the client's, not a timeout's (the socket's idle timer is off until 'drain').
+ */
+function pauseUpstream(upstream, timeout) {
+  upstream.pause()
+  if (timeout > 0) upstream.socket?.setTimeout(0)
+}
+
+function resumeUpstream(upstream, timeout) {
+  // An answer received whole waits for nothing more; its socket may be the agent's again.
+  if (timeout > 0 && !upstream.complete) upstream.socket?.setTimeout(timeout)
+  upstream.resume()
 }
 
 /**
@@ -306,7 +326,13 @@ function relayAnswer(upstream, res, head, trailers) {
  * no longer hears its timeout.
  */
 function timeUpstream(upstreamRequest, compiledOptions) {
-  if (compiledOptions.timeout > 0) upstreamRequest.setTimeout(compiledOptions.timeout, compiledOptions.abandonIdleUpstream)
+  if (compiledOptions.timeout === 0) return
+  upstreamRequest.setTimeout(compiledOptions.timeout, compiledOptions.abandonIdleUpstream)
+  // Node times a request's socket from its connection on; the connecting is timed here too (an
+  // upstream host that drops the SYNs would otherwise hold the client for the system's minutes).
+  const socket = upstreamRequest.socket
+  if (socket) compiledOptions.timeConnecting(socket)
+  else upstreamRequest.once('socket', compiledOptions.timeConnecting)
 }
 
 /**
@@ -362,7 +388,7 @@ function relay(req, res, upstreamRequest, options) {
     // Node's HTTP/1 server sends a head with the first write in any case; HTTP/2's sends it at
     // once, and an event stream whose first event comes late is open to its client meanwhile.
     if (!(res instanceof ServerResponse) && !head.write()) return
-    relayAnswer(upstream, res, head, trailers)
+    relayAnswer(upstream, res, head, trailers, compiledOptions.timeout)
   })
   // The client left before its answer was complete: nobody waits for the upstream any more.
   res.on('close', () => {
