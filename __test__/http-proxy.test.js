@@ -985,6 +985,29 @@ describe('attach() and plugin() with selfHandleResponse', () => {
     assert.equal(upstream.connections, 1)
   })
 
+  it('filters the answer before a writer added ahead of attach(): http-proxy-middleware adds on.proxyRes before its plugins', async (t) => {
+    const writer = (proxyRes, req, res) => {
+      res.writeHead(proxyRes.statusCode, proxyRes.headers)
+      proxyRes.pipe(res)
+    }
+    const upstream = await startRecordingUpstream(() => CHUNKED_WITH_TRAILER)
+    t.after(() => upstream.close())
+    const viaHpm = express().use(createProxyMiddleware({ target: upstream.url, selfHandleResponse: true, logger: null, on: { proxyRes: writer }, plugins: [plugin()] }))
+    const proxy = httpProxy.createProxyServer({ target: upstream.url, selfHandleResponse: true })
+    proxy.on('proxyRes', writer)
+    attach(proxy)
+    for (const app of [viaHpm, (req, res) => proxy.web(req, res)]) {
+      const front = http.createServer(app)
+      const port = await listen(front)
+      t.after(() => closeServer(front))
+      const response = await exchange(port, TRAILERS_REQUEST)
+      assert.equal(response.status, 200)
+      assertNoUpstreamHopByHop(response)
+      assert.equal(response.body.toString(), 'hello')
+      assert.deepEqual(response.trailers, ['X-Sum: 9'])
+    }
+  })
+
   it("keeps the process alive under http-proxy-middleware's responseInterceptor when the upstream announces a trailer", async () => {
     // Node throws ERR_HTTP_TRAILER_INVALID on a Trailer field of a Content-Length response, in
     // the interceptor's 'end' listener, where nothing catches it: run where a crash is seen.

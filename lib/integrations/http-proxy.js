@@ -420,6 +420,9 @@ function answerUnanswered(res, failure) {
   ignoreLaterAnswers(res)
 }
 
+// On a self-handled upstream answer, filtered before its 'proxyRes' event, which finds it done.
+const FILTERED = Symbol('hop-by-hop filtered')
+
 // What a listener that answers after attach() did would call on the response.
 const ANSWERING_METHODS = ['writeHead', 'setHeader', 'setHeaders', 'appendHeader', 'removeHeader', 'write', 'end', 'flushHeaders']
 
@@ -795,6 +798,16 @@ class AttachedFilter {
     if (request !== proxyReq) proxyReq[this.slot] = exchange
     this.guardUpgrade(request, exchange)
     this.wireBody(proxyReq, req, exchange)
+    // Under selfHandleResponse the program's 'proxyRes' listener writes the response, and one added
+    // before attach() (http-proxy-middleware adds `on.proxyRes` before its plugins) runs first:
+    // the answer is filtered before the event, from the upstream request's 'response', whose
+    // listener here comes before http-proxy's own.
+    if (exchange.selfHandled) {
+      proxyReq.once('response', (proxyRes) => {
+        proxyRes[FILTERED] = true
+        this.answerFiltered(proxyRes, req, res)
+      })
+    }
   }
 
   /**
@@ -904,6 +917,11 @@ class AttachedFilter {
   }
 
   onProxyRes(proxyRes, req, res) {
+    // A self-handled answer was filtered before the event (see wireRequest).
+    if (proxyRes[FILTERED] !== true) this.answerFiltered(proxyRes, req, res)
+  }
+
+  answerFiltered(proxyRes, req, res) {
     // Never throw into http-proxy's event: a failure (a head Node cut, or strict) is a 502 and a
     // dropped upstream connection. http-proxy skips its passes once headers are sent.
     try {
@@ -911,6 +929,8 @@ class AttachedFilter {
     } catch (error) {
       destroyQuietly(proxyRes)
       refuse(res, 502, error)
+      // A selfHandleResponse listener still runs and writes (see ignoreLaterAnswers).
+      ignoreLaterAnswers(res)
     }
   }
 
