@@ -696,6 +696,21 @@ describe('timeout (forward(), forwardUpgrade(), relay()): an upstream that goes 
     }
   })
 
+  it("keeps a shorter timeout of the program's own upstream request, connecting included", async (t) => {
+    const upstream = await unreachableUpstream(t)
+    const server = http.createServer((req, res) => {
+      const upstreamRequest = http.request(`${upstream.url}/`, { timeout: TIMEOUT_MS, agent: false })
+      upstreamRequest.on('timeout', () => upstreamRequest.destroy(Object.assign(new Error('the program gave up'), { code: 'PROGRAM_TIMEOUT' })))
+      relay(req, res, upstreamRequest, { timeout: 30_000 })
+    })
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    const response = await withTimeout(exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a.test']])), 5000, 'an answer')
+    // The program's own timeout, answered as an upstream failure: not relay()'s 504, 30 s later.
+    assert.equal(response.status, 502)
+    assert.match(response.body.toString(), /PROGRAM_TIMEOUT/)
+  })
+
   it('does not cut a client that reads slowly: the upstream then waits on the client, not the reverse', async (t) => {
     const size = 8 * 1024 * 1024
     const upstream = await startRecordingUpstream(() => rawResponse({ body: 'x'.repeat(size) }))

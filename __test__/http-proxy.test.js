@@ -666,6 +666,23 @@ describe('attach() and the error listener', () => {
     assert.equal(outcome.stdout.trim(), 'status 502')
   })
 
+  it("leaves the answer to a retry from an 'error' listener added before attach(), however long the backup takes", async (t) => {
+    const backup = await startRecordingUpstream(() => new Promise((resolve) => setTimeout(resolve, 1300, rawResponse({ body: 'from backup' }))))
+    const unused = await startRecordingUpstream()
+    await unused.close()
+    t.after(() => backup.close())
+    const proxy = httpProxy.createProxyServer({ target: unused.url })
+    // http-proxy-middleware adds its on.error this way, before its plugins.
+    proxy.on('error', (error, req, res) => proxy.web(req, res, { target: backup.url }))
+    attach(proxy)
+    const front = http.createServer((req, res) => proxy.web(req, res))
+    const port = await listen(front)
+    t.after(() => closeServer(front))
+    const response = await exchange(port, rawRequest('GET / HTTP/1.1', [['Host', 'a']]))
+    assert.equal(response.status, 200)
+    assert.equal(response.body.toString(), 'from backup')
+  })
+
   it('leaves an error of no request to http-proxy: proxy.web() without a target throws to its caller', async (t) => {
     const proxy = attach(httpProxy.createProxyServer({}))
     const app = express()
@@ -1006,6 +1023,32 @@ describe('attach() and plugin() with selfHandleResponse', () => {
       assert.equal(response.body.toString(), 'hello')
       assert.deepEqual(response.trailers, ['X-Sum: 9'])
     }
+  })
+
+  it('leaves the answer to a listener that drops the upstream answer (proxyRes.destroy()) and writes its own a moment later', async (t) => {
+    const uncaught = []
+    const onUncaught = (error) => uncaught.push(error)
+    process.on('uncaughtException', onUncaught)
+    t.after(() => process.off('uncaughtException', onUncaught))
+    // An answer still coming (a 503 the listener does not want to pass on, say).
+    const upstream = await startRecordingUpstream(() => (socket) => {
+      socket.write('HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nbusy.\r\n')
+      return new Promise(() => {})
+    })
+    t.after(() => upstream.close())
+    const proxy = httpProxy.createProxyServer({ target: upstream.url, selfHandleResponse: true })
+    attach(proxy)
+    proxy.on('proxyRes', (proxyRes, req, res) => {
+      proxyRes.destroy()
+      setTimeout(() => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('custom page'), 100)
+    })
+    const front = http.createServer((req, res) => proxy.web(req, res))
+    const port = await listen(front)
+    t.after(() => closeServer(front))
+    const response = await exchange(port, TRAILERS_REQUEST)
+    assert.equal(response.status, 500)
+    assert.equal(response.body.toString(), 'custom page')
+    assert.deepEqual(uncaught, [])
   })
 
   it("keeps the process alive under http-proxy-middleware's responseInterceptor when the upstream announces a trailer", async () => {

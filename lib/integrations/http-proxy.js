@@ -88,6 +88,7 @@ function lendHeaders(req, headers, exchange) {
     queueMicrotask(() => {
       if (exchange !== undefined) exchange.catchesPipe = false // options.buffer was piped instead
       req.headers = own
+      justPrepared = undefined
     })
     return
   }
@@ -97,6 +98,7 @@ function lendHeaders(req, headers, exchange) {
   Object.defineProperty(req, 'headers', { value: headers, configurable: true, enumerable: true, writable: true })
   queueMicrotask(() => {
     if (exchange !== undefined) exchange.catchesPipe = false
+    justPrepared = undefined
     if (own === undefined) delete req.headers
     else Object.defineProperty(req, 'headers', own)
   })
@@ -334,7 +336,7 @@ function endReplayed(proxyReq, replay) {
  * 'error' listeners (the README's, hpm's) or from here when they gave none. Part of it sent: the
  * client's connection is cut.
  */
-function cutWhenIncomplete(proxyRes, res) {
+function cutWhenIncomplete(proxyRes, res, selfHandled) {
   // The socket is held here: an 'error' listener may already have ended the response short, which
   // releases the socket from `res` for the next request.
   const socket = res.socket
@@ -356,6 +358,10 @@ function cutWhenIncomplete(proxyRes, res) {
     } else if (!proxyRes.complete) {
       if (res.headersSent) {
         cut(res, socket)
+      } else if (selfHandled) {
+        // The program's listener writes the answer and may have dropped this one itself
+        // (proxyRes.destroy()) to answer otherwise: it has the same moment as an 'error' listener.
+        if (res[PENDING_ANSWER] === undefined) answerLater(res, upstreamIncomplete())
       } else {
         // A clean close after the head: Node's client reports no error, and nobody answers.
         withdrawUpstreamHead(res, proxyRes.headers)
@@ -423,6 +429,11 @@ function answerUnanswered(res, failure) {
 // On a self-handled upstream answer, filtered before its 'proxyRes' event, which finds it done.
 const FILTERED = Symbol('hop-by-hop filtered')
 
+// The response of the web call prepared in the current turn (until lendHeaders' microtask): an
+// 'error' listener added before attach()'s that retried at once, proxy.web() on the same
+// response, has prepared it before attach()'s listener runs, which then leaves it to the retry.
+let justPrepared
+
 // What a listener that answers after attach() did would call on the response.
 const ANSWERING_METHODS = ['writeHead', 'setHeader', 'setHeaders', 'appendHeader', 'removeHeader', 'write', 'end', 'flushHeaders']
 
@@ -435,7 +446,10 @@ function ignoreLaterAnswers(res) {
   for (const name of ANSWERING_METHODS) res[name] = ignoreLateAnswer
 }
 
-function ignoreLateAnswer() {
+function ignoreLateAnswer(...args) {
+  // write(chunk, cb) and end(chunk, cb) still call back, as Node would once the data is gone.
+  const callback = args[args.length - 1]
+  if (typeof callback === 'function') process.nextTick(callback)
   return this
 }
 
@@ -448,6 +462,7 @@ function ignoreLateAnswer() {
  * answered. A WebSocket's socket (no writeHead) is ended by http-proxy itself.
  */
 function answerWhenUnanswered(proxyServer, error, res) {
+  if (res === justPrepared && res !== undefined) return
   if (res === undefined || res === null) {
     // An error of no request (proxy.web() without a target): http-proxy's onError throws it to
     // the caller when nobody listens, which this listener must not change.
@@ -650,14 +665,9 @@ class AttachedFilter {
     return request?.[this.slot] ?? request?._redirectable?.[this.slot] ?? this.exchangeOf(req)
   }
 
-  clientKeepAlive(proxyRes, req) {
-    const exchange = this.upstreamExchange(proxyRes.req, req)
+  /** Whether the client connection stays open after this answer, by the request's Exchange. */
+  clientKeepAlive(exchange) {
     return exchange !== undefined && exchange.prepared && exchange.result.keepAlive
-  }
-
-  /** Whether the program's own 'proxyRes' listener writes the response (selfHandleResponse). */
-  selfHandles(proxyRes, req) {
-    return this.upstreamExchange(proxyRes.req, req)?.selfHandled === true
   }
 
   /**
@@ -706,6 +716,7 @@ class AttachedFilter {
 
   prepareWeb(req, res, callOptions) {
     cancelPendingAnswer(res)
+    justPrepared = res
     // Options made for this call can carry the catch of the upstream request (see UpstreamCatcher):
     // then the request itself gets no property of the package's.
     const catcher = this.catchesThroughOptions(callOptions)
@@ -938,9 +949,12 @@ class AttachedFilter {
     const result = this.filter.response(proxyRes)
     assertNotSwitching(proxyRes)
     assertDecodedBody(proxyRes, req.method)
-    cutWhenIncomplete(proxyRes, res)
+    const exchange = this.upstreamExchange(proxyRes.req, req)
+    // http-proxy's selfHandleResponse: the program's 'proxyRes' listener writes the response.
+    const selfHandled = exchange?.selfHandled === true
+    cutWhenIncomplete(proxyRes, res, selfHandled)
     const rawHeaders = proxyRes.rawHeaders
-    const keepAlive = this.clientKeepAlive(proxyRes, req)
+    const keepAlive = this.clientKeepAlive(exchange)
     const via = this.forwarding.responseVia(proxyRes)
     let headers
     if (headersUnread(proxyRes)) {
@@ -960,7 +974,7 @@ class AttachedFilter {
       // does) onto a response it frames itself, often by Content-Length, and Node throws
       // ERR_HTTP_TRAILER_INVALID on a Trailer field there, outside any listener's try: the
       // process ends. Trailers are still passed; Node writes them if that response is chunked.
-      if (trailer !== undefined && !this.selfHandles(proxyRes, req)) {
+      if (trailer !== undefined && !selfHandled) {
         headers.trailer = trailer
       }
       // Before http-proxy's pipe, whose own 'end' listener ends the response.

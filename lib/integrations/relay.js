@@ -35,7 +35,8 @@ class RelayOptions {
     // Its 'socket' listener: a socket still connecting gets the timer now (Node's own starts at
     // 'connect'); its 'timeout' reaches the request, whose socket it already is.
     this.timeConnecting = function timeConnecting(socket) {
-      if (socket.connecting) socket.setTimeout(ms)
+      // A shorter timeout of the program's own request (http.request's `timeout`) stays.
+      if (socket.connecting && !(socket.timeout > 0 && socket.timeout <= ms)) socket.setTimeout(ms)
     }
     // Compiled response filters by the method they answer and upgrade (see responseFilter). The
     // first is compiled now, so that an option of the wrong type or a bad strip/protect name
