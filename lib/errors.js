@@ -226,16 +226,17 @@ function unofferedProtocol(protocol) {
  * The upstream's connection closed after its answer's head and before the rest, with no error from
  * Node's client (a clean close), while nothing of the answer had gone to the client yet.
  */
+function upstreamIncomplete() {
+  return new HopByHopError('ERR_HOP_BY_HOP_UPSTREAM_INCOMPLETE', 'the upstream closed its connection before its answer was complete', 502)
+}
+
 /**
- * forward()'s `timeout`: the upstream sent nothing for that long, before its answer (then the
- * client gets 504, RFC 9110 §15.6.5) or during it (then the client's connection is cut).
+ * The `timeout` of relay() and forward(): the upstream connection stayed idle that long, before
+ * the answer (then the client gets 504, RFC 9110 §15.6.5) or during it (then the client's
+ * connection is cut).
  */
 function upstreamTimeout(ms) {
   return new HopByHopError('ERR_HOP_BY_HOP_UPSTREAM_TIMEOUT', `the upstream sent nothing for ${ms} ms`, 504)
-}
-
-function upstreamIncomplete() {
-  return new HopByHopError('ERR_HOP_BY_HOP_UPSTREAM_INCOMPLETE', 'the upstream closed its connection before its answer was complete', 502)
 }
 
 /**

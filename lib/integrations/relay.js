@@ -337,8 +337,8 @@ function timeUpstream(upstreamRequest, compiledOptions) {
 }
 
 /**
- * The answer to an upstream request's error: 504 when it outlasted a timeout (forward()'s own,
- * whose HopByHopError carries it, or the system's connect timeout), 502 for any other failure.
+ * The answer to an upstream request's error: 504 when it outlasted a timeout (the `timeout`
+ * option's, whose HopByHopError carries it, or the system's connect timeout), 502 for any other.
  */
 function upstreamErrorStatus(error) {
   const code = error?.code
