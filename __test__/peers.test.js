@@ -18,6 +18,7 @@ const goPort = require('../benchmark/peers/go-port.js')
 const leanReplyFrom = require('../benchmark/peers/lean-reply-from.js')
 const leanGo = require('../benchmark/peers/lean-go.js')
 const { CORPUS, fresh, literal } = require('../benchmark/corpus.js')
+const { freshMessage, messageCall } = require('../benchmark/harness.js')
 const { random: prng } = require('./helpers/random.js')
 
 /** What a call produced: the comparable part of a result, or the identity of an error. */
@@ -263,6 +264,20 @@ test('corpus strings are fresh on every call', () => {
   assert.notEqual(a, b)
   assert.deepEqual(a, b)
   assert.deepEqual(a, literal(item))
+})
+
+test("the benchmark's messages are filtered like their arrays, every item after every other", () => {
+  // npm run bench calls filterRequest/filterResponse on one fresh message per call, the items in
+  // turn: an HTTP/1.0 item's request closes its connection, and must not make the next item's
+  // request look pipelined behind it.
+  for (const first of CORPUS) {
+    for (const item of [first, ...CORPUS]) {
+      const call = messageCall(hopByHop, item)
+      const expected = hopByHop.filterHeaders(fresh(item), item.options)
+      const actual = call(freshMessage(item))
+      assert.deepEqual([actual.headers, actual.keepAlive], [expected.headers, expected.keepAlive], `${item.name} after ${first.name}`)
+    }
+  }
 })
 
 /**

@@ -200,13 +200,17 @@ function loadFloor() {
  * server with maxHeadersCount 0), so that the package's check for cut heads sees what it would
  * see in a server.
  */
-const DEFAULT_SOCKET = { parser: { maxHeaderPairs: 2000 } }
-const UNLIMITED_SOCKET = { parser: { maxHeaderPairs: 0 } }
+const DEFAULT_PARSER = { maxHeaderPairs: 2000 }
+const UNLIMITED_PARSER = { maxHeaderPairs: 0 }
 
 function freshMessage(item) {
   const o = item.options
   const [major, minor] = (o.httpVersion || '1.1').split('.').map(Number)
-  const message = new http.IncomingMessage(item.offsets.length < 4000 ? DEFAULT_SOCKET : UNLIMITED_SOCKET)
+  // A socket of its own, as a connection holds one request at a time here: filterRequest
+  // refuses a request that follows one after which its connection closes (RFC 9112 §9.6), and
+  // an HTTP/1.0 item's request is one.
+  const socket = { parser: item.offsets.length < 4000 ? DEFAULT_PARSER : UNLIMITED_PARSER }
+  const message = new http.IncomingMessage(socket)
   message.httpVersion = `${major}.${minor || 0}`
   message.rawHeaders = fresh(item)
   if (o.direction === 'response') {
