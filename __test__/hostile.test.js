@@ -586,6 +586,31 @@ describe('pipelining and framing', () => {
     assert.deepEqual(upstream.requests.map((request) => request.target), ['/first'])
   })
 
+  it('HTTP/1.0 keep-alive answered at once: filterRequest refuses the request pipelined behind it, filtered after that answer', async (t) => {
+    const outcomes = {}
+    const server = http.createServer((req, res) => {
+      const filter = () => {
+        try {
+          outcomes[req.url] = filterRequest(req).keepAlive
+        } catch (error) {
+          outcomes[req.url] = error.code
+        }
+        res.end('ok')
+      }
+      // The second request's turn never comes: the connection closes after the first answer.
+      if (req.url === '/second') setTimeout(filter, 150)
+      else filter()
+    })
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    const client = await open(t, port, 'GET /first HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n' +
+      'POST /second HTTP/1.0\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi')
+    assert.equal((await client.response()).status, 200)
+    assert.equal(await client.closesWithin(CLOSE_MS), true)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.deepEqual(outcomes, { '/first': false, '/second': 'ERR_HOP_BY_HOP_AFTER_CLOSE' })
+  })
+
   it('a keep-alive request filtered after the Connection: close request pipelined behind it: both forwarded and answered', async (t) => {
     const { upstream, client } = await slowFirstOfTwo(t,
       'POST /first HTTP/1.1\r\nHost: proxy.test\r\nContent-Length: 2\r\n\r\nhi',

@@ -206,11 +206,13 @@ const UNLIMITED_PARSER = { maxHeaderPairs: 0 }
 function freshMessage(item) {
   const o = item.options
   const [major, minor] = (o.httpVersion || '1.1').split('.').map(Number)
-  // A socket of its own, as a connection holds one request at a time here: filterRequest
-  // refuses a request that follows one after which its connection closes (RFC 9112 §9.6), and
-  // an HTTP/1.0 item's request is one.
-  const socket = { parser: item.offsets.length < 4000 ? DEFAULT_PARSER : UNLIMITED_PARSER }
+  // A socket of its own, on which this request is the one being answered, as in a handler of
+  // Node's server (socket._httpMessage is its ServerResponse): filterRequest refuses a request
+  // that waits behind one after which the connection closes (RFC 9112 §9.6), and an HTTP/1.0
+  // item's request is one.
+  const socket = { parser: item.offsets.length < 4000 ? DEFAULT_PARSER : UNLIMITED_PARSER, _httpMessage: null }
   const message = new http.IncomingMessage(socket)
+  socket._httpMessage = { req: message }
   message.httpVersion = `${major}.${minor || 0}`
   message.rawHeaders = fresh(item)
   if (o.direction === 'response') {

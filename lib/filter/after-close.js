@@ -6,27 +6,22 @@
 // order they arrived in, which Node's queue of answers keeps, not by the order they are
 // filtered in: a handler may filter a later request first (after a body parser, say).
 
-// socket -> the last request filtered on it after whose answer the connection closes.
-const closingRequests = new WeakMap()
-
 /**
- * Whether `req`, a request of Node's server that the filter keeps alive or not (`keepAlive`),
- * waits behind a request after whose answer its connection closes. `closesAfter(request,
- * options)` says that of a request that arrived before it.
+ * Whether `req`, a request of Node's server, waits behind a request after whose answer its
+ * connection closes. `closesAfter(request, options)` says that of a request that arrived before it.
  */
-function followsClosingRequest(req, keepAlive, closesAfter, options) {
+function followsClosingRequest(req, closesAfter, options) {
   const socket = req.socket
   if (socket === null || socket === undefined) return false
-  if (!keepAlive) closingRequests.set(socket, req)
   // The request being answered on the connection (Node's ServerResponse#req): the first that
   // arrived of those not yet answered, since Node answers them in order.
   const answering = socket._httpMessage?.req
   if (answering === req) return false
   if (answering !== undefined) return closesAfter(answering, options)
-  // Nothing is being answered: the connection closed after an earlier answer, and this
-  // request's turn will never come.
-  const closing = closingRequests.get(socket)
-  return closing !== undefined && closing !== req
+  // Nothing is being answered. When the server has ended the connection (it does after the
+  // answer to a request that closes it), this request's turn will never come. Nothing is kept
+  // per request, so a closing request costs no more than another.
+  return socket.writableEnded === true
 }
 
 module.exports = { followsClosingRequest }
