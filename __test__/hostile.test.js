@@ -611,6 +611,44 @@ describe('pipelining and framing', () => {
     assert.deepEqual(outcomes, { '/first': false, '/second': 'ERR_HOP_BY_HOP_AFTER_CLOSE' })
   })
 
+  it('a closing request filtered after its own answer (a logger on finish, say) is not refused', async (t) => {
+    const outcomes = []
+    const server = http.createServer((req, res) => {
+      res.on('finish', () => setImmediate(() => {
+        try {
+          outcomes.push(filterRequest(req).keepAlive)
+        } catch (error) {
+          outcomes.push(error.code)
+        }
+      }))
+      res.end('ok')
+    })
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    const client = await open(t, port, 'GET /only HTTP/1.0\r\nHost: a\r\n\r\n')
+    assert.equal((await client.response()).status, 200)
+    assert.equal(await client.closesWithin(CLOSE_MS), true)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.deepEqual(outcomes, [false])
+  })
+
+  it('a socket that takes no new property: the closing request is still remembered, and the socket left as it was', () => {
+    const socket = Object.preventExtensions({ _httpMessage: null })
+    const request = (version) => {
+      const message = new http.IncomingMessage(socket)
+      message.httpVersion = version
+      message.rawHeaders = ['Host', 'a']
+      return message
+    }
+    const first = request('1.0')
+    socket._httpMessage = { req: first }
+    assert.equal(filterRequest(first).keepAlive, false)
+    // The first answer is done; the request behind it is filtered after it.
+    socket._httpMessage = null
+    assert.throws(() => filterRequest(request('1.1')), { code: 'ERR_HOP_BY_HOP_AFTER_CLOSE' })
+    assert.deepEqual(Reflect.ownKeys(socket), ['_httpMessage'])
+  })
+
   it('a keep-alive request filtered after the Connection: close request pipelined behind it: both forwarded and answered', async (t) => {
     const { upstream, client } = await slowFirstOfTwo(t,
       'POST /first HTTP/1.1\r\nHost: proxy.test\r\nContent-Length: 2\r\n\r\nhi',

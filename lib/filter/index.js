@@ -56,7 +56,7 @@ function filterMessage(message, flags, options, where) {
 function filterRequestMessage(req, flags, options) {
   if (!(req instanceof IncomingMessage)) return filterArray(req.rawHeaders, flags, options, 'req.rawHeaders')
   const result = filterParsed(req, flags, options, 'req.rawHeaders')
-  if (followsClosingRequest(req, closesAfter, options)) throw afterClose()
+  if (followsClosingRequest(req, result.keepAlive, closesAfter, options)) throw afterClose()
   return result
 }
 
