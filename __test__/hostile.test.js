@@ -633,7 +633,7 @@ describe('pipelining and framing', () => {
   })
 
   it('a socket that takes no new property: the closing request is still remembered, and the socket left as it was', () => {
-    const socket = Object.preventExtensions({ _httpMessage: null })
+    const socket = Object.preventExtensions({ _httpMessage: null, writableEnded: false })
     const request = (version) => {
       const message = new http.IncomingMessage(socket)
       message.httpVersion = version
@@ -643,10 +643,39 @@ describe('pipelining and framing', () => {
     const first = request('1.0')
     socket._httpMessage = { req: first }
     assert.equal(filterRequest(first).keepAlive, false)
-    // The first answer is done; the request behind it is filtered after it.
+    // The first answer is done and the server ended the connection; the request behind it is
+    // filtered after it.
     socket._httpMessage = null
+    socket.writableEnded = true
     assert.throws(() => filterRequest(request('1.1')), { code: 'ERR_HOP_BY_HOP_AFTER_CLOSE' })
-    assert.deepEqual(Reflect.ownKeys(socket), ['_httpMessage'])
+    assert.deepEqual(Reflect.ownKeys(socket), ['_httpMessage', 'writableEnded'])
+  })
+
+  it('on a connection a server kept open after an HTTP/1.0 keep-alive request, the next request filtered after its own answer is not refused', async (t) => {
+    const outcomes = []
+    const server = http.createServer((req, res) => {
+      if (req.url === '/1') filterRequest(req)
+      else {
+        res.on('finish', () => setImmediate(() => {
+          try {
+            outcomes.push(filterRequest(req).keepAlive)
+          } catch (error) {
+            outcomes.push(error.code)
+          }
+        }))
+      }
+      // With a length Node keeps an HTTP/1.0 keep-alive connection open, against the filter.
+      res.writeHead(200, { 'Content-Length': '2', Connection: 'keep-alive' }).end('ok')
+    })
+    const port = await listen(server)
+    t.after(() => closeServer(server))
+    const client = await open(t, port)
+    client.send('GET /1 HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n')
+    assert.equal((await client.response()).status, 200)
+    client.send('GET /2 HTTP/1.1\r\nHost: a\r\n\r\n')
+    assert.equal((await client.response()).status, 200)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.deepEqual(outcomes, [true])
   })
 
   it('a keep-alive request filtered after the Connection: close request pipelined behind it: both forwarded and answered', async (t) => {

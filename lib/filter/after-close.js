@@ -40,10 +40,11 @@ function followsClosingRequest(req, keepAlive, closesAfter, options) {
     return false
   }
   if (answering !== undefined) return closesAfter(answering, options)
-  // Nothing is being answered: the connection closed after an earlier answer, and this
-  // request's turn will never come.
+  // Nothing is being answered. When the server ended the connection after a closing request's
+  // answer, this request's turn will never come; when it kept the connection open (against the
+  // filter's keepAlive: false), this request was answered on it already, and is filtered after.
   const closing = closingRequest(socket)
-  return closing !== undefined && closing !== req
+  return closing !== undefined && closing !== req && socket.writableEnded === true
 }
 
 module.exports = { followsClosingRequest }
