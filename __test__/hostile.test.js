@@ -641,7 +641,8 @@ describe('pipelining and framing', () => {
       return message
     }
     const first = request('1.0')
-    socket._httpMessage = { req: first }
+    // Node's ServerResponse marks the answer after which it ends the connection with _last.
+    socket._httpMessage = { req: first, _last: true }
     assert.equal(filterRequest(first).keepAlive, false)
     // The first answer is done and the server ended the connection; the request behind it is
     // filtered after it.
@@ -651,31 +652,70 @@ describe('pipelining and framing', () => {
     assert.deepEqual(Reflect.ownKeys(socket), ['_httpMessage', 'writableEnded'])
   })
 
-  it('on a connection a server kept open after an HTTP/1.0 keep-alive request, the next request filtered after its own answer is not refused', async (t) => {
-    const outcomes = []
+  // A request that is not pipelined is never refused, whoever ends the connection after it.
+  for (const [ending, requestLine, serverCloses] of [
+    ['nobody', 'GET /2 HTTP/1.1\r\nHost: a\r\n\r\n', false],
+    ['the client (Connection: close)', 'GET /2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n', false],
+    ['the server (Connection: close)', 'GET /2 HTTP/1.1\r\nHost: a\r\n\r\n', true],
+  ]) {
+    it(`on a connection a server kept open after an HTTP/1.0 keep-alive request, the next request filtered after its own answer is not refused (ended by ${ending})`, async (t) => {
+      const outcomes = []
+      const server = http.createServer((req, res) => {
+        if (req.url === '/1') filterRequest(req)
+        else {
+          if (serverCloses) res.setHeader('Connection', 'close')
+          res.on('finish', () => setImmediate(() => {
+            try {
+              outcomes.push(filterRequest(req).keepAlive)
+            } catch (error) {
+              outcomes.push(error.code)
+            }
+          }))
+        }
+        // With a length Node keeps an HTTP/1.0 keep-alive connection open, against the filter.
+        if (req.url === '/1') res.setHeader('Connection', 'keep-alive')
+        res.writeHead(200, { 'Content-Length': '2' }).end('ok')
+      })
+      const port = await listen(server)
+      t.after(() => closeServer(server))
+      const client = await open(t, port)
+      client.send('GET /1 HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n')
+      assert.equal((await client.response()).status, 200)
+      client.send(requestLine)
+      assert.equal((await client.response()).status, 200)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.equal(outcomes.length, 1)
+      assert.equal(typeof outcomes[0], 'boolean', String(outcomes[0]))
+    })
+  }
+
+  it('three pipelined requests, the second HTTP/1.0 keep-alive: the third, filtered after the connection closed, is refused', async (t) => {
+    const outcomes = {}
     const server = http.createServer((req, res) => {
-      if (req.url === '/1') filterRequest(req)
-      else {
-        res.on('finish', () => setImmediate(() => {
-          try {
-            outcomes.push(filterRequest(req).keepAlive)
-          } catch (error) {
-            outcomes.push(error.code)
-          }
-        }))
+      const filter = () => {
+        try {
+          outcomes[req.url] = filterRequest(req).keepAlive
+          // As a proxy does: the connection closes after an answer the filter does not keep alive.
+          res.shouldKeepAlive = outcomes[req.url]
+        } catch (error) {
+          outcomes[req.url] = error.code
+        }
+        res.setHeader('Content-Length', '2')
+        res.end('ok')
       }
-      // With a length Node keeps an HTTP/1.0 keep-alive connection open, against the filter.
-      res.writeHead(200, { 'Content-Length': '2', Connection: 'keep-alive' }).end('ok')
+      // The closing request is filtered while the first is being answered.
+      if (req.url === '/2') setTimeout(filter, 150)
+      else filter()
     })
     const port = await listen(server)
     t.after(() => closeServer(server))
-    const client = await open(t, port)
-    client.send('GET /1 HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n')
+    const client = await open(t, port, 'GET /0 HTTP/1.1\r\nHost: a\r\n\r\n' +
+      'GET /1 HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n' + 'GET /2 HTTP/1.1\r\nHost: a\r\n\r\n')
     assert.equal((await client.response()).status, 200)
-    client.send('GET /2 HTTP/1.1\r\nHost: a\r\n\r\n')
     assert.equal((await client.response()).status, 200)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    assert.deepEqual(outcomes, [true])
+    assert.equal(await client.closesWithin(CLOSE_MS), true)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.deepEqual(outcomes, { '/0': true, '/1': false, '/2': 'ERR_HOP_BY_HOP_AFTER_CLOSE' })
   })
 
   it('a keep-alive request filtered after the Connection: close request pipelined behind it: both forwarded and answered', async (t) => {

@@ -6,20 +6,29 @@
 // order they arrived in, which Node's queue of answers keeps, not by the order they are
 // filtered in: a handler may filter a later request first (after a body parser, say).
 
-// On the socket, the last request filtered on it after whose answer the connection closes. A
-// property of the socket, not a WeakMap entry: an HTTP/1.0 client opens a connection per
-// request, and a new WeakMap key per connection cost more than the rest of filterRequest. A
-// socket that takes no new property (a frozen stand-in) is kept in the WeakMap instead.
-const CLOSING_REQUEST = Symbol('hop-by-hop closing request')
+// On the socket, the last closing request filtered on it that was not refused, and its
+// ServerResponse when it was filtered while being answered. A property of the socket, not a
+// WeakMap entry: an HTTP/1.0 client opens a connection per request, and a new WeakMap key per
+// connection cost more than the rest of filterRequest. A socket that takes no new property (a
+// frozen stand-in) is kept in the WeakMap instead.
+const CLOSING = Symbol('hop-by-hop closing request')
 const closingRequests = new WeakMap()
 
-function markClosing(socket, req) {
-  if (Object.isExtensible(socket)) socket[CLOSING_REQUEST] = req
-  else closingRequests.set(socket, req)
+class ClosingRequest {
+  constructor(request, response) {
+    this.request = request
+    // null when it was filtered while another request was being answered.
+    this.response = response
+  }
+}
+
+function markClosing(socket, closing) {
+  if (Object.isExtensible(socket)) socket[CLOSING] = closing
+  else closingRequests.set(socket, closing)
 }
 
 function closingRequest(socket) {
-  return socket[CLOSING_REQUEST] ?? closingRequests.get(socket)
+  return socket[CLOSING] ?? closingRequests.get(socket)
 }
 
 /**
@@ -32,19 +41,28 @@ function followsClosingRequest(req, keepAlive, closesAfter, options) {
   if (socket === null || typeof socket !== 'object') return false
   // The request being answered on the connection (Node's ServerResponse#req): the first that
   // arrived of those not yet answered, since Node answers them in order.
-  const answering = socket._httpMessage?.req
-  if (answering === req) {
-    // Only the request being answered is marked: a closing one filtered after that answer,
-    // pipelined behind it, must not take its place.
-    if (!keepAlive) markClosing(socket, req)
-    return false
-  }
-  if (answering !== undefined) return closesAfter(answering, options)
-  // Nothing is being answered. When the server ended the connection after a closing request's
-  // answer, this request's turn will never come; when it kept the connection open (against the
-  // filter's keepAlive: false), this request was answered on it already, and is filtered after.
+  const response = socket._httpMessage
+  const answering = response?.req
+  let refused = false
+  if (answering === undefined) refused = closedBefore(socket, req)
+  else if (answering !== req) refused = closesAfter(answering, options)
+  // A refused request never takes the place of the one it waits behind.
+  if (!refused && !keepAlive) markClosing(socket, new ClosingRequest(req, answering === req ? response : null))
+  return refused
+}
+
+/**
+ * Nothing is being answered: whether the connection closed after the answer to the closing
+ * request kept, another than `req`, so that `req`'s turn will never come. When the server kept
+ * the connection open after that answer (against the filter's keepAlive: false), `req` was
+ * answered on it already and is filtered after.
+ */
+function closedBefore(socket, req) {
   const closing = closingRequest(socket)
-  return closing !== undefined && closing !== req && socket.writableEnded === true
+  if (closing === undefined || closing.request === req) return false
+  // Node marks the answer after which it ends the connection (`_last`); an answer not seen, by
+  // whether the server has ended it.
+  return closing.response !== null ? closing.response._last === true : socket.writableEnded === true
 }
 
 module.exports = { followsClosingRequest }
