@@ -653,16 +653,20 @@ describe('pipelining and framing', () => {
   })
 
   // A request that is not pipelined is never refused, whoever ends the connection after it.
-  for (const [ending, requestLine, serverCloses] of [
-    ['nobody', 'GET /2 HTTP/1.1\r\nHost: a\r\n\r\n', false],
-    ['the client (Connection: close)', 'GET /2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n', false],
-    ['the server (Connection: close)', 'GET /2 HTTP/1.1\r\nHost: a\r\n\r\n', true],
+  for (const [ending, requestLine, serverCloses, firstAfterItsAnswer] of [
+    ['nobody', 'GET /2 HTTP/1.1\r\nHost: a\r\n\r\n', false, false],
+    ['the client (Connection: close)', 'GET /2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n', false, false],
+    ['the server (Connection: close)', 'GET /2 HTTP/1.1\r\nHost: a\r\n\r\n', true, false],
+    ['the client (HTTP/1.0), the first filtered after its answer too', 'GET /2 HTTP/1.0\r\nHost: a\r\n\r\n', false, true],
+    ['the server (Connection: close), the first filtered after its answer too', 'GET /2 HTTP/1.1\r\nHost: a\r\n\r\n', true, true],
   ]) {
     it(`on a connection a server kept open after an HTTP/1.0 keep-alive request, the next request filtered after its own answer is not refused (ended by ${ending})`, async (t) => {
       const outcomes = []
       const server = http.createServer((req, res) => {
-        if (req.url === '/1') filterRequest(req)
-        else {
+        if (req.url === '/1') {
+          if (firstAfterItsAnswer) res.on('finish', () => filterRequest(req))
+          else filterRequest(req)
+        } else {
           if (serverCloses) res.setHeader('Connection', 'close')
           res.on('finish', () => setImmediate(() => {
             try {

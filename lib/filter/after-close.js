@@ -6,8 +6,8 @@
 // order they arrived in, which Node's queue of answers keeps, not by the order they are
 // filtered in: a handler may filter a later request first (after a body parser, say).
 
-// On the socket, the last closing request filtered on it that was not refused, and its
-// ServerResponse when it was filtered while being answered. A property of the socket, not a
+// On the socket, the last closing request filtered on it that was not refused (and that can still
+// matter to a later one), and its ServerResponse when it was filtered while being answered. A property of the socket, not a
 // WeakMap entry: an HTTP/1.0 client opens a connection per request, and a new WeakMap key per
 // connection cost more than the rest of filterRequest. A socket that takes no new property (a
 // frozen stand-in) is kept in the WeakMap instead.
@@ -17,7 +17,7 @@ const closingRequests = new WeakMap()
 class ClosingRequest {
   constructor(request, response) {
     this.request = request
-    // null when it was filtered while another request was being answered.
+    // null when it was filtered while another request was being answered, or after its answer.
     this.response = response
   }
 }
@@ -43,12 +43,23 @@ function followsClosingRequest(req, keepAlive, closesAfter, options) {
   // arrived of those not yet answered, since Node answers them in order.
   const response = socket._httpMessage
   const answering = response?.req
-  let refused = false
-  if (answering === undefined) refused = closedBefore(socket, req)
-  else if (answering !== req) refused = closesAfter(answering, options)
-  // A refused request never takes the place of the one it waits behind.
-  if (!refused && !keepAlive) markClosing(socket, new ClosingRequest(req, answering === req ? response : null))
-  return refused
+  if (answering === req) {
+    if (!keepAlive) markClosing(socket, new ClosingRequest(req, response))
+    // Every answer before this one is done and the connection outlived it: what was kept is
+    // of no more use.
+    else if (socket[CLOSING] !== undefined) socket[CLOSING] = undefined
+    return false
+  }
+  if (answering !== undefined) {
+    if (closesAfter(answering, options)) return true
+    if (!keepAlive) markClosing(socket, new ClosingRequest(req, null))
+    return false
+  }
+  if (closedBefore(socket, req)) return true
+  // Nothing is being answered, so this request's answer is done (or will never come): it
+  // matters to later requests only when the connection ended after it.
+  if (!keepAlive && socket.writableEnded === true) markClosing(socket, new ClosingRequest(req, null))
+  return false
 }
 
 /**
