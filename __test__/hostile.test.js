@@ -586,28 +586,42 @@ describe('pipelining and framing', () => {
     assert.deepEqual(upstream.requests.map((request) => request.target), ['/first'])
   })
 
-  it('HTTP/1.0 keep-alive answered at once: filterRequest refuses the request pipelined behind it, filtered after that answer', async (t) => {
+  /**
+   * `requests` pipelined to a node:http server that answers each at once, filtering it first
+   * (the one to `late` only after 150 ms), and closes the connection after an answer the
+   * filter does not keep alive, as a proxy does. Resolves to the outcome of each filter call by
+   * URL (keepAlive, or the error's code) once the connection has closed.
+   */
+  async function filterOutcomes(t, requests, late) {
     const outcomes = {}
     const server = http.createServer((req, res) => {
       const filter = () => {
         try {
           outcomes[req.url] = filterRequest(req).keepAlive
+          res.shouldKeepAlive = outcomes[req.url]
         } catch (error) {
           outcomes[req.url] = error.code
         }
+        res.setHeader('Content-Length', '2')
         res.end('ok')
       }
-      // The second request's turn never comes: the connection closes after the first answer.
-      if (req.url === '/second') setTimeout(filter, 150)
+      if (req.url === late) setTimeout(filter, 150)
       else filter()
     })
     const port = await listen(server)
     t.after(() => closeServer(server))
-    const client = await open(t, port, 'GET /first HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n' +
-      'POST /second HTTP/1.0\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi')
-    assert.equal((await client.response()).status, 200)
+    const client = await open(t, port, requests.join(''))
     assert.equal(await client.closesWithin(CLOSE_MS), true)
     await new Promise((resolve) => setTimeout(resolve, 300))
+    return outcomes
+  }
+
+  it('HTTP/1.0 keep-alive answered at once: filterRequest refuses the request pipelined behind it, filtered after that answer', async (t) => {
+    // The second request's turn never comes: the connection closes after the first answer.
+    const outcomes = await filterOutcomes(t, [
+      'GET /first HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n',
+      'POST /second HTTP/1.0\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi',
+    ], '/second')
     assert.deepEqual(outcomes, { '/first': false, '/second': 'ERR_HOP_BY_HOP_AFTER_CLOSE' })
   })
 
@@ -694,31 +708,12 @@ describe('pipelining and framing', () => {
   }
 
   it('three pipelined requests, the second HTTP/1.0 keep-alive: the third, filtered after the connection closed, is refused', async (t) => {
-    const outcomes = {}
-    const server = http.createServer((req, res) => {
-      const filter = () => {
-        try {
-          outcomes[req.url] = filterRequest(req).keepAlive
-          // As a proxy does: the connection closes after an answer the filter does not keep alive.
-          res.shouldKeepAlive = outcomes[req.url]
-        } catch (error) {
-          outcomes[req.url] = error.code
-        }
-        res.setHeader('Content-Length', '2')
-        res.end('ok')
-      }
-      // The closing request is filtered while the first is being answered.
-      if (req.url === '/2') setTimeout(filter, 150)
-      else filter()
-    })
-    const port = await listen(server)
-    t.after(() => closeServer(server))
-    const client = await open(t, port, 'GET /0 HTTP/1.1\r\nHost: a\r\n\r\n' +
-      'GET /1 HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n' + 'GET /2 HTTP/1.1\r\nHost: a\r\n\r\n')
-    assert.equal((await client.response()).status, 200)
-    assert.equal((await client.response()).status, 200)
-    assert.equal(await client.closesWithin(CLOSE_MS), true)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // The closing second request is filtered while the first is being answered.
+    const outcomes = await filterOutcomes(t, [
+      'GET /0 HTTP/1.1\r\nHost: a\r\n\r\n',
+      'GET /1 HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n',
+      'GET /2 HTTP/1.1\r\nHost: a\r\n\r\n',
+    ], '/2')
     assert.deepEqual(outcomes, { '/0': true, '/1': false, '/2': 'ERR_HOP_BY_HOP_AFTER_CLOSE' })
   })
 
