@@ -6,11 +6,11 @@
 // order they arrived in, which Node's queue of answers keeps, not by the order they are
 // filtered in: a handler may filter a later request first (after a body parser, say).
 
-// On the socket, the last closing request filtered on it that was not refused (and that can still
-// matter to a later one), and its ServerResponse when it was filtered while being answered. A property of the socket, not a
-// WeakMap entry: an HTTP/1.0 client opens a connection per request, and a new WeakMap key per
-// connection cost more than the rest of filterRequest. A socket that takes no new property (a
-// frozen stand-in) is kept in the WeakMap instead.
+// On the socket, the last closing request filtered on it that was not refused (and that can
+// still matter to a later one), and its ServerResponse when it was filtered while being
+// answered. A property of the socket, not a WeakMap entry: an HTTP/1.0 client opens a connection
+// per request, and a new WeakMap key per connection cost more than the rest of filterRequest. A
+// socket that takes no new property (a frozen stand-in) is kept in the WeakMap instead.
 const CLOSING = Symbol('hop-by-hop closing request')
 const closingRequests = new WeakMap()
 
